@@ -1,0 +1,1 @@
+"""torch float64 cross-checks: autograd recomputes what derive/ produced."""

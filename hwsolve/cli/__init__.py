@@ -1,0 +1,91 @@
+"""The `hwsolve` command: a thin click layer over the solution functions.
+
+Each subcommand lives in its own module and is registered below. Failures
+become one line on stderr: usage errors exit 2 (click), HwsolveError exits 1,
+an interrupt exits 130. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from hwsolve import __version__
+from hwsolve.errors import HwsolveError
+
+# (module, attribute) of each subcommand, imported lazily so that
+# `hwsolve q3` never pays for importing matplotlib or the MNIST trainer.
+SUBCOMMANDS = {
+    "q1": ("hwsolve.cli.q1", "q1"),
+    "q2": ("hwsolve.cli.q2", "q2"),
+    "q3": ("hwsolve.cli.q3", "q3"),
+    "q4": ("hwsolve.cli.q4", "q4"),
+    "data": ("hwsolve.cli.data", "data"),
+    "report": ("hwsolve.cli.report", "report"),
+}
+
+SUBCOMMAND_HELP = {
+    "q1": "Q1: linear collapse, inverted dropout, width, vanishing gradients.",
+    "q2": "Q2: true or false on regularisation, each backed by an experiment.",
+    "q3": "Q3: one step of backpropagation, derived in SymPy, checked by autograd.",
+    "q4": "Q4: the MNIST sweep (3 activations x 2 losses x 2 optimisers).",
+    "data": "Locate, verify or download the MNIST files.",
+    "report": "Write the whole solution as Markdown, LaTeX and PDF.",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, (module, _) in SUBCOMMANDS.items() if importlib.util.find_spec(module) is not None]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in SUBCOMMANDS:
+            return None
+        module_name, attribute = SUBCOMMANDS[name]
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:
+                return None
+            raise
+        return getattr(module, attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUBCOMMAND_HELP[name]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hwsolve")
+def cli() -> None:
+    """Solve, verify and write up Deep Learning HW2 and its variants.
+
+    Every number is derived symbolically (SymPy) and cross-checked
+    numerically (torch autograd, float64). Run `hwsolve COMMAND --help`.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: turn known failures into one line."""
+    try:
+        cli.main(args=argv, prog_name="hwsolve", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; finished work is kept, rerun to resume.", err=True)
+        sys.exit(130)
+    except HwsolveError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)

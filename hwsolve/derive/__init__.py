@@ -1,0 +1,1 @@
+"""Pure SymPy derivations (no torch): every symbolic result hwsolve states."""

@@ -1,0 +1,37 @@
+"""Atomic file writes: a half-written results file must never look finished."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def write_atomic(path: Path | str, content: str | bytes) -> Path:
+    """Write to a temporary file in the same folder, fsync, then rename over `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(content, bytes) else "w"
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return path
+
+
+def write_json_atomic(path: Path | str, data: Any) -> Path:
+    return write_atomic(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def default_build_dir() -> Path:
+    """build/ in the current directory (the repo root when run from make)."""
+    return Path(os.environ.get("HWSOLVE_BUILD", "build"))

@@ -1,0 +1,1 @@
+"""Given values of each question as frozen dataclasses; defaults are the homework's."""

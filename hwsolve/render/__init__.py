@@ -1,0 +1,1 @@
+"""Rendering: number formatting, Jinja2 environments, figures, documents."""

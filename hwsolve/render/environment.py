@@ -1,0 +1,94 @@
+"""Jinja2 environments for the three text formats.
+
+- text and md use the usual {{ }} / {% %} delimiters;
+- tex uses \\VAR{...}, \\BLOCK{...} and \\#{...} so templates never clash with
+  TeX braces or percent signs, and escapes every plain string it inserts
+  (SymPy LaTeX is passed in as Markup and is left alone).
+All three are StrictUndefined: a typo in a template is an error, not a blank.
+
+Templates live in the top-level templates/ folder, shipped as the package
+`hwsolve.templates`: templates/<fmt>/<name>.<ext>.j2.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from hwsolve.render.latex_escape import escape_latex
+from hwsolve.render.numbers import DEFAULT_DIGITS, format_number, format_number_latex, format_percent
+
+FORMAT_EXTENSIONS = {"text": "txt", "md": "md", "tex": "tex"}
+
+
+def _loader() -> jinja2.BaseLoader:
+    # hwsolve.templates is the top-level templates/ folder (see pyproject);
+    # its __path__ works for both wheel and editable installs.
+    import hwsolve.templates
+
+    return jinja2.FileSystemLoader(list(hwsolve.templates.__path__))
+
+
+def _tex_finalize(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, float):
+        return format_number(value)
+    return escape_latex(value)
+
+
+def _common_filters(env: jinja2.Environment) -> None:
+    env.filters["num"] = lambda value, digits=DEFAULT_DIGITS: format_number(value, digits)
+    env.filters["pct"] = lambda value, digits=3: format_percent(value, digits)
+
+
+@lru_cache(maxsize=None)
+def environment(fmt: str) -> jinja2.Environment:
+    """The Jinja2 environment for 'text', 'md' or 'tex'."""
+    if fmt == "tex":
+        env = jinja2.Environment(
+            loader=_loader(),
+            block_start_string=r"\BLOCK{",
+            block_end_string="}",
+            variable_start_string=r"\VAR{",
+            variable_end_string="}",
+            comment_start_string=r"\#{",
+            comment_end_string="}",
+            line_statement_prefix=None,
+            line_comment_prefix="%#",
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,
+            finalize=_tex_finalize,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        _common_filters(env)
+        # In LaTeX, numbers inside math use \times 10^{k}; they are math, so safe.
+        env.filters["texnum"] = lambda value, digits=DEFAULT_DIGITS: Markup(format_number_latex(value, digits))
+        env.filters["math"] = Markup  # mark a SymPy latex() string as safe
+        env.filters["escape_tex"] = escape_latex
+        return env
+    if fmt in ("text", "md"):
+        env = jinja2.Environment(
+            loader=_loader(),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        _common_filters(env)
+        env.filters["texnum"] = lambda value, digits=DEFAULT_DIGITS: format_number_latex(value, digits)
+        env.filters["math"] = lambda value: value
+        return env
+    raise ValueError(f"unknown template format {fmt!r}")
+
+
+def render_template(fmt: str, template_name: str, **context: Any) -> str:
+    """Render templates/<fmt>/<name>.<ext>.j2 with the given context."""
+    template = environment(fmt).get_template(f"{fmt}/{template_name}.{FORMAT_EXTENSIONS[fmt]}.j2")
+    return template.render(**context)
