@@ -82,4 +82,5 @@ def emit(solution: Any, fmt: str, template: str, digits: int = DEFAULT_DIGITS, *
         return
     from hwsolve.render.environment import render_template
 
+    context.setdefault("figures", {})  # the report passes figure paths; a bare command has none
     click.echo(render_template(fmt, template, solution=solution, digits=digits, **context), nl=False)

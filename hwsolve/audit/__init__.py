@@ -1,0 +1,1 @@
+"""Audit of the submitted solution: its transcribed values compared with ours."""

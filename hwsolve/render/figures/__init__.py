@@ -1,0 +1,1 @@
+"""matplotlib (Agg) figures: PNG for Markdown, PDF for LaTeX, under build/figures/."""
