@@ -1,0 +1,1 @@
+"""Data sets: MNIST IDX reading, locating and fetching."""
