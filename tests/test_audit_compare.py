@@ -1,0 +1,119 @@
+"""Audit verdicts, computed against values derived independently in this file."""
+
+import math
+
+import pytest
+
+from hwsolve.audit import submitted as sub
+from hwsolve.audit.compare import AuditRow, agrees_rounded, audit_q1b, audit_q3, compare_value, round_to
+from hwsolve.audit.submitted import ROUNDED, SubmittedValue
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def homework_q3_closed_form(lr=1.0, target=0.5):
+    """The homework network by hand: no hwsolve code involved."""
+    x1, x2 = 0.35, 0.9
+    w = {"w13": 0.1, "w23": 0.8, "w14": 0.4, "w24": 0.6, "w35": 0.3, "w45": 0.9}
+    h3 = x1 * w["w13"] + x2 * w["w23"]
+    h4 = x1 * w["w14"] + x2 * w["w24"]
+    y3, y4 = _sigmoid(h3), _sigmoid(h4)
+    o5 = y3 * w["w35"] + y4 * w["w45"]
+    y5 = _sigmoid(o5)
+    delta5 = -2.0 * (target - y5) * y5 * (1.0 - y5)
+    delta3 = delta5 * w["w35"] * y3 * (1.0 - y3)
+    delta4 = delta5 * w["w45"] * y4 * (1.0 - y4)
+    grads = {"w35": delta5 * y3, "w45": delta5 * y4, "w13": delta3 * x1, "w23": delta3 * x2, "w14": delta4 * x1, "w24": delta4 * x2}
+    values = {"H3": h3, "H4": h4, "y3": y3, "y4": y4, "O5": o5, "y5": y5, **w}
+    values.update({f"grad:{name}": g for name, g in grads.items()})
+    values.update({f"updated:{name}": w[name] - lr * g for name, g in grads.items()})
+    return values
+
+
+def _by_quantity(section):
+    return {row.quantity: row for row in section.rows}
+
+
+def test_q3_forward_and_gradients_agree_at_full_precision():
+    rows = _by_quantity(audit_q3(homework_q3_closed_form()))
+    for name in ("H3", "H4", "y3", "y4", "O5", "y5"):
+        assert rows[name].agrees, rows[name]
+        assert rows[name].tolerance == "relative 1e-9"
+    for name in ("w35", "w45", "w13", "w23", "w14", "w24"):
+        assert rows[f"dL/d{name}"].agrees
+
+
+def test_q3_updated_weights_verdicts_follow_rounding():
+    values = homework_q3_closed_form()
+    rows = _by_quantity(audit_q3(values))
+    for name in ("w35", "w45", "w13", "w23", "w14", "w24"):
+        row = rows[f"{name} after one step"]
+        ours = values[f"updated:{name}"]
+        # Independent rule: the submitted 2-decimal text is right iff ours is within 0.005 of it.
+        expected = abs(ours - float(row.submitted)) <= 0.005
+        assert row.agrees is expected
+        assert row.tolerance == "rounds to 2 decimals"
+        if not expected:
+            assert "truncated" in row.note  # every wrong one is ours cut after 2 decimals
+            assert math.floor(ours * 100) / 100 == pytest.approx(float(row.submitted))
+    # w35 0.2446 -> 0.24 and w14 0.3943 -> 0.39 are right; the other four are truncations.
+    assert [name for name in ("w35", "w45", "w13", "w23", "w14", "w24") if not rows[f"{name} after one step"].agrees] == [
+        "w45", "w13", "w23", "w24"]
+
+
+def test_q3_o5_substitution_shows_rounded_factors():
+    rows = _by_quantity(audit_q3(homework_q3_closed_form()))
+    assert rows["y3 as substituted into O5"].agrees and rows["y4 as substituted into O5"].agrees
+    consistency = rows["O5: substitution as displayed"]
+    assert not consistency.agrees
+    assert consistency.computed == pytest.approx(0.68 * 0.3 + 0.66 * 0.9)
+    assert "0.798" in consistency.note
+
+
+def test_a_wrong_gradient_is_caught():
+    values = homework_q3_closed_form(target=0.4)  # another target: every gradient changes
+    rows = _by_quantity(audit_q3(values))
+    assert not rows["dL/dw35"].agrees
+    assert "relative difference" in rows["dL/dw35"].note
+
+
+def test_q1b_outputs_against_direct_arithmetic():
+    x, mask = [-4.5, -0.75, 3, 6, 1.5], [1, 0, 1, 0, 1]
+    computed = {f"train:{p}": [xi * mi / (1 - p) for xi, mi in zip(x, mask)] for p in (0.5, 0.4)}
+    computed["test"] = x
+    section = audit_q1b(computed)
+    assert [row.agrees for row in section.rows] == [True, True, True]
+    computed["train:0.4"] = [xi * mi / 0.5 for xi, mi in zip(x, mask)]
+    assert [row.agrees for row in audit_q1b(computed).rows] == [True, False, True]
+
+
+def test_q1b_missing_rate_is_a_note_not_a_crash():
+    section = audit_q1b({"test": [-4.5, -0.75, 3, 6, 1.5]})
+    assert len(section.rows) == 1 and len(section.notes) == 2
+
+
+@pytest.mark.parametrize(
+    ("shown", "value", "expected"),
+    [("0.24", 0.2446, True), ("0.85", 0.846, True), ("0.84", 0.846, False), ("0.10", 0.0981, True), ("0.09", 0.0981, False),
+     ("1", 1.49, True), ("1", 1.51, False)],
+)
+def test_agrees_rounded(shown, value, expected):
+    assert agrees_rounded(shown, value) is expected
+
+
+def test_round_to_uses_the_decimal_value_of_the_float():
+    assert round_to(0.84601, 2) == "0.85"
+    assert round_to(0.0981, 3) == "0.098"
+
+
+def test_rounded_comparison_row_explains_itself():
+    row = compare_value("Q", "q", SubmittedValue("k", "0.58", ROUNDED, "here"), 0.5853)
+    assert isinstance(row, AuditRow) and row.verdict == "differs"
+    assert row.note == "ours rounds to 0.59; 0.58 is ours truncated, not rounded"
+
+
+def test_transcription_keeps_the_submitted_text():
+    assert [value.shown for value in sub.Q3_UPDATED] == ["0.24", "0.84", "0.09", "0.79", "0.39", "0.58"]
+    assert all(value.decimals == 2 for value in sub.Q3_UPDATED)
