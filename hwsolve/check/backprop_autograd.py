@@ -1,0 +1,107 @@
+"""Independent recomputation of Q3's forward pass and gradients with torch autograd.
+
+Nothing here shares code with the SymPy derivation: the network is rebuilt
+from the neuron numbering as float64 weight matrices, the loss is torch's,
+and autograd differentiates it.
+
+Public API
+----------
+- ``autograd_gradients(problem)`` -> ``AutogradResult`` (loss, outputs,
+  gradients by parameter name), all float64.
+- ``compare_with_autograd(loss, outputs, gradients, reference, tolerance)``
+  -> the largest absolute difference; raises ``VerificationError`` above the
+  tolerance (1e-10 by default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import torch
+
+from hwsolve.errors import VerificationError
+from hwsolve.problem.q3 import Q3Problem, bias_name, neuron_layers, weight_name
+
+TOLERANCE = 1e-10
+
+_TORCH_ACTIVATIONS = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,  # its gradient at 0 is 0, as in the SymPy derivation
+    "identity": lambda z: z,
+}
+
+
+@dataclass(frozen=True)
+class AutogradResult:
+    loss: float
+    outputs: tuple[float, ...]
+    gradients: dict[str, float]
+
+
+def autograd_gradients(problem: Q3Problem) -> AutogradResult:
+    """Forward pass, loss and d loss / d parameter for the problem, by autograd."""
+    numbered = neuron_layers(problem.layers)
+    weights = problem.weight_map
+    biases = problem.bias_map
+    act = _TORCH_ACTIVATIONS[problem.activation]
+
+    # Layer l's matrix has W[a, b] = w_{i j} for i = previous[a], j = current[b].
+    matrices, vectors = [], []
+    for previous, current in zip(numbered, numbered[1:]):
+        values = [[weights[weight_name(i, j)] for j in current] for i in previous]
+        matrices.append(torch.tensor(values, dtype=torch.float64, requires_grad=True))
+        if problem.has_biases:
+            vectors.append(torch.tensor([biases[bias_name(j)] for j in current], dtype=torch.float64, requires_grad=True))
+
+    activation = torch.tensor(problem.x, dtype=torch.float64)
+    for index, matrix in enumerate(matrices):
+        net = activation @ matrix
+        if vectors:
+            net = net + vectors[index]
+        activation = act(net)
+    target = torch.tensor(problem.y, dtype=torch.float64)
+    loss = torch.sum((target - activation) ** 2)
+    if problem.loss == "half_mse":
+        loss = 0.5 * loss
+    loss.backward()
+
+    gradients: dict[str, float] = {}
+    for matrix, (previous, current) in zip(matrices, zip(numbered, numbered[1:])):
+        for a, i in enumerate(previous):
+            for b, j in enumerate(current):
+                gradients[weight_name(i, j)] = float(matrix.grad[a, b])
+    for vector, current in zip(vectors, numbered[1:]):
+        for b, j in enumerate(current):
+            gradients[bias_name(j)] = float(vector.grad[b])
+    ordered = {name: gradients[name] for name in problem.parameters}
+    return AutogradResult(float(loss.detach()), tuple(float(v) for v in activation.detach()), ordered)
+
+
+def compare_with_autograd(
+    loss: float,
+    outputs: Sequence[float],
+    gradients: Mapping[str, float],
+    reference: AutogradResult,
+    tolerance: float = TOLERANCE,
+) -> float:
+    """Largest |symbolic - autograd| over loss, outputs and gradients.
+
+    Raises VerificationError naming the worst quantity when it exceeds
+    ``tolerance``: a disagreement is an error, never a warning.
+    """
+    if set(gradients) != set(reference.gradients):
+        raise VerificationError(f"parameter sets differ: {sorted(gradients)} vs autograd {sorted(reference.gradients)}")
+    differences = {"loss": abs(loss - reference.loss)}
+    for index, (ours, theirs) in enumerate(zip(outputs, reference.outputs)):
+        differences[f"output {index + 1}"] = abs(ours - theirs)
+    for name, value in gradients.items():
+        differences[f"dL/d{name}"] = abs(value - reference.gradients[name])
+    worst = max(differences, key=lambda key: differences[key] if differences[key] == differences[key] else float("inf"))
+    largest = differences[worst]
+    if not largest <= tolerance:  # also catches NaN
+        raise VerificationError(
+            f"symbolic and autograd values disagree: {worst} differs by {largest:.3g} (tolerance {tolerance:g})"
+        )
+    return largest

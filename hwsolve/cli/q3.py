@@ -1,0 +1,153 @@
+"""`hwsolve q3`: one step of backpropagation, derived in SymPy and checked by autograd.
+
+Every value option is parsed here rather than by click types, so that each
+bad input becomes exactly one line ("Error: Invalid value for '--x': ...")
+and exit 2. A failed autograd cross-check is a VerificationError: exit 1.
+"""
+
+from __future__ import annotations
+
+import click
+
+from hwsolve.cli.common import digits_option, emit, format_option, parse_float, parse_float_list, parse_int_list
+from hwsolve.problem.q3 import (
+    ACTIVATIONS,
+    HOMEWORK_LAYERS,
+    HOMEWORK_WEIGHTS,
+    LOSSES,
+    Q3InputError,
+    Q3Problem,
+    check_layers,
+    parse_weight_name,
+)
+
+MAX_STEPS = 1000
+
+
+class OneLineUsageError(click.ClickException):
+    """A usage error shown as one line (no usage banner), exit 2."""
+
+    exit_code = 2
+
+
+def _usage_error(option: str, message: str) -> OneLineUsageError:
+    return OneLineUsageError(f"Invalid value for {option}: {message}")
+
+
+def _parse_assignments(text: str, option: str) -> list[tuple[str, float]]:
+    """'w13=0.1,w23=0.8' -> [('w13', 0.1), ('w23', 0.8)]; names are checked later."""
+    pairs = []
+    for item in text.split(","):
+        name, separator, value = item.partition("=")
+        if not separator or not name.strip() or not value.strip():
+            raise click.BadParameter(f"expected name=value, got {item.strip()!r}", param_hint=option)
+        pairs.append((name.strip(), parse_float(value, option)))
+    return pairs
+
+
+def _override_homework_weights(given: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """On the homework's layers, unnamed weights keep the homework's values."""
+    seen: dict[tuple[int, int], str] = {}
+    for name, _ in given:
+        key = parse_weight_name(name)
+        if key is not None and key in seen:
+            raise Q3InputError(f"duplicate weight {name!r} (also given as {seen[key]!r})", "--weights")
+        if key is not None:
+            seen[key] = name
+    kept = [(name, value) for name, value in HOMEWORK_WEIGHTS if parse_weight_name(name) not in seen]
+    return kept + given
+
+
+def _build_problem(lr, x, y, layers, activation, loss, weights, biases) -> Q3Problem:
+    layer_sizes = check_layers(parse_int_list(layers, "--layers", minimum=1)) if layers is not None else HOMEWORK_LAYERS
+    given_weights = _parse_assignments(weights, "--weights") if weights is not None else []
+    if layer_sizes == HOMEWORK_LAYERS:
+        weight_pairs = _override_homework_weights(given_weights)
+    elif weights is None:
+        raise Q3InputError(
+            f"every weight is required for layers {','.join(map(str, layer_sizes))} (see --help for the names)",
+            "--weights",
+        )
+    else:
+        weight_pairs = given_weights
+    defaults = Q3Problem()
+    return Q3Problem(
+        layers=layer_sizes,
+        activation=activation.strip().lower() if activation is not None else defaults.activation,
+        loss=loss.strip().lower() if loss is not None else defaults.loss,
+        x=parse_float_list(x, "--x") if x is not None else defaults.x,
+        y=parse_float_list(y, "--y") if y is not None else defaults.y,
+        lr=parse_float(lr, "--lr") if lr is not None else defaults.lr,
+        weights=tuple(weight_pairs),
+        biases=tuple(_parse_assignments(biases, "--biases")) if biases is not None else (),
+    )
+
+
+def _parse_steps(text: str) -> int:
+    try:
+        steps = int(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text.strip()!r} is not an integer", param_hint="--steps") from None
+    if not 1 <= steps <= MAX_STEPS:
+        raise click.BadParameter(f"{steps} is not between 1 and {MAX_STEPS}", param_hint="--steps")
+    return steps
+
+
+@click.command(
+    "q3",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  hwsolve q3 --lr 1                        the homework, step by step
+  hwsolve q3 --format json                 every number in full float64
+  hwsolve q3 --weights w35=0.5             the homework with one weight changed
+  hwsolve q3 --layers 2,2,2 --y 0.5,0.1 --activation tanh --loss half_mse \\
+      --weights w13=0.1,w23=0.8,w14=0.4,w24=0.6,w35=0.3,w45=0.9,w36=-0.2,w46=0.5
+  hwsolve q3 --biases b3=0.1,b4=-0.1,b5=0.2 --steps 10
+""",
+)
+@click.option("--lr", metavar="FLOAT", help="Learning rate (> 0).  [default: 1]")
+@click.option("--x", "x", metavar="X1,X2,...", help="Input values, one per input neuron.  [default: 0.35,0.9]")
+@click.option("--y", "y", metavar="Y1,...", help="Target values, one per output neuron.  [default: 0.5]")
+@click.option("--layers", metavar="N1,N2,...", help="Layer sizes, inputs first, each a positive integer.  [default: 2,2,1]")
+@click.option("--activation", metavar="NAME", help=f"Activation of every non-input neuron: {', '.join(ACTIVATIONS)}.  [default: sigmoid]")
+@click.option(
+    "--loss", metavar="NAME",
+    help="mse = sum_k (y_k - y_hat_k)^2 as in the homework; half_mse = half of that.  [default: mse]",
+)
+@click.option(
+    "--weights", metavar="w13=0.1,...",
+    help="Weights as name=value. With the homework's layers, unnamed weights keep the homework's values; "
+    "with other layers every weight is required.",
+)
+@click.option("--biases", metavar="b3=0.1,...", help="Biases, one per non-input neuron (all or none).  [default: none]")
+@click.option("--steps", default="1", show_default=True, metavar="N", help=f"Gradient-descent steps; the loss is shown after each (at most {MAX_STEPS}).")
+@digits_option()
+@format_option()
+def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) -> None:
+    """Q3: one step of backpropagation by hand, derived in SymPy and checked by torch autograd.
+
+    Prints the forward pass (net input and output of every neuron, and the
+    loss), each weight's gradient as a chain rule (factors, then numbers,
+    then value), the agreement with torch autograd in float64 (a difference
+    above 1e-10 is an error), and the weights after w <- w - lr * dL/dw.
+
+    \b
+    Neurons are numbered 1..N layer by layer, inputs first: for 2,2,1 the
+    inputs are 1 and 2, the hidden neurons 3 and 4, the output neuron 5.
+    Weight w{i}{j} joins neuron i to neuron j (w13: neuron 1 -> neuron 3).
+    When i or j is 10 or more write w{i}_{j} (w9_10); w{i}_{j} is always
+    accepted (w1_3 = w13). Bias b{j} is added to neuron j's net input.
+    Inputs are x_i; neuron j's net input is H_j (hidden) or O_j (output)
+    and its output y_j. With no options this is the homework's network.
+    """
+    try:
+        problem = _build_problem(lr, x, y, layers, activation, loss, weights, biases)
+        step_count = _parse_steps(steps)
+    except Q3InputError as error:
+        raise _usage_error(error.option, str(error)) from None
+    except click.BadParameter as error:
+        raise OneLineUsageError(error.format_message()) from None
+    from hwsolve.solutions.q3 import solve_q3  # after validation: SymPy and torch load slowly
+
+    emit(solve_q3(problem, steps=step_count), fmt.lower(), "q3", digits)

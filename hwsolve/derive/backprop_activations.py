@@ -1,0 +1,102 @@
+"""Activation functions as SymPy functions that differentiate and print like a textbook.
+
+SymPy's own forms are correct but unreadable for a student (the derivative of
+1/(1+e^-z) comes out as e^-z/(1+e^-z)^2). These small Function classes keep
+sigma(z) as a symbol whose derivative is sigma(z)(1 - sigma(z)), and ReLU's
+derivative as the step 1[z > 0] (0 at z = 0, as torch does).
+
+Public API: ``activation(name)`` returns a callable Expr -> Expr;
+``ACTIVATION_LATEX`` names each one for the write-up.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sympy as sp
+
+
+class sigmoid(sp.Function):  # noqa: N801 - SymPy functions are lower-case by convention
+    """The logistic function 1 / (1 + e^-z)."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        z = self.args[0]
+        return sp.Mul(sigmoid(z), 1 - sigmoid(z), evaluate=False)
+
+    def _eval_rewrite_as_exp(self, z: sp.Expr, **kwargs) -> sp.Expr:
+        return 1 / (1 + sp.exp(-z))
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
+
+    def _latex(self, printer) -> str:
+        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+
+    def _sympystr(self, printer) -> str:
+        return f"σ({printer._print(self.args[0])})"
+
+
+class relu_step(sp.Function):  # noqa: N801
+    """ReLU's derivative: 1 where z > 0, else 0 (torch's choice at z = 0)."""
+
+    @classmethod
+    def eval(cls, z: sp.Expr):
+        if z.is_number and z.is_extended_real:
+            return sp.Integer(1) if z > 0 else sp.Integer(0)
+        return None
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        value = self.args[0]._eval_evalf(prec)
+        return None if value is None else sp.Integer(1 if value > 0 else 0)
+
+    def _latex(self, printer) -> str:
+        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} > 0\right]"
+
+    def _sympystr(self, printer) -> str:
+        return f"1[{printer._print(self.args[0])} > 0]"
+
+
+class relu(sp.Function):  # noqa: N801
+    """max(0, z)."""
+
+    @classmethod
+    def eval(cls, z: sp.Expr):
+        if z.is_number and z.is_extended_real:
+            return sp.Max(0, z)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return relu_step(self.args[0])
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        value = self.args[0]._eval_evalf(prec)
+        return None if value is None else sp.Max(0, value)
+
+    def _latex(self, printer) -> str:
+        return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+
+    def _sympystr(self, printer) -> str:
+        return f"ReLU({printer._print(self.args[0])})"
+
+
+_ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "sigmoid": sigmoid,
+    "tanh": sp.tanh,
+    "relu": relu,
+    "identity": lambda z: z,
+}
+
+ACTIVATION_LATEX = {
+    "sigmoid": r"\sigma(z) = \frac{1}{1 + e^{-z}}",
+    "tanh": r"\tanh(z)",
+    "relu": r"\operatorname{ReLU}(z) = \max(0, z)",
+    "identity": r"f(z) = z",
+}
+
+
+def activation(name: str) -> Callable[[sp.Expr], sp.Expr]:
+    """The SymPy activation called `name` (sigmoid, tanh, relu, identity)."""
+    try:
+        return _ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r} (choose from {', '.join(_ACTIVATIONS)})") from None
