@@ -50,7 +50,7 @@ class relu_step(sp.Function):  # noqa: N801
         return None if value is None else sp.Integer(1 if value > 0 else 0)
 
     def _latex(self, printer) -> str:
-        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} > 0\right]"
+        return rf"\mathbf{{1}}\left[{printer._print(self.args[0])} > 0\right]"
 
     def _sympystr(self, printer) -> str:
         return f"1[{printer._print(self.args[0])} > 0]"
