@@ -1,0 +1,119 @@
+"""Download the four MNIST files: mirrors in turn, a progress bar, checksums, atomic rename.
+
+Each file is streamed to a temporary name beside its destination, checked
+(gzip content, IDX header, sha256 of the decompressed content), and only then
+renamed into place, so a half download never counts as data.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable, TextIO
+
+from hwsolve.data.mnist import MNIST_FILES, parse_idx, read_mnist_file, user_cache_dir
+from hwsolve.errors import CorruptDataError, HwsolveError
+
+# Tried in order; the first that serves a file with the right content wins.
+DEFAULT_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+CHUNK = 1 << 16
+
+
+class FetchError(HwsolveError):
+    """No mirror delivered a file with the right content."""
+
+
+def _progress_printer(stream: TextIO, label: str) -> Callable[[int, int | None], None]:
+    def show(done: int, total: int | None) -> None:
+        if total:
+            width = 30
+            filled = int(width * done / total)
+            stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done / 1e6:6.1f}/{total / 1e6:.1f} MB")
+        else:
+            stream.write(f"\r{label} {done / 1e6:6.1f} MB")
+        stream.flush()
+
+    return show
+
+
+def _download(url: str, destination: Path, timeout: float, progress: Callable[[int, int | None], None]) -> None:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        total = response.headers.get("Content-Length")
+        total = int(total) if total and total.isdigit() else None
+        done = 0
+        with open(destination, "wb") as handle:
+            while True:
+                chunk = response.read(CHUNK)
+                if not chunk:
+                    break
+                handle.write(chunk)
+                done += len(chunk)
+                progress(done, total)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def fetch_mnist(
+    destination: str | Path | None = None,
+    mirrors: tuple[str, ...] = DEFAULT_MIRRORS,
+    timeout: float = 30.0,
+    force: bool = False,
+    progress_stream: TextIO | None = sys.stderr,
+) -> Path:
+    """Download what is missing into `destination` (default: the user cache) and return the folder."""
+    folder = Path(destination) if destination is not None else user_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    for key, spec in MNIST_FILES.items():
+        target = folder / (spec.name + ".gz")
+        if target.is_file() and not force:
+            try:
+                read_mnist_file(folder, key)
+                continue  # already there and correct
+            except CorruptDataError:
+                pass  # re-download a bad copy
+        errors = []
+        for mirror in mirrors:
+            url = mirror.rstrip("/") + "/" + target.name
+            fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+            os.close(fd)
+            temporary = Path(temporary)
+            try:
+                stream = progress_stream if progress_stream is not None else open(os.devnull, "w")
+                _download(url, temporary, timeout, _progress_printer(stream, target.name))
+                stream.write("\n")
+                _check_download(temporary, key)
+                os.replace(temporary, target)
+                break
+            except (urllib.error.URLError, OSError, CorruptDataError, ValueError) as error:
+                errors.append(f"{url}: {error}")
+            finally:
+                if temporary.exists():
+                    temporary.unlink()
+        else:
+            raise FetchError(f"could not download {target.name} ({'; '.join(errors)})")
+    return folder
+
+
+def _check_download(path: Path, key: str) -> None:
+    """Verify a downloaded .gz under its temporary name, before it may be renamed into place."""
+    spec = MNIST_FILES[key]
+    try:
+        with gzip.open(path, "rb") as handle:
+            content = handle.read()
+    except (OSError, EOFError) as error:
+        raise CorruptDataError(f"{path.name}: not a valid gzip file ({error})") from None
+    parse_idx(content, path, spec.shape)
+    digest = hashlib.sha256(content).hexdigest()
+    if digest != spec.sha256:
+        raise CorruptDataError(f"{path.name}: sha256 {digest}, expected {spec.sha256}")

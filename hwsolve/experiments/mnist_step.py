@@ -1,0 +1,158 @@
+"""One training step and one evaluation pass for a ModelStack, plus SGD/Adam on stacked tensors.
+
+The backward pass is written by hand (it is the faster choice, measured by
+benchmarks/q4_sweep.py --compare-backward); `autograd_step` computes the same
+gradients with autograd on the stacked tensors, and the tests check that the
+two agree and that both match nn.Module + torch.optim run per model.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from hwsolve.experiments.mnist_models import (
+    LAYER_SIZES,
+    PARAMETER_NAMES,
+    ModelStack,
+    apply_activation,
+    apply_activation_grad,
+)
+
+
+def log_softmax_flags(stack: ModelStack, nll_on_log_softmax: bool) -> torch.Tensor:
+    """(M, 1, 1) bool: does model m's loss see log-probabilities (CE always; NLL only if fixed)?"""
+    flags = [c.loss == "cross_entropy" or nll_on_log_softmax for c in stack.configs]
+    return torch.tensor(flags, device=stack.params["b1"].device).view(-1, 1, 1)
+
+
+def forward(stack: ModelStack, x: torch.Tensor, masks: tuple[torch.Tensor, torch.Tensor] | None = None) -> dict:
+    """Feature-major forward pass: x (B, 784) -> logits (M, 10, B), keeping what backward needs."""
+    p = stack.params
+    m = stack.size
+    z1 = torch.addmm(p["b1"].reshape(-1, 1), p["W1"], x.T).view(m, LAYER_SIZES[1], -1)  # the one big GEMM
+    a1 = apply_activation(stack, z1)
+    a1_in = a1 * masks[0] if masks is not None else a1
+    z2 = torch.baddbmm(p["b2"].unsqueeze(2), p["W2"], a1_in)
+    a2 = apply_activation(stack, z2)
+    a2_in = a2 * masks[1] if masks is not None else a2
+    logits = torch.baddbmm(p["b3"].unsqueeze(2), p["W3"], a2_in)
+    return {"x": x, "z1": z1, "a1": a1, "a1_in": a1_in, "z2": z2, "a2": a2, "a2_in": a2_in, "logits": logits}
+
+
+def per_sample_losses(logits: torch.Tensor, targets: torch.Tensor, lsm_flags: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(M, B) losses: -log_softmax(logits)[target] where flagged, else -logits[target] (NLL on raw logits).
+
+    Also returns log_softmax, which the backward pass reuses.
+    """
+    log_probs = torch.log_softmax(logits, dim=1)
+    scores = torch.where(lsm_flags, log_probs, logits)
+    index = targets.view(1, 1, -1).expand(logits.shape[0], 1, -1)
+    return -scores.gather(1, index).squeeze(1), log_probs
+
+
+def manual_step(stack: ModelStack, x, y, lsm_flags, masks=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """Per-model mean batch losses (M,) and the gradients of each model's loss w.r.t. its own parameters."""
+    cache = forward(stack, x, masks)
+    losses, log_probs = per_sample_losses(cache["logits"], y, lsm_flags)
+    batch = x.shape[0]
+    one_hot = torch.zeros_like(cache["logits"])
+    one_hot.scatter_(1, y.view(1, 1, -1).expand(stack.size, 1, -1), 1.0)
+    # d(mean loss)/d logits: (softmax - onehot)/B through log_softmax, -onehot/B on raw logits.
+    d_logits = (torch.where(lsm_flags, log_probs.exp(), torch.zeros_like(log_probs)) - one_hot) / batch
+    p = stack.params
+    grads = {"W3": torch.bmm(d_logits, cache["a2_in"].transpose(1, 2)), "b3": d_logits.sum(2)}
+    d_a2 = torch.bmm(p["W3"].transpose(1, 2), d_logits)
+    if masks is not None:
+        d_a2 = d_a2 * masks[1]
+    d_z2 = apply_activation_grad(stack, cache["z2"], cache["a2"], d_a2)
+    grads["W2"] = torch.bmm(d_z2, cache["a1_in"].transpose(1, 2))
+    grads["b2"] = d_z2.sum(2)
+    d_a1 = torch.bmm(p["W2"].transpose(1, 2), d_z2)
+    if masks is not None:
+        d_a1 = d_a1 * masks[0]
+    d_z1 = apply_activation_grad(stack, cache["z1"], cache["a1"], d_a1)
+    grads["W1"] = torch.mm(d_z1.reshape(-1, batch), x)  # the second big GEMM; no input gradient needed
+    grads["b1"] = d_z1.sum(2)
+    return losses.mean(1), grads
+
+
+def autograd_step(stack: ModelStack, x, y, lsm_flags, masks=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The same as manual_step, with autograd on the stacked tensors (the sum of per-model losses
+    has, for each model's parameters, exactly that model's gradient)."""
+    for tensor in stack.params.values():
+        tensor.requires_grad_(True)
+    try:
+        cache = forward(stack, x, masks)
+        losses, _ = per_sample_losses(cache["logits"], y, lsm_flags)
+        mean_losses = losses.mean(1)
+        gradients = torch.autograd.grad(mean_losses.sum(), [stack.params[n] for n in PARAMETER_NAMES])
+    finally:
+        for tensor in stack.params.values():
+            tensor.requires_grad_(False)
+    return mean_losses.detach(), dict(zip(PARAMETER_NAMES, gradients))
+
+
+@torch.no_grad()
+def evaluate(stack: ModelStack, x: torch.Tensor, y: torch.Tensor, lsm_flags, chunk: int = 4096) -> dict[str, torch.Tensor]:
+    """Summed loss (float64) and number of correct argmax predictions per model, no dropout."""
+    loss_sum = torch.zeros(stack.size, dtype=torch.float64, device=x.device)
+    correct = torch.zeros(stack.size, dtype=torch.int64, device=x.device)
+    for start in range(0, x.shape[0], chunk):
+        xs, ys = x[start : start + chunk], y[start : start + chunk]
+        logits = forward(stack, xs)["logits"]
+        losses, _ = per_sample_losses(logits, ys, lsm_flags)
+        loss_sum += losses.sum(1, dtype=torch.float64)
+        # torch.max over classes, as the homework's test(); NaN logits count as wrong unless NaN is picked.
+        predicted = torch.max(logits, dim=1).indices
+        correct += (predicted == ys.view(1, -1)).sum(1)
+    return {"loss_sum": loss_sum, "correct": correct}
+
+
+class StackOptimizer:
+    """torch.optim.SGD / torch.optim.Adam with default settings, applied to contiguous model blocks.
+
+    Adam mirrors torch's single-tensor CPU path op for op (lerp, mul/addcmul,
+    sqrt / bias_correction2_sqrt + eps, addcdiv with -lr/bias_correction1),
+    using _foreach ops over the block's six parameter slices.
+    """
+
+    BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
+
+    def __init__(self, stack: ModelStack, sgd_lr: float, adam_lr: float):
+        self.lrs = {"sgd": sgd_lr, "adam": adam_lr}
+        self.step_count = 0
+        self.state = {
+            "exp_avg": {n: torch.zeros_like(t) for n, t in stack.params.items()},
+            "exp_avg_sq": {n: torch.zeros_like(t) for n, t in stack.params.items()},
+        }
+
+    def blocks(self, stack: ModelStack, tensors: dict[str, torch.Tensor], start: int, stop: int) -> list[torch.Tensor]:
+        return [stack.model_view(n, tensors[n])[start:stop] for n in PARAMETER_NAMES]
+
+    @torch.no_grad()
+    def step(self, stack: ModelStack, grads: dict[str, torch.Tensor]) -> None:
+        self.step_count += 1
+        for optimizer, start, stop in stack.optimizer_runs:
+            params = self.blocks(stack, stack.params, start, stop)
+            block_grads = self.blocks(stack, grads, start, stop)
+            lr = self.lrs[optimizer]
+            if optimizer == "sgd":
+                torch._foreach_add_(params, block_grads, alpha=-lr)
+                continue
+            exp_avg = self.blocks(stack, self.state["exp_avg"], start, stop)
+            exp_avg_sq = self.blocks(stack, self.state["exp_avg_sq"], start, stop)
+            torch._foreach_lerp_(exp_avg, block_grads, 1 - self.BETA1)
+            torch._foreach_mul_(exp_avg_sq, self.BETA2)
+            torch._foreach_addcmul_(exp_avg_sq, block_grads, block_grads, value=1 - self.BETA2)
+            bias_correction1 = 1 - self.BETA1**self.step_count
+            bias_correction2 = 1 - self.BETA2**self.step_count
+            denom = torch._foreach_sqrt(exp_avg_sq)
+            torch._foreach_div_(denom, bias_correction2**0.5)
+            torch._foreach_add_(denom, self.EPS)
+            torch._foreach_addcdiv_(params, exp_avg, denom, value=-lr / bias_correction1)
+
+    def select(self, stack: ModelStack, keep: list[int]) -> ModelStack:
+        """Drop retired models from the stack and from the optimizer state together."""
+        new_stack, exp_avg, exp_avg_sq = stack.select(keep, self.state["exp_avg"], self.state["exp_avg_sq"])
+        self.state = {"exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
+        return new_stack

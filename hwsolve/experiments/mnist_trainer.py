@@ -1,0 +1,255 @@
+"""The lockstep loop: every model of the stack trains on the same batch at every step.
+
+Read top to bottom: build the batches the mode prescribes, train one epoch,
+evaluate validation and test under no_grad, record, retire the models whose
+epochs are done (homework mode's shrinking epochs), repeat.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import torch
+
+from hwsolve.experiments.mnist_models import ALL_CONFIGS, LAYER_SIZES, Config, ModelStack
+from hwsolve.experiments.mnist_modes import (
+    BATCH_SIZE,
+    ModeSpec,
+    as_written_overfit_epochs,
+    corrected_split_sizes,
+    epochs_for,
+    homework_batch_split,
+    overfitting_onset,
+    rising_epochs,
+)
+from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, evaluate, log_softmax_flags, manual_step
+
+# Offsets that give each source of randomness its own stream from one --seed.
+SPLIT_STREAM, SHUFFLE_STREAM, DROPOUT_STREAM = 101, 202, 303
+
+MaskSource = Callable[[int, int], tuple[torch.Tensor, torch.Tensor]]
+
+
+@dataclass
+class ConfigHistory:
+    """What one config's run produced; becomes one entry of results.json."""
+
+    config: Config
+    epochs_planned: int
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)  # mean per validation sample
+    val_loss_sum: list[float] = field(default_factory=list)  # the homework's sum of loss*batch size
+    val_accuracy: list[float] = field(default_factory=list)
+    test_error_history: list[float] = field(default_factory=list)
+    test_error: float = float("nan")
+    best_epoch: int | None = None
+    wall_time_s: float = 0.0  # share of the lockstep run's time: each epoch's time / models in it
+
+    def summary(self, mode: ModeSpec, n_train: int, n_val: int, n_test: int) -> dict:
+        c = self.config
+        return {
+            "name": c.name,
+            "activation": c.activation,
+            "loss": c.loss,
+            "optimizer": c.optimizer,
+            "homework_index": c.index,
+            "epochs_trained": len(self.train_loss),
+            "test_error": self.test_error,
+            "best_epoch": self.best_epoch,
+            "overfitting_onset": overfitting_onset(self.val_loss),
+            "rising_epochs": rising_epochs(self.val_loss_sum),
+            "as_written_overfit_epochs": as_written_overfit_epochs(self.val_loss_sum),
+            "train_loss": self.train_loss,
+            "val_loss": self.val_loss,
+            "val_loss_sum": self.val_loss_sum,
+            "val_accuracy": self.val_accuracy,
+            "test_error_history": self.test_error_history,
+            "wall_time_s": self.wall_time_s,
+            "n_train": n_train,
+            "n_val": n_val,
+            "n_test": n_test,
+        }
+
+
+def generator(seed: int, stream: int, device) -> torch.Generator:
+    g = torch.Generator(device=device)
+    g.manual_seed(seed * 1000 + stream)
+    return g
+
+
+def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
+    """Scaled dropout masks for ALL 12 configs every step, so a subset of configs sees the same masks."""
+    g = generator(seed, DROPOUT_STREAM, device)
+    n = len(ALL_CONFIGS)
+
+    def masks(step: int, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+        m1 = torch.empty((n, LAYER_SIZES[1], batch), device=device, dtype=dtype).bernoulli_(1 - p, generator=g)
+        m2 = torch.empty((n, LAYER_SIZES[2], batch), device=device, dtype=dtype).bernoulli_(1 - p, generator=g)
+        return m1.div_(1 - p), m2.div_(1 - p)
+
+    return masks
+
+
+@dataclass
+class DataSplit:
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    val_x: torch.Tensor
+    val_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+    shuffle: torch.Generator | None  # None: batches in dataset order
+
+    def batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        n = self.train_x.shape[0]
+        if self.shuffle is None:
+            for start in range(0, n, BATCH_SIZE):
+                yield self.train_x[start : start + BATCH_SIZE], self.train_y[start : start + BATCH_SIZE]
+            return
+        order = torch.randperm(n, generator=self.shuffle, device=self.shuffle.device).to(self.train_x.device)
+        for start in range(0, n, BATCH_SIZE):
+            index = order[start : start + BATCH_SIZE]
+            yield self.train_x.index_select(0, index), self.train_y.index_select(0, index)
+
+
+def split_data(mnist, mode: ModeSpec, seed: int, limit_train: int | None, device, dtype) -> DataSplit:
+    """Homework: contiguous batches i < int(0.8n) train, i > int(0.8n) validate. Corrected: seeded 80/20 split."""
+    n = mnist.train_images.shape[0] if limit_train is None else min(limit_train, mnist.train_images.shape[0])
+    images = mnist.train_images[:n].to(device=device, dtype=dtype)
+    labels = mnist.train_labels[:n].to(device)
+    test = (mnist.test_images.to(device=device, dtype=dtype), mnist.test_labels.to(device))
+    if not mode.shuffle:
+        train_batches, val_batches = homework_batch_split(n)
+        train_rows = slice(0, train_batches.stop * BATCH_SIZE)
+        val_rows = slice(val_batches.start * BATCH_SIZE, n)
+        return DataSplit(images[train_rows], labels[train_rows], images[val_rows], labels[val_rows], *test, None)
+    n_train, _ = corrected_split_sizes(n)
+    permutation = torch.randperm(n, generator=generator(seed, SPLIT_STREAM, "cpu")).to(device)
+    train_index, val_index = permutation[:n_train], permutation[n_train:]
+    return DataSplit(
+        images[train_index], labels[train_index], images[val_index], labels[val_index], *test,
+        generator(seed, SHUFFLE_STREAM, "cpu"),
+    )
+
+
+def train_lockstep(
+    configs: list[Config],
+    mnist,
+    mode: ModeSpec,
+    epochs: int,
+    seed: int = 0,
+    limit_train: int | None = None,
+    device: str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    backward: str = "manual",
+    mask_source: MaskSource | None = None,
+    on_epoch: Callable[[int, int], None] | None = None,
+    on_config_done: Callable[[dict], None] | None = None,
+) -> list[dict]:
+    """Train `configs` together; return one summary dict per config (homework order).
+
+    on_epoch(epoch, n_models_in_it) fires after each epoch; on_config_done(summary)
+    as soon as a config has finished, so the caller can save it at once.
+    """
+    data = split_data(mnist, mode, seed, limit_train, device, dtype)
+    sizes = (data.train_x.shape[0], data.val_x.shape[0], data.test_x.shape[0])
+    step_fn = {"manual": manual_step, "autograd": autograd_step}[backward]
+    if mode.dropout > 0 and mask_source is None:
+        mask_source = default_mask_source(seed, mode.dropout, device, dtype)
+    use_masks = mode.dropout > 0 or mask_source is not None
+
+    stack = ModelStack.initialise(configs, seed, dtype=dtype, device=device)
+    optimizer = StackOptimizer(stack, mode.sgd_lr, mode.adam_lr)
+    histories = {c: ConfigHistory(c, epochs_for(mode, epochs, c.index)) for c in stack.configs}
+    best = {name: tensor.clone() for name, tensor in stack.params.items()} if mode.keep_best else None
+    best_val = torch.full((stack.size,), float("inf"), dtype=torch.float64, device=device)
+    results: list[dict] = []
+
+    def finish(done: list[int]) -> None:
+        """Final test error for the models at `done`, then report them."""
+        if not done:
+            return
+        if mode.keep_best:
+            best_stack, = ModelStack(stack.configs, best).select(done)
+            flags = log_softmax_flags(best_stack, mode.nll_on_log_softmax)
+            wrong = 1 - evaluate(best_stack, data.test_x, data.test_y, flags)["correct"].double() / sizes[2]
+        for position, m in enumerate(done):
+            history = histories[stack.configs[m]]
+            if mode.keep_best:
+                history.test_error = float(wrong[position])
+            elif history.test_error_history:
+                history.test_error = history.test_error_history[-1]
+            else:  # trained 0 epochs: the untrained network's error
+                untrained, = stack.select([m])
+                flags = log_softmax_flags(untrained, mode.nll_on_log_softmax)
+                history.test_error = 1 - float(evaluate(untrained, data.test_x, data.test_y, flags)["correct"][0]) / sizes[2]
+            summary = history.summary(mode, *sizes)
+            results.append(summary)
+            if on_config_done is not None:
+                on_config_done(summary)
+
+    def retire(epoch: int) -> None:
+        nonlocal stack, best_val, best
+        done = [m for m, c in enumerate(stack.configs) if histories[c].epochs_planned <= epoch]
+        finish(done)
+        if done:
+            keep = [m for m in range(stack.size) if m not in done]
+            best_val = best_val[keep]
+            if best is not None:
+                _, best = stack.select(keep, best)
+            stack = optimizer.select(stack, keep)
+
+    retire(0)
+    step = 0
+    epoch = 0
+    while stack.size:
+        epoch += 1
+        started = time.perf_counter()
+        flags = log_softmax_flags(stack, mode.nll_on_log_softmax)
+        present = torch.tensor([c.index for c in stack.configs], dtype=torch.long, device=device)
+        loss_sum = torch.zeros(stack.size, dtype=torch.float64, device=device)
+        n_batches = 0
+        for x, y in data.batches():
+            masks = None
+            if use_masks:
+                m1, m2 = mask_source(step, x.shape[0])
+                masks = (m1.index_select(0, present), m2.index_select(0, present))
+            losses, grads = step_fn(stack, x, y, flags, masks)
+            optimizer.step(stack, grads)
+            loss_sum += losses.detach().double()
+            n_batches += 1
+            step += 1
+        val = evaluate(stack, data.val_x, data.val_y, flags)
+        test = evaluate(stack, data.test_x, data.test_y, flags)
+        if best is not None:
+            improved = val["loss_sum"] < best_val  # NaN never improves
+            best_val = torch.where(improved, val["loss_sum"], best_val)
+            for name in best:
+                stack.model_view(name, best[name])[improved] = stack.model_view(name)[improved]
+        else:
+            improved = None
+        elapsed = time.perf_counter() - started
+        train_loss = (loss_sum / max(n_batches, 1)).tolist()
+        val_sum = val["loss_sum"].tolist()
+        val_acc = (val["correct"].double() / max(sizes[1], 1)).tolist()
+        test_err = (1 - test["correct"].double() / sizes[2]).tolist()
+        improved_list = improved.tolist() if improved is not None else None
+        for m, config in enumerate(stack.configs):
+            h = histories[config]
+            h.train_loss.append(train_loss[m])
+            h.val_loss_sum.append(val_sum[m])
+            h.val_loss.append(val_sum[m] / max(sizes[1], 1))
+            h.val_accuracy.append(val_acc[m])
+            h.test_error_history.append(test_err[m])
+            h.wall_time_s += elapsed / stack.size
+            if improved_list is not None:
+                if improved_list[m]:
+                    h.best_epoch = epoch
+            else:
+                h.best_epoch = 1 + min(range(len(h.val_loss)), key=lambda e: (h.val_loss[e] != h.val_loss[e], h.val_loss[e]))
+        if on_epoch is not None:
+            on_epoch(epoch, stack.size)
+        retire(epoch)
+    return sorted(results, key=lambda r: r["homework_index"])
