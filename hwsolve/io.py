@@ -16,6 +16,7 @@ def write_atomic(path: Path | str, content: str | bytes) -> Path:
     mode = "wb" if isinstance(content, bytes) else "w"
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
             handle.write(content)
             handle.flush()
@@ -26,6 +27,12 @@ def write_atomic(path: Path | str, content: str | bytes) -> Path:
             os.unlink(temporary)
         raise
     return path
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_json_atomic(path: Path | str, data: Any) -> Path:

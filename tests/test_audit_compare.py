@@ -66,7 +66,7 @@ def test_q3_updated_weights_verdicts_follow_rounding():
 def test_q3_o5_substitution_shows_rounded_factors():
     rows = _by_quantity(audit_q3(homework_q3_closed_form()))
     assert rows["y3 as substituted into O5"].agrees and rows["y4 as substituted into O5"].agrees
-    consistency = rows["O5: substitution as displayed"]
+    consistency = rows["O5 from its displayed substitution"]
     assert not consistency.agrees
     assert consistency.computed == pytest.approx(0.68 * 0.3 + 0.66 * 0.9)
     assert "0.798" in consistency.note

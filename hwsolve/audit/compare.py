@@ -21,6 +21,7 @@ from typing import Mapping, Sequence
 
 from hwsolve.audit import submitted as sub
 from hwsolve.audit.submitted import FULL, SubmittedValue, SubmittedVector
+from hwsolve.render.numbers import format_number
 
 RELATIVE_TOLERANCE = 1e-9
 ABSOLUTE_TOLERANCE_NEAR_ZERO = 1e-12
@@ -42,6 +43,21 @@ class AuditRow:
     @property
     def verdict(self) -> str:
         return "agrees" if self.agrees else "differs"
+
+    @property
+    def computed_text(self) -> str:
+        """Ours, shown at the precision that makes the comparison visible.
+
+        Full-precision comparisons show 16 significant digits (trailing zeros trimmed);
+        rounded ones show 6 significant digits, enough to see the rounding.
+        """
+        if self.computed is None:
+            return "n/a"
+        if isinstance(self.computed, tuple):
+            return "[" + ", ".join(format_number(value, 6) for value in self.computed) + "]"
+        if self.tolerance == FULL_TOLERANCE_TEXT:
+            return format_number(self.computed, 16)
+        return format_number(self.computed, 6)
 
 
 @dataclass(frozen=True)
@@ -161,15 +177,14 @@ def _o5_substitution_consistency(computed: Mapping[str, float]) -> AuditRow:
     It writes O5 = 0.68 x 0.3 + 0.66 x 0.9 = 0.801444986673512: the rounded
     factors times the given weights, evaluated here, against its own result.
     """
-    terms = [(shown.value, computed[sub.Q3_O5_SUBSTITUTION_WEIGHTS[name]]) for name, shown in sub.Q3_O5_SUBSTITUTION.items()]
-    evaluated = sum(factor * weight for factor, weight in terms)
+    terms = [(shown, computed[sub.Q3_O5_SUBSTITUTION_WEIGHTS[name]]) for name, shown in sub.Q3_O5_SUBSTITUTION.items()]
+    evaluated = sum(shown.value * weight for shown, weight in terms)
     stated = next(value for value in sub.Q3_FORWARD if value.key == "O5")
-    text = " + ".join(f"{shown.shown} x {computed[sub.Q3_O5_SUBSTITUTION_WEIGHTS[name]]:g}" for name, shown in sub.Q3_O5_SUBSTITUTION.items())
+    displayed = " + ".join(f"{shown.shown} x {weight:g}" for shown, weight in terms)
     agrees = agrees_full(evaluated, stated.value)
     note = (
-        f"the shown substitution evaluates to {evaluated:.6g}, while the stated result {stated.shown} "
-        "uses unrounded y3 and y4"
+        f"{displayed} evaluates to {evaluated:.6g}; the stated result {stated.shown} uses unrounded y3 and y4"
         if not agrees
-        else ""
+        else f"{displayed} evaluates to the stated result"
     )
-    return AuditRow("Q3(a)", "O5: substitution as displayed", f"{text} = {stated.shown}", evaluated, FULL_TOLERANCE_TEXT, agrees, note)
+    return AuditRow("Q3(a)", "O5 from its displayed substitution", stated.shown, evaluated, FULL_TOLERANCE_TEXT, agrees, note)

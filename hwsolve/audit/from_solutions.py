@@ -1,0 +1,55 @@
+"""Our side of the audit, read from the questions' Solution objects.
+
+Each reader turns a Solution into the plain mapping compare.py expects; a
+question that is not available contributes a section saying so.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from hwsolve.audit.compare import Audit, AuditSection, audit_q1b, audit_q3
+
+
+def q3_values(solution: Any) -> dict[str, float]:
+    """H3, y3, ..., grad:w35, updated:w35 and the given weights, from a Q3Solution."""
+    values: dict[str, float] = {}
+    for neuron in solution.neurons:
+        values[neuron.output_text] = neuron.output
+        if neuron.net_input is not None:
+            values[neuron.net_text] = neuron.net_input
+    values.update(solution.problem.parameters)
+    values.update({f"grad:{name}": value for name, value in solution.gradients.items()})
+    values.update({f"updated:{name}": value for name, value in solution.updated.items()})
+    return values
+
+
+def q1b_values(solution: Any) -> dict[str, list[float]] | None:
+    """train:<p> and test outputs of the homework's dropout, from a Q1 solution (None if absent)."""
+    part = getattr(solution, "b", None) or getattr(solution, "part_b", None) or solution
+    train = getattr(part, "train", None)
+    test = getattr(part, "test", None)
+    if train is None or test is None:
+        return None
+    values = {f"train:{float(rate):g}": list(outputs) for rate, outputs in train.items()}
+    values["test"] = list(test)
+    return values
+
+
+def build_audit(solutions: Mapping[int, Any]) -> Audit:
+    audit = Audit()
+    q1b = q1b_values(solutions[1]) if 1 in solutions else None
+    audit.sections.append(audit_q1b(q1b) if q1b is not None else AuditSection("Q1(b): inverted dropout", missing="Q1 is not available, so its values are not compared."))
+    if 3 in solutions and getattr(solutions[3], "is_homework", True):
+        audit.sections.append(audit_q3(q3_values(solutions[3])))
+    else:
+        audit.sections.append(AuditSection("Q3: one step of backpropagation", missing="Q3 for the homework's network is not available, so its values are not compared."))
+    if 4 in solutions:
+        from hwsolve.audit.q4 import audit_q4
+
+        section, differences = audit_q4(solutions[4])
+        audit.sections.append(section)
+        audit.code_differences.extend(differences)
+    else:
+        audit.sections.append(AuditSection("Q4: the MNIST table", missing="Q4 is not available (see its section), so the submitted table is not compared."))
+    return audit

@@ -1,0 +1,103 @@
+"""`hwsolve report`: the whole solution as Markdown, LaTeX and PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hwsolve.cli.common import digits_option, seed_option
+from hwsolve.errors import HwsolveError
+
+REPORT_FORMATS = ("md", "tex", "pdf")
+
+
+def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
+    """--format md --format pdf, or --format md,pdf; none given means all three."""
+    chosen: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            name = item.strip().lower()
+            if not name:
+                continue
+            if name not in REPORT_FORMATS:
+                raise click.BadParameter(f"{item.strip()!r} is not one of {', '.join(REPORT_FORMATS)}", param_hint="--format")
+            if name not in chosen:
+                chosen.append(name)
+    if values and not chosen:
+        raise click.BadParameter("expected md, tex or pdf", param_hint="--format")
+    return tuple(chosen) or REPORT_FORMATS
+
+
+@click.command(
+    "report",
+    epilog="Examples:\n\n  hwsolve report                      # build/report.md, .tex and .pdf\n\n"
+    "  hwsolve report --format md --quick  # Markdown only, 3-epoch Q4 sweep\n\n"
+    "  HWSOLVE_DATA=~/mnist hwsolve report --out out/",
+)
+@click.option(
+    "--format", "formats", multiple=True, metavar="md|tex|pdf",
+    help="Output format; repeat it or separate with commas. Default: all three (pdf implies tex).",
+)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder for report.* and figures/.  [default: build/]")
+@click.option("--title", default=None, help='Document title.  [default: "Deep Learning — Homework 2"]')
+@click.option("--epochs", type=click.IntRange(1, 1000), default=None,
+              help="Q4 epochs when the sweep has to run (results already in OUT/q4/ are reused).  [default: 30]")
+@click.option("--quick", is_flag=True, help="Q4: a 3-epoch sweep, for a fast look; the report says so.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the MNIST files (else HWSOLVE_DATA, the user cache, ./data).")
+@digits_option()
+@seed_option()
+def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, epochs: int | None, quick: bool,
+           data_dir: Path | None, digits: int, seed: int) -> None:
+    """Write the whole solution of Deep Learning HW2 as one document.
+
+    Every question is solved with the same functions as the q1-q4 commands,
+    its figures drawn under OUT/figures/, and the submitted solution audited
+    against it. Q4 reuses OUT/q4/<mode>/results.json when present and trains
+    the sweep otherwise. Without MNIST the other questions still render; Q4
+    says how to provide the data and the command warns (exit 0).
+    """
+    from hwsolve.io import default_build_dir
+    from hwsolve.render.report import ReportOptions, build_report, write_report
+
+    chosen = parse_formats(formats)
+    if quick and epochs is not None:
+        raise click.BadParameter("--quick already means 3 epochs; give --quick or --epochs, not both", param_hint="--epochs")
+    if title is not None and not title.strip():
+        raise click.BadParameter("the title is empty", param_hint="--title")
+    options = ReportOptions(
+        out_dir=Path(out_dir) if out_dir is not None else default_build_dir(),
+        title=title,
+        digits=digits,
+        epochs=3 if quick else epochs,
+        quick=quick,
+        data_dir=data_dir,
+        seed=seed,
+    )
+    if "pdf" in chosen:
+        _check_latex_first()
+    result = build_report(options)
+    written = []
+    if "md" in chosen:
+        written.append(write_report(result, "md"))
+    if "tex" in chosen or "pdf" in chosen:
+        written.append(write_report(result, "tex"))
+    if "pdf" in chosen:
+        from hwsolve.render.pdf import build_pdf
+
+        written.append(build_pdf(options.out_dir / "report.tex"))
+    for path in written:
+        click.echo(f"wrote {path}")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+def _check_latex_first() -> None:
+    """Fail before the slow work, not after it, when the PDF cannot be built."""
+    from hwsolve.render.pdf import latex_missing_message, missing_latex_tools
+
+    missing = missing_latex_tools()
+    if missing:
+        raise HwsolveError(latex_missing_message(missing))

@@ -1,0 +1,69 @@
+"""LaTeX -> PDF with latexmk and pdflatex, in the output folder.
+
+The .log stays beside the PDF so a failed build can be read in full; the
+error we raise shows only the failing lines (TeX's "!" lines with context).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from hwsolve.errors import HwsolveError
+
+DEBIAN_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk"
+LATEX_TIMEOUT_SECONDS = 300
+_CONTEXT_LINES_AFTER_ERROR = 4
+
+
+class LatexMissingError(HwsolveError):
+    """latexmk or pdflatex is not installed."""
+
+
+class LatexBuildError(HwsolveError):
+    """pdflatex stopped on an error; the message quotes the log."""
+
+
+def missing_latex_tools() -> list[str]:
+    return [tool for tool in ("latexmk", "pdflatex") if shutil.which(tool) is None]
+
+
+def latex_missing_message(missing: list[str]) -> str:
+    return f"{' and '.join(missing)} not found; to build the PDF install the Debian packages: {DEBIAN_PACKAGES}"
+
+
+def error_excerpt(log_text: str, context_after: int = _CONTEXT_LINES_AFTER_ERROR) -> str:
+    """The "!" lines of a TeX log, each with the lines that locate it (l.NN ...)."""
+    lines = log_text.splitlines()
+    excerpts: list[str] = []
+    for index, line in enumerate(lines):
+        if line.startswith("!"):
+            excerpts.append("\n".join(lines[index : index + 1 + context_after]).rstrip())
+    return "\n".join(excerpts)
+
+
+def build_pdf(tex_path: Path | str) -> Path:
+    """Run latexmk on `tex_path` in its folder; return the PDF's path.
+
+    Raises LatexMissingError (one line naming the packages) or
+    LatexBuildError (the failing lines of the log).
+    """
+    tex_path = Path(tex_path).resolve()
+    missing = missing_latex_tools()
+    if missing:
+        raise LatexMissingError(latex_missing_message(missing))
+    command = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", tex_path.name]
+    try:
+        completed = subprocess.run(
+            command, cwd=tex_path.parent, capture_output=True, text=True, timeout=LATEX_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL
+        )
+    except subprocess.TimeoutExpired:
+        raise LatexBuildError(f"latexmk did not finish within {LATEX_TIMEOUT_SECONDS} s on {tex_path}") from None
+    pdf_path = tex_path.with_suffix(".pdf")
+    log_path = tex_path.with_suffix(".log")
+    if completed.returncode != 0 or not pdf_path.exists():
+        log_text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
+        excerpt = error_excerpt(log_text) or (completed.stdout + completed.stderr)[-2000:].strip()
+        raise LatexBuildError(f"pdflatex failed on {tex_path.name} (full log: {log_path}):\n{excerpt}")
+    return pdf_path

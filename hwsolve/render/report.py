@@ -1,0 +1,205 @@
+"""Assemble the whole solution: solve every question, draw, audit, render.
+
+Every number comes from the same solve functions the q1-q4 commands use.
+A question whose module is not there yet (or whose data is missing) gets a
+placeholder line instead of a section; the report never crashes for that.
+Real bugs are not swallowed: only a missing module/fragment and HwsolveError
+(e.g. no MNIST) turn into placeholders.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+from markupsafe import Markup
+
+from hwsolve import __version__
+from hwsolve.audit.compare import RELATIVE_TOLERANCE, Audit
+from hwsolve.errors import HwsolveError
+from hwsolve.io import write_atomic
+from hwsolve.render.environment import render_template
+from hwsolve.render.numbers import DEFAULT_DIGITS
+
+COURSE = "Deep Learning"
+HOMEWORK = 2
+DEFAULT_TITLE = f"{COURSE} — Homework {HOMEWORK}"
+NOT_YET_AVAILABLE = "not yet available"
+FIGURE_FORMATS = {"md": "png", "tex": "pdf"}  # PNG for Markdown, vector PDF for LaTeX
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    out_dir: Path = Path("build")
+    title: str | None = None
+    digits: int = DEFAULT_DIGITS
+    epochs: int | None = None  # Q4 epochs when the sweep has to run; None: the Q4 default
+    quick: bool = False  # Q4: a 3-epoch sweep, stated in the report
+    data_dir: Path | None = None
+    seed: int = 0
+
+
+@dataclass
+class QuestionSection:
+    number: int
+    title: str  # used only by the placeholder; a fragment writes its own heading
+    solution: Any = None
+    placeholder: str = ""  # why there is no solution, one line
+    figures: dict[str, Path] = field(default_factory=dict)  # name -> path without suffix
+    extra: dict[str, Any] = field(default_factory=dict)  # further template context
+
+    @property
+    def available(self) -> bool:
+        return self.solution is not None
+
+
+@dataclass
+class Report:
+    options: ReportOptions
+    sections: list[QuestionSection]
+    audit: Audit
+    notices: list[str] = field(default_factory=list)  # shown under the title
+    warnings: list[str] = field(default_factory=list)  # printed on stderr by the CLI
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    number: int
+    title: str
+    module: str
+    function: str
+
+
+QUESTIONS = (
+    QuestionSpec(1, "Multilayer perceptrons", "hwsolve.solutions.q1", "solve_q1"),
+    QuestionSpec(2, "True or false on regularisation", "hwsolve.solutions.q2", "solve_q2"),
+    QuestionSpec(3, "One step of backpropagation by hand", "hwsolve.solutions.q3", "solve_q3"),
+    QuestionSpec(4, "The MNIST sweep", "hwsolve.solutions.q4", "solve_q4"),
+)
+
+
+def load_solver(spec: QuestionSpec) -> Callable[..., Any] | None:
+    """The question's solve function, or None while its module is not written yet."""
+    try:
+        module = importlib.import_module(spec.module)
+    except ModuleNotFoundError as error:
+        if error.name == spec.module:
+            return None
+        raise
+    return getattr(module, spec.function, None)
+
+
+def solve_all(options: ReportOptions) -> list[QuestionSection]:
+    from hwsolve.render import report_questions
+
+    sections = []
+    for spec in QUESTIONS:
+        section = QuestionSection(spec.number, spec.title)
+        solver = load_solver(spec)
+        if solver is None:
+            section.placeholder = f"{NOT_YET_AVAILABLE} ({spec.module}.{spec.function} is not part of this installation)."
+        else:
+            try:
+                section.solution = report_questions.solve(spec.number, solver, options)
+            except HwsolveError as error:
+                section.placeholder = report_questions.placeholder_for(spec.number, error)
+        sections.append(section)
+    return sections
+
+
+def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str]:
+    """Draw each available question's figures; return warnings for the ones that failed."""
+    from hwsolve.render import report_questions
+
+    warnings = []
+    for section in sections:
+        if not section.available:
+            continue
+        for name, draw in report_questions.figure_drawers(section.number, section.solution):
+            base = figures_dir / name
+            try:
+                draw(section.solution, base)
+            except HwsolveError as error:
+                warnings.append(f"figure {name} skipped: {error}")
+                continue
+            section.figures[name] = base
+    return warnings
+
+
+def build_report(options: ReportOptions) -> Report:
+    """Solve, draw and audit; nothing is written except the figures."""
+    from hwsolve.render import report_questions
+    from hwsolve.audit.from_solutions import build_audit
+
+    sections = solve_all(options)
+    warnings = draw_figures(sections, options.out_dir / "figures")
+    notices = report_questions.notices(sections, options)
+    for section in sections:
+        if not section.available and section.number == 4:
+            warnings.append(f"Q4 is not in the report: {section.placeholder}")
+    audit = build_audit({section.number: section.solution for section in sections if section.available})
+    return Report(options, sections, audit, notices, warnings)
+
+
+def _figure_paths(section: QuestionSection, fmt: str, out_dir: Path) -> dict[str, str]:
+    """Figure paths relative to the report, e.g. figures/q3_network.png."""
+    suffix = FIGURE_FORMATS[fmt]
+    return {name: base.with_suffix(f".{suffix}").relative_to(out_dir).as_posix() for name, base in section.figures.items()}
+
+
+def render_section(section: QuestionSection, fmt: str, options: ReportOptions) -> str | None:
+    """The question's fragment rendered, or None when it is missing (placeholder)."""
+    if not section.available:
+        return None
+    context = {
+        "solution": section.solution,
+        "digits": options.digits,
+        "figures": _figure_paths(section, fmt, options.out_dir),
+        **section.extra,
+    }
+    try:
+        return render_template(fmt, f"q{section.number}", **context)
+    except jinja2.TemplateNotFound:
+        section.placeholder = f"the solution is computed but its {fmt} fragment (templates/{fmt}/q{section.number}) is {NOT_YET_AVAILABLE}."
+        return None
+
+
+def render_report(report: Report, fmt: str) -> str:
+    """The whole document as Markdown ('md') or LaTeX ('tex')."""
+    options = report.options
+    rendered = []
+    for section in report.sections:
+        body = render_section(section, fmt, options)
+        rendered.append(
+            {
+                "number": section.number,
+                "title": section.title,
+                "body": Markup(body) if (body is not None and fmt == "tex") else body,
+                "placeholder": section.placeholder,
+            }
+        )
+    audit_body = render_template(fmt, "audit", audit=report.audit, digits=options.digits, relative_tolerance=RELATIVE_TOLERANCE)
+    return render_template(
+        fmt,
+        "report",
+        title=options.title or DEFAULT_TITLE,
+        default_title=DEFAULT_TITLE,
+        course=COURSE,
+        homework=HOMEWORK,
+        version=__version__,
+        generated="",
+        notices=report.notices,
+        sections=rendered,
+        audit_body=Markup(audit_body) if fmt == "tex" else audit_body,
+        digits=options.digits,
+    )
+
+
+def write_report(report: Report, fmt: str) -> Path:
+    """Write build/report.md or build/report.tex (atomically) and return its path."""
+    path = report.options.out_dir / f"report.{fmt}"
+    write_atomic(path, render_report(report, fmt))
+    return path

@@ -1,0 +1,111 @@
+"""`hwsolve report`: options, graceful placeholders, missing data, and the PDF builder's errors."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from hwsolve.cli import cli
+from hwsolve.cli.report import parse_formats
+from hwsolve.errors import DataNotFoundError
+from hwsolve.render import pdf, report
+from hwsolve.render.report import QuestionSpec
+
+HWSOLVE = Path(sys.executable).parent / "hwsolve"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [((), ("md", "tex", "pdf")), (("md",), ("md",)), (("md,pdf",), ("md", "pdf")), (("tex", "MD", "tex"), ("tex", "md"))],
+)
+def test_parse_formats(given, expected):
+    assert parse_formats(given) == expected
+
+
+@pytest.mark.parametrize("bad", [("html",), ("md,docx",), (",",)])
+def test_parse_formats_rejects(bad):
+    with pytest.raises(click.BadParameter):
+        parse_formats(bad)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--format", "html"], ["--quick", "--epochs", "5"], ["--digits", "0"], ["--title", "  "], ["--epochs", "zero"]],
+)
+def test_bad_options_exit_2_with_one_line(arguments, tmp_path):
+    completed = subprocess.run([str(HWSOLVE), "report", "--out", str(tmp_path), *arguments], capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert "Error" in completed.stderr
+    assert not (tmp_path / "report.md").exists()
+
+
+def _only(monkeypatch, *specs):
+    monkeypatch.setattr(report, "QUESTIONS", tuple(specs))
+
+
+def test_missing_question_module_is_a_placeholder(monkeypatch, tmp_path):
+    _only(monkeypatch, QuestionSpec(7, "A question not written yet", "hwsolve.solutions.q7_absent", "solve_q7"))
+    result = CliRunner().invoke(cli, ["report", "--format", "md,tex", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "report.md").read_text()
+    assert "## Question 7 — A question not written yet" in markdown
+    assert "*Question 7: not yet available (hwsolve.solutions.q7_absent.solve_q7 is not part of this installation).*" in markdown
+    assert "\\section{A question not written yet}" in (tmp_path / "report.tex").read_text()
+
+
+def test_missing_mnist_warns_and_exits_0(monkeypatch, tmp_path):
+    def solver_without_data(**_):
+        raise DataNotFoundError("MNIST not found (looked in: /nowhere); set HWSOLVE_DATA to a folder holding the four MNIST IDX files")
+
+    _only(monkeypatch, QuestionSpec(4, "The MNIST sweep", "unused", "unused"))
+    monkeypatch.setattr(report, "load_solver", lambda spec: solver_without_data)
+    monkeypatch.setattr("hwsolve.render.report_questions.solve", lambda number, solver, options: solver())
+    result = CliRunner().invoke(cli, ["report", "--format", "md", "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.stderr.startswith("Warning: Q4 is not in the report: not computed, because the MNIST data was not found.")
+    markdown = (tmp_path / "report.md").read_text()
+    assert "set HWSOLVE_DATA to a folder holding the four MNIST IDX files" in markdown
+    assert "HWSOLVE_DATA=/path/to/mnist hwsolve report" in markdown
+    assert "Not in this report: Question 4" in markdown
+
+
+def test_quick_is_stated_in_the_report(monkeypatch, tmp_path):
+    _only(monkeypatch)
+    result = CliRunner().invoke(cli, ["report", "--format", "md", "--quick", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Quick mode: the Q4 sweep was trained for 3 epochs only" in (tmp_path / "report.md").read_text()
+
+
+def test_pdf_without_latex_names_the_debian_packages(monkeypatch, tmp_path):
+    monkeypatch.setattr(pdf.shutil, "which", lambda tool: None)
+    _only(monkeypatch)
+    result = CliRunner().invoke(cli, ["report", "--format", "pdf", "--out", str(tmp_path)])
+    assert result.exit_code != 0
+    assert str(result.exception) == (
+        "latexmk and pdflatex not found; to build the PDF install the Debian packages: "
+        "texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk"
+    )
+
+
+def test_error_excerpt_keeps_bang_lines_with_context():
+    log = "noise\n! Undefined control sequence.\nl.12 \\foo\n          bar\nmore\nafter\nlater\n! Emergency stop.\n<*> report.tex\n"
+    assert pdf.error_excerpt(log, context_after=2) == (
+        "! Undefined control sequence.\nl.12 \\foo\n          bar\n! Emergency stop.\n<*> report.tex"
+    )
+
+
+@pytest.mark.latex
+@pytest.mark.skipif(not pdf.shutil.which("latexmk"), reason="latexmk is not installed")
+def test_latex_error_shows_the_failing_lines(tmp_path):
+    source = tmp_path / "broken.tex"
+    source.write_text("\\documentclass{article}\n\\begin{document}\nfine\n\\nosuchcommand\n\\end{document}\n")
+    with pytest.raises(pdf.LatexBuildError) as raised:
+        pdf.build_pdf(source)
+    message = str(raised.value)
+    assert "! Undefined control sequence." in message
+    assert "l.4 \\nosuchcommand" in message
+    assert (tmp_path / "broken.log").exists()  # the full log is kept

@@ -1,0 +1,120 @@
+"""Golden tests for the report's own templates: title block, placeholders, audit table, escaping."""
+
+from hwsolve.audit.compare import Audit, AuditSection, CodeDifference, compare_value
+from hwsolve.audit.submitted import FULL, ROUNDED, SubmittedValue
+from hwsolve.render.environment import render_template
+from hwsolve.render.report import COURSE, DEFAULT_TITLE, HOMEWORK
+
+SPECIAL = r"_ % & # $ { } \ ^ ~"
+
+
+def _shell(fmt, title=DEFAULT_TITLE, notices=(), sections=(), audit_body=""):
+    from markupsafe import Markup
+
+    return render_template(
+        fmt, "report", title=title, default_title=DEFAULT_TITLE, course=COURSE, homework=HOMEWORK, version="9.9",
+        generated="", notices=list(notices), sections=list(sections),
+        audit_body=Markup(audit_body) if fmt == "tex" else audit_body, digits=6,
+    )
+
+
+PLACEHOLDER = {"number": 2, "title": "True or false", "body": None, "placeholder": "not yet available (reason)."}
+
+
+def test_md_title_block_and_placeholder_golden():
+    assert _shell("md", sections=[PLACEHOLDER]) == (
+        "# Deep Learning — Homework 2\n"
+        "\n"
+        "**Course:** Deep Learning · **Homework:** 2\n"
+        "\n"
+        "*Derived (SymPy), verified (torch autograd, float64) and typeset by hwsolve 9.9.*\n"
+        "\n"
+        "**Contents:** Question 2 (True or false) · Audit of the submitted solution\n"
+        "\n"
+        "## Question 2 — True or false\n"
+        "\n"
+        "*Question 2: not yet available (reason).*\n"
+        "\n"
+        "\n"  # the (here empty) audit section follows
+    )
+
+
+def test_md_custom_title_keeps_the_course_line():
+    text = _shell("md", title="My notes", notices=["Quick mode."])
+    assert text.startswith("# My notes\n\n**Deep Learning — Homework 2**\n\n**Course:** Deep Learning · **Homework:** 2\n")
+    assert "> **Note.** Quick mode.\n" in text
+
+
+def test_tex_title_block_golden():
+    text = _shell("tex")
+    start = text.index(r"\begin{center}")
+    end = text.index(r"\end{center}") + len(r"\end{center}")
+    assert text[start:end] == (
+        "\\begin{center}\n"
+        "  {\\LARGE\\bfseries Deep Learning — Homework 2\\par}\n"
+        "  \\vspace{0.6em}\n"
+        "  {\\large Course: Deep Learning \\quad Homework 2\\par}\n"
+        "  \\vspace{0.6em}\n"
+        "  {\\small\\itshape Derived (SymPy), verified (torch autograd, float64) and typeset by hwsolve 9.9.\\par}\n"
+        "\\end{center}"
+    )
+
+
+def test_tex_escapes_a_hostile_title_and_placeholder():
+    text = _shell("tex", title=SPECIAL, sections=[dict(PLACEHOLDER, placeholder="50% of #1_a {b}")])
+    escaped_title = r"\_ \% \& \# \$ \{ \} \textbackslash{} \textasciicircum{} \textasciitilde{}"
+    assert "{\\LARGE\\bfseries " + escaped_title + "\\par}" in text
+    assert r"\emph{Question 2: 50\% of \#1\_a \{b\}}" in text
+    for package in ("amsmath", "amssymb", "booktabs", "graphicx", "float", "geometry", "hyperref", "lmodern"):
+        assert f"{{{package}}}" in text
+    assert "\\usepackage[T1]{fontenc}" in text
+
+
+def _audit():
+    rows = [
+        compare_value("Q3(a)", "y3", SubmittedValue("y3", "0.6802671966986485", FULL, "here"), 0.6802671966986484),
+        compare_value("Q3(b)", "w45 after one step", SubmittedValue("u", "0.84", ROUNDED, "here"), 0.8459967260179852),
+    ]
+    section = AuditSection("Q3: one step", rows=rows, notes=["A note_with %."])
+    missing = AuditSection("Q4: table", missing="Q4 is not available.")
+    difference = CodeDifference("NLL input", "raw logits", "log_softmax", "NLL expects log-probabilities", "")
+    return Audit(sections=[section, missing], code_differences=[difference])
+
+
+def test_md_audit_table_golden():
+    text = render_template("md", "audit", audit=_audit(), digits=6, relative_tolerance=1e-9)
+    assert "**Summary:** 1 of 2 compared values agree; 1 differ (w45 after one step).\n" in text
+    start = text.index("### Q3: one step")
+    assert text[start:] == (
+        "### Q3: one step\n"
+        "\n"
+        "| part | quantity | submitted | hwsolve | rule | verdict |\n"
+        "|---|---|---|---|---|---|\n"
+        "| Q3(a) | y3 | 0.6802671966986485 | 0.6802671966986484 | relative 1e-9 | agrees |\n"
+        "| Q3(b) | w45 after one step | 0.84 | 0.845997 | rounds to 2 decimals | **differs** |\n"
+        "\n"
+        "- **w45 after one step:** ours rounds to 0.85; 0.84 is ours truncated, not rounded.\n"
+        "\n"
+        "- A note_with %.\n"
+        "\n"
+        "### Q4: table\n"
+        "\n"
+        "*Q4 is not available.*\n"
+        "\n"
+        "### Q4: the submitted code against hwsolve's corrected mode\n"
+        "\n"
+        "| topic | submitted code (homework mode) | corrected mode | why | measured effect |\n"
+        "|---|---|---|---|---|\n"
+        "| NLL input | raw logits | log_softmax | NLL expects log-probabilities | not measured separately |\n"
+    )
+    assert "within a relative 1e-9 of ours" in text
+
+
+def test_tex_audit_table_golden_rows_are_escaped():
+    text = render_template("tex", "audit", audit=_audit(), digits=6, relative_tolerance=1e-9)
+    assert (
+        "Q3(b) & w45 after one step & \\texttt{0.84} & \\texttt{0.845997} & rounds to 2 decimals & \\textbf{differs} \\\\\n"
+    ) in text
+    assert "\\item A note\\_with \\%." in text
+    assert "NLL input & raw logits & log\\_softmax & NLL expects log-probabilities & not measured separately \\\\" in text
+    assert "within a relative $10^{-9}$ of ours" in text
