@@ -1,0 +1,34 @@
+"""Given values of Q2 (true or false on regularisation).
+
+The homework does not state the three statements; only the submitted answers
+survive, all "false", each followed by the reason. The statements below are
+reconstructed as the negations those reasons refute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RECONSTRUCTED_STATEMENTS: dict[str, str] = {
+    "a": "Regularisation such as L1 or L2 cannot improve a model's performance on unseen data; it does not help against overfitting.",
+    "b": "Adding more features (more model inputs) cannot increase overfitting.",
+    "c": "The larger the regularisation coefficient the better: increasing it only fights overfitting and cannot make the model underfit.",
+}
+
+SUBMITTED_ANSWERS: dict[str, bool] = {"a": False, "b": False, "c": False}
+
+
+@dataclass(frozen=True)
+class RegularisationProblem:
+    """Ridge regression of a noisy sine on polynomial features."""
+
+    n_train: int = 20
+    n_validation: int = 200
+    n_test: int = 1000
+    noise: float = 0.3  # std of the Gaussian label noise
+    degree: int = 12  # polynomial degree for (a) and (c)
+    max_degree: int = 15  # the feature sweep of (b) goes 1..max_degree
+    # log10 of the ridge coefficients swept in (a) and (c)
+    log10_lambda_min: float = -10.0
+    log10_lambda_max: float = 3.0
+    n_lambdas: int = 27
