@@ -74,25 +74,30 @@ def _label(axis, centre: tuple[float, float], lines: Sequence[Line], line_height
 
 
 def draw_network(drawing: NetworkDrawing, base: Path | str) -> tuple[Path, Path]:
-    column_gap, row_gap, box_width, line_height = 4.6, 3.6, 1.9, 0.3
+    column_gap, row_gap, box_width, line_height = 4.6, 3.6, 2.2, 0.3
     positions = _positions(drawing.layers, column_gap, row_gap)
     column_of = {neuron: column for column, size in enumerate(drawing.layers)
                  for neuron in range(sum(drawing.layers[:column]) + 1, sum(drawing.layers[:column + 1]) + 1)}
-    loss_x = len(drawing.layers) * column_gap - 0.8
-    xs = [x for x, _ in positions.values()] + ([loss_x] if drawing.loss_lines else [])
-    ys = [y for _, y in positions.values()]
-    x_range = (min(xs) - box_width / 2 - 0.3, max(xs) + box_width / 2 + 0.6)
-    y_range = (min(ys) - row_gap / 2 - 0.2, max(ys) + row_gap / 2)
+    first_output = sum(drawing.layers[:-1]) + 1
+    outputs = [n for n in positions if n >= first_output]
+    box_half = {n: line_height * (len(drawing.neuron_lines.get(n, [None])) + 0.6) / 2 for n in positions}
+    # The loss sits under the output layer, so the figure is only as wide as
+    # the network and prints at full size across the page.
+    loss_half = line_height * (len(drawing.loss_lines) + 0.6) / 2
+    loss_centre = (positions[outputs[-1]][0], positions[outputs[-1]][1] - box_half[outputs[-1]] - 0.7 - loss_half)
+    xs = [x for x, _ in positions.values()]
+    bottoms = [y - box_half[n] for n, (_, y) in positions.items()] + ([loss_centre[1] - loss_half] if drawing.loss_lines else [])
+    tops = [y + box_half[n] for n, (_, y) in positions.items()]
+    x_range = (min(xs) - box_width / 2 - 0.2, max(xs) + box_width / 2 + 0.2)
+    y_range = (min(bottoms) - 0.7, max(tops) + 0.2)
     # One data unit is the same length on paper whatever the network's size,
     # so the text, set in points, always fits its box.
-    inches_per_unit = 0.5
+    inches_per_unit = 0.54
     figure, axis = new_figure((x_range[1] - x_range[0]) * inches_per_unit, (y_range[1] - y_range[0]) * inches_per_unit)
     axis.set_position((0.0, 0.0, 1.0, 1.0))  # the axes fill the figure, so units map to inches exactly
-    half_heights = {}
-    first_output = sum(drawing.layers[:-1]) + 1
     for neuron, centre in positions.items():
         face = "#eef3fa" if neuron < first_output else "#fdf1e6"
-        half_heights[neuron] = _box(axis, centre, drawing.neuron_lines.get(neuron, [Line(str(neuron))]), box_width, line_height, face)
+        _box(axis, centre, drawing.neuron_lines.get(neuron, [Line(str(neuron))]), box_width, line_height, face)
     for (source, target), lines in drawing.edge_lines.items():
         (x0, y0), (x1, y1) = positions[source], positions[target]
         axis.add_patch(FancyArrowPatch((x0 + box_width / 2, y0), (x1 - box_width / 2, y1), arrowstyle="-|>",
@@ -106,22 +111,20 @@ def draw_network(drawing: NetworkDrawing, base: Path | str) -> tuple[Path, Path]
         ly = y0 + t * (y1 - y0)
         _label(axis, (lx, ly), lines, line_height * 0.85)
     if drawing.loss_lines:
-        outputs = [n for n in positions if n >= first_output]
-        loss_y = sum(positions[n][1] for n in outputs) / len(outputs)
-        _box(axis, (loss_x, loss_y), drawing.loss_lines, box_width + 0.5, line_height, "#f7f7f7")
+        _box(axis, loss_centre, drawing.loss_lines, box_width, line_height, "#f7f7f7")
         for neuron in outputs:
             x0, y0 = positions[neuron]
-            axis.add_patch(FancyArrowPatch((x0 + box_width / 2, y0), (loss_x - (box_width + 0.5) / 2, loss_y),
+            axis.add_patch(FancyArrowPatch((x0, y0 - box_half[neuron]), (loss_centre[0], loss_centre[1] + loss_half),
                                            arrowstyle="-|>", mutation_scale=8, color="#777777", lw=0.8, zorder=1))
     axis.set_xlim(*x_range)
     axis.set_ylim(*y_range)
     axis.set_aspect("equal")
     axis.axis("off")
     if drawing.title:
-        axis.set_title(drawing.title, fontsize=9)
+        axis.set_title(drawing.title, fontsize=8.5)
     legend = [("forward value", FORWARD_COLOUR), ("gradient dL/d·", GRADIENT_COLOUR), ("after the step", UPDATE_COLOUR)]
     for index, (text, colour) in enumerate(legend):
-        axis.text(0.0 + index * 0.22, 0.0, "■ " + text, transform=axis.transAxes, color=colour, fontsize=7, va="top")
+        axis.text(0.01 + index * 0.2, 0.01, "■ " + text, transform=axis.transAxes, color=colour, fontsize=7, va="bottom")
     return save_figure(figure, base)
 
 
