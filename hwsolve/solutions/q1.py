@@ -178,11 +178,22 @@ def solve_q1c(
     )
 
 
+def _derivative_latex(derivative: sp.Expr) -> str:
+    """One-line LaTeX (a cases environment breaks Markdown tables): '0 if z < 0, 1 otherwise'."""
+    if not isinstance(derivative, sp.Piecewise):
+        return sp.latex(derivative)
+    pieces = [
+        f"{sp.latex(value)}" + (r"\ \text{otherwise}" if condition is sp.true else rf"\ \text{{if }} {sp.latex(condition)}")
+        for value, condition in derivative.args
+    ]
+    return r",\ ".join(pieces)
+
+
 def solve_q1d(problem: GradientFlowProblem = GradientFlowProblem(), seed: int = 0) -> Q1dSolution:
     bounds = derive_activation_bounds()
     maxima = {
         name: DerivativeMaximum(
-            derivative_latex=sp.latex(bound.derivative),
+            derivative_latex=_derivative_latex(bound.derivative),
             maximum_exact=str(bound.maximum),
             maximum=bound.maximum_float,
             argmax=None if bound.argmax is None else str(bound.argmax),

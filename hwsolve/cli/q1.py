@@ -1,0 +1,112 @@
+"""`hwsolve q1`: the four parts of Q1 (collapse, dropout, width, vanishing gradients).
+
+Values are parsed here, not by click types, so each bad input is one line
+("Error: Invalid value for '--mask': ...") and exit 2. With --part and
+--format json, the part's own object is printed (e.g. part b has x, mask,
+test and train at the top level); without --part, {"a": ..., "b": ..., ...}.
+"""
+
+from __future__ import annotations
+
+import click
+
+from hwsolve.cli.common import digits_option, emit, format_option, parse_float, parse_float_list, parse_int_list, seed_option
+
+
+class OneLineUsageError(click.ClickException):
+    """A usage error shown as one line (no usage banner), exit 2."""
+
+    exit_code = 2
+
+
+def parse_rate(text: str) -> str:
+    """Validate a dropout rate; keep the text as typed ("0.5") for the JSON key."""
+    value = parse_float(text, "--p")
+    if not 0.0 <= value < 1.0:
+        raise click.BadParameter(f"{text.strip()} is not in [0, 1)", param_hint="--p")
+    return text.strip()
+
+
+def _dropout_problem(x: str | None, mask: str | None, rates: tuple[str, ...]):
+    from hwsolve.problem.q1 import DropoutProblem
+
+    defaults = DropoutProblem()
+    values = parse_float_list(x, "--x") if x is not None else defaults.x
+    bits = parse_int_list(mask, "--mask", minimum=0) if mask is not None else defaults.mask
+    if any(bit not in (0, 1) for bit in bits):
+        raise click.BadParameter(f"every entry must be 0 (dropped) or 1 (kept), got {mask!r}", param_hint="--mask")
+    if len(bits) != len(values):
+        raise click.BadParameter(f"has {len(bits)} entries but --x has {len(values)}", param_hint="--mask")
+    chosen_rates = tuple(dict.fromkeys(parse_rate(rate) for rate in rates)) if rates else defaults.rates
+    return DropoutProblem(x=values, mask=bits, rates=chosen_rates)
+
+
+def _width_problem(widths: str | None, steps: int, budget: float):
+    from hwsolve.problem.q1 import WidthProblem
+
+    defaults = WidthProblem()
+    chosen = parse_int_list(widths, "--widths", minimum=1) if widths is not None else defaults.widths
+    return WidthProblem(widths=chosen, steps=steps, time_budget_s=budget)
+
+
+@click.command(
+    "q1",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  hwsolve q1                               all four parts (part c trains for about a minute once, then is cached)
+  hwsolve q1 --part a                      the collapse of stacked linear layers, proven and checked
+  hwsolve q1 --part b --format json        dropout outputs for p = 0.5 and 0.4
+  hwsolve q1 --part b --x 1,2,3 --mask 1,1,0 --p 0.2 --p 0.75
+  hwsolve q1 --part c --widths 2,4,256,100000 --force
+  hwsolve q1 --part d --depth 20           gradient norms in a 20-layer MLP
+""",
+)
+@click.option("--part", type=click.Choice(["a", "b", "c", "d"]), help="Only this part.  [default: all]")
+@click.option("--x", "x", metavar="X1,X2,...", help="(b) Input vector.  [default: -4.5,-0.75,3,6,1.5]")
+@click.option("--mask", metavar="M1,M2,...", help="(b) Dropout mask, 1 = kept, 0 = dropped, one per input.  [default: 1,0,1,0,1]")
+@click.option("--p", "rates", metavar="P", multiple=True, help="(b) Dropout rate in [0, 1); repeat for several.  [default: 0.5 and 0.4]")
+@click.option("--widths", metavar="W1,W2,...", help="(c) Hidden widths to train.  [default: 2,4,256,1000000]")
+@click.option("--steps", type=click.IntRange(1, 100_000), default=300, show_default=True, help="(c) Full-batch Adam steps per width.")
+@click.option(
+    "--time-budget", "budget", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+    help="(c) Seconds a width may take; a wider one is replaced by the widest that fits, and the output says why.",
+)
+@click.option("--force", is_flag=True, help="(c) Retrain even if build/q1/ holds a result for these settings.")
+@click.option("--depth", type=click.IntRange(4, 200), default=10, show_default=True, help="(d) Number of layers of the MLP.")
+@seed_option()
+@digits_option()
+@format_option()
+def q1(part, x, mask, rates, widths, steps, budget, force, depth, seed, digits, fmt) -> None:
+    """Q1: multilayer perceptrons, in four parts.
+
+    \b
+    a  Without activations, stacked layers collapse: (X W1 + 1 b1) W2 + 1 b2
+       = X W + 1 b. Proven in SymPy for N layers; checked in torch float64;
+       with ReLU or sigmoid between the layers no affine map fits.
+    b  Inverted dropout: train output x*m/(1-p), test output x. E[m/(1-p)] = 1
+       in SymPy; cross-checked against torch's own dropout.
+    c  Two-layer networks of several widths on seeded two moons: parameters,
+       train and test accuracy, and the gap; the conclusion follows the numbers.
+    d  Largest derivative of sigmoid, tanh and ReLU (solved in SymPy) and the
+       gradient norm per layer of a deep MLP at initialisation.
+    """
+    from hwsolve.problem.q1 import GradientFlowProblem
+
+    try:
+        dropout = _dropout_problem(x, mask, rates)
+        width = _width_problem(widths, steps, budget)
+    except click.BadParameter as error:
+        raise OneLineUsageError(error.format_message()) from None
+    from hwsolve.solutions.q1 import solve_q1  # after validation: SymPy and torch load slowly
+
+    def progress(message: str) -> None:
+        click.echo(f"q1c: {message}", err=True)
+
+    solution = solve_q1(
+        part=part, seed=seed, dropout=dropout, width=width, gradient_flow=GradientFlowProblem(depth=depth), force=force, progress=progress
+    )
+    if fmt.lower() == "json" and part is not None:
+        emit(getattr(solution, part), "json", "q1")
+        return
+    emit(solution, fmt.lower(), "q1", digits)

@@ -1,0 +1,41 @@
+"""`hwsolve q2`: three reconstructed true/false statements on regularisation, each answered by an experiment."""
+
+from __future__ import annotations
+
+import click
+
+from hwsolve.cli.common import digits_option, emit, format_option, seed_option
+
+
+@click.command(
+    "q2",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  hwsolve q2                                the three answers with their evidence
+  hwsolve q2 --format json --seed 3         every error behind them, full float64
+  hwsolve q2 --n-train 200                  with 10x more data, does overfitting survive?
+""",
+)
+@click.option("--n-train", type=click.IntRange(5, 100_000), default=20, show_default=True, help="Training points.")
+@click.option("--noise", type=click.FloatRange(min=0.0), default=0.3, show_default=True, help="Std of the label noise.")
+@click.option("--degree", type=click.IntRange(1, 40), default=12, show_default=True, help="Polynomial degree for (a) and (c).")
+@click.option("--max-degree", type=click.IntRange(2, 40), default=15, show_default=True, help="Largest degree of the feature sweep (b).")
+@seed_option()
+@digits_option()
+@format_option()
+def q2(n_train, noise, degree, max_degree, seed, digits, fmt) -> None:
+    """Q2: true or false on regularisation.
+
+    The homework keeps only the submitted answers (all "false"); the three
+    statements are reconstructed from them and marked so. Each answer is
+    computed from ridge regression of a noisy sine on Legendre polynomial
+    features (closed form, float64): (a) test error with and without L2,
+    (b) training and validation error as features are added, (c) a sweep of
+    the L2 coefficient.
+    """
+    from hwsolve.problem.q2 import RegularisationProblem
+    from hwsolve.solutions.q2 import solve_q2
+
+    problem = RegularisationProblem(n_train=n_train, noise=noise, degree=degree, max_degree=max_degree)
+    emit(solve_q2(seed=seed, problem=problem), fmt.lower(), "q2", digits)
