@@ -8,8 +8,8 @@ Layers 2 and 3 are torch.bmm over stacked (M, out, in) weights.
 Activations are kept feature-major, shape (M, features, batch): every
 per-model slice along dim 0 is contiguous, so a group of models sharing an
 activation is one contiguous block. Models are stored sorted by
-(optimizer, activation, loss), so the Adam models and the SGD models are one
-contiguous block each and the optimizer steps need no scatter.
+(activation, optimizer, homework index): three activation blocks, and the
+optimizer steps take lists of contiguous per-optimizer blocks (fused kernels).
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def parse_configs(text: str | None) -> list[Config]:
 
 
 def storage_order(configs: list[Config]) -> list[Config]:
-    """The order models are stacked in: optimizer, then activation, then homework index."""
-    return sorted(configs, key=lambda c: (OPTIMIZERS.index(c.optimizer), ACTIVATIONS.index(c.activation), c.index))
+    """The order models are stacked in: activation, then optimizer, then homework index."""
+    return sorted(configs, key=lambda c: (ACTIVATIONS.index(c.activation), OPTIMIZERS.index(c.optimizer), c.index))
 
 
 def init_seed(seed: int, config: Config) -> int:
@@ -164,12 +164,13 @@ def activate(name: str, z: torch.Tensor) -> torch.Tensor:
 
 def activation_grad(name: str, z: torch.Tensor, a: torch.Tensor, upstream: torch.Tensor) -> torch.Tensor:
     """d(act)/dz * upstream, with torch's conventions at 0 (relu'(0) = 0, leaky'(0) = slope)."""
+    # The aten backward kernels autograd itself uses: one fused pass each, identical results.
     if name == "relu":
-        return upstream * (z > 0)
+        return torch.ops.aten.threshold_backward(upstream, z, 0)
     if name == "leaky_relu":
-        return torch.where(z > 0, upstream, upstream * LEAKY_SLOPE)
+        return torch.ops.aten.leaky_relu_backward(upstream, z, LEAKY_SLOPE, False)
     if name == "sigmoid":
-        return upstream * a * (1 - a)
+        return torch.ops.aten.sigmoid_backward(upstream, a)
     raise ValueError(f"unknown activation {name!r}")
 
 
