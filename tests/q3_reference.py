@@ -12,7 +12,7 @@ import torch
 ACTIVATIONS = {
     "sigmoid": lambda z: 1.0 / (1.0 + torch.exp(-z)),
     "tanh": torch.tanh,
-    "relu": lambda z: torch.clamp(z, min=0.0),  # gradient 0 at z = 0, like torch.relu
+    "relu": torch.relu,  # gradient 0 at z = 0 (torch.clamp would give 1 there)
     "identity": lambda z: z,
 }
 

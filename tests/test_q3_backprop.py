@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hwsolve.derive.backprop import derive_gradients, evaluate_gradients, forward_pass
+from hwsolve.derive.backprop_compiled import compile_network
 from hwsolve.problem.q3 import Q3Problem, neuron_layers, weight_name, weight_pairs
 from hwsolve.solutions.q3 import solve_q3
 from q3_reference import reference
@@ -135,3 +136,14 @@ def test_symbolic_gradients_equal_autograd_on_random_networks(data):
     assert set(values) == set(ref_gradients)
     for name, value in values.items():
         assert value.value == pytest.approx(ref_gradients[name], rel=1e-10, abs=1e-12), name
+    # The float64 evaluator used for --steps compiles the same expressions.
+    fast_loss, fast_outputs, fast_gradients = compile_network(derivation)(x, y, {**weights, **biases})
+    assert fast_loss == pytest.approx(ref_loss, rel=1e-12, abs=1e-12)
+    assert list(fast_outputs) == pytest.approx(ref_outputs, rel=1e-12, abs=1e-12)
+    assert fast_gradients == pytest.approx(ref_gradients, rel=1e-10, abs=1e-12)
+
+
+def test_relu_derivative_at_zero_is_zero_like_torch():
+    derivation = derive_gradients((1, 1), "relu", "mse")
+    values = evaluate_gradients(derivation, forward_pass(derivation, (1.0,), (1.0,), {"w12": 0.0}))
+    assert values["w12"].value == 0.0 == reference((1, 1), "relu", "mse", (1.0,), (1.0,), {"w12": 0.0})[2]["w12"]

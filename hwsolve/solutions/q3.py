@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from hwsolve.check.backprop_autograd import TOLERANCE, autograd_gradients, compare_with_autograd
 from hwsolve.derive.backprop import NetworkDerivation, derive_gradients, evaluate_gradients, forward_pass
 from hwsolve.derive.backprop_activations import ACTIVATION_LATEX
+from hwsolve.derive.backprop_compiled import compile_network
 from hwsolve.problem.q3 import Q3Problem, weight_name, weight_pairs
 from hwsolve.solutions import q3_chain as chain
 
@@ -236,15 +237,18 @@ def solve_q3(problem: Q3Problem | None = None, steps: int = 1) -> Q3Solution:
     next_problem = _descend(problem, gradients)
     updated = next_problem.parameters
 
+    # Later steps evaluate the same SymPy expressions compiled to float64
+    # (lambdify), still cross-checked by autograd at every step.
+    compiled = compile_network(derivation)
     loss_history, step_differences = [float(forward.loss)], [difference]
     current = next_problem
     for _ in range(steps - 1):
-        step_forward, _, _, step_gradients, _, step_difference = _checked_step(derivation, current)
-        loss_history.append(float(step_forward.loss))
-        step_differences.append(step_difference)
+        step_loss, step_outputs, step_gradients = compiled(current.x, current.y, current.parameters)
+        reference_step = autograd_gradients(current)
+        step_differences.append(compare_with_autograd(step_loss, step_outputs, step_gradients, reference_step, TOLERANCE))
+        loss_history.append(step_loss)
         current = _descend(current, step_gradients)
-    final_forward, _, _ = _symbolic_step(derivation, current)
-    loss_history.append(float(final_forward.loss))
+    loss_history.append(compiled(current.x, current.y, current.parameters)[0])
 
     derivation_steps = _parameter_steps(derivation, values, problem, updated)
     latex = derivation.latex
