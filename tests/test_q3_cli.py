@@ -222,3 +222,24 @@ def test_help_explains_numbering_and_naming():
     for fragment in ["numbered 1..N layer by layer, inputs first", "w{i}{j} joins neuron i to neuron j",
                      "w{i}_{j}", "--biases", "half_mse", "sigmoid, tanh, relu, identity"]:
         assert fragment in text, fragment
+
+
+@pytest.mark.latex
+@pytest.mark.parametrize("args", [[], ["--layers", "2,2,2", "--y", "0.5,0.1", "--activation", "relu", "--loss", "half_mse",
+                                       "--weights", "w13=0.1,w23=0.8,w14=0.4,w24=0.6,w35=0.3,w45=0.9,w36=-0.2,w46=0.5",
+                                       "--biases", "b3=0.1,b4=-0.1,b5=0.2,b6=0", "--steps", "3"]])
+def test_tex_fragment_compiles(tmp_path, args):
+    import shutil
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    fragment = run("--format", "tex", *args).output
+    document = "\n".join([
+        r"\documentclass[11pt,a4paper]{article}", r"\usepackage{amsmath,amssymb,booktabs,graphicx,float}",
+        r"\usepackage[margin=2.2cm]{geometry}", r"\begin{document}", fragment, r"\end{document}",
+    ])
+    (tmp_path / "q3.tex").write_text(document, encoding="utf-8")
+    completed = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "q3.tex"],
+                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    assert "Overfull" not in (tmp_path / "q3.log").read_text(errors="replace")

@@ -9,6 +9,8 @@ Public API
   full float64, plus ``neurons`` (the forward pass), ``derivations`` (each
   parameter's chain rule, factors and values), ``loss_history`` (the loss
   before each step and after the last) and ``final_parameters``.
+``max_abs_diff`` is the largest SymPy-vs-autograd difference over every
+checked step (loss, outputs and gradients); ``step_max_abs_diff`` per step.
 
 Raises ``VerificationError`` when SymPy and autograd disagree by more than
 1e-10 at any step.
