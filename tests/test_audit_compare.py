@@ -117,3 +117,18 @@ def test_rounded_comparison_row_explains_itself():
 def test_transcription_keeps_the_submitted_text():
     assert [value.shown for value in sub.Q3_UPDATED] == ["0.24", "0.84", "0.09", "0.79", "0.39", "0.58"]
     assert all(value.decimals == 2 for value in sub.Q3_UPDATED)
+
+
+def test_q2_verdicts_compare_truth_values():
+    from hwsolve.audit.compare import audit_q2
+
+    section = audit_q2({"a": False, "b": True})
+    rows = {row.quantity: row for row in section.rows}
+    assert rows["(a) true or false"].agrees and rows["(a) true or false"].computed_text == "false"
+    assert not rows["(b) true or false"].agrees and rows["(b) true or false"].computed_text == "true"
+    assert section.notes == ["(c): hwsolve did not judge it, so it is not compared."]
+
+
+def test_q2_transcription_matches_the_q2_engineers_record():
+    problem_q2 = pytest.importorskip("hwsolve.problem.q2")
+    assert sub.Q2_ANSWERS == dict(problem_q2.SUBMITTED_ANSWERS)

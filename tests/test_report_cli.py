@@ -54,7 +54,7 @@ def test_missing_question_module_is_a_placeholder(monkeypatch, tmp_path):
     markdown = (tmp_path / "report.md").read_text()
     assert "## Question 7 — A question not written yet" in markdown
     assert "*Question 7: not yet available (hwsolve.solutions.q7_absent.solve_q7 is not part of this installation).*" in markdown
-    assert "\\section{A question not written yet}" in (tmp_path / "report.tex").read_text()
+    assert "\\section{Question 7 --- A question not written yet}" in (tmp_path / "report.tex").read_text()
 
 
 def test_missing_mnist_warns_and_exits_0(monkeypatch, tmp_path):
@@ -109,3 +109,16 @@ def test_latex_error_shows_the_failing_lines(tmp_path):
     assert "! Undefined control sequence." in message
     assert "l.4 \\nosuchcommand" in message
     assert (tmp_path / "broken.log").exists()  # the full log is kept
+
+
+def test_figures_a_fragment_leaves_out_are_appended_once(monkeypatch, tmp_path):
+    from hwsolve.render.report import QuestionSection, ReportOptions, render_section
+
+    section = QuestionSection(3, "Q3", solution=object())
+    section.figures = {"q3_network": tmp_path / "figures" / "q3_network", "extra": tmp_path / "figures" / "extra"}
+    section.captions = {"q3_network": "The network.", "extra": "An extra figure."}
+    monkeypatch.setattr(report, "render_template", lambda fmt, name, **ctx: (
+        f"body with {ctx['figures']['q3_network']}\n" if name == "q3" else
+        "".join(f"[{f['path']}|{f['caption']}]" for f in ctx["figures"])))
+    text = render_section(section, "md", ReportOptions(out_dir=tmp_path))
+    assert text == "body with figures/q3_network.png\n\n[figures/extra.png|An extra figure.]"

@@ -39,6 +39,7 @@ class AuditRow:
     tolerance: str  # the rule the verdict used, in words
     agrees: bool
     note: str = ""  # computed diagnosis, e.g. "truncated, not rounded"
+    computed_display: str = ""  # ours as a word, when it is not a number (Q2's true/false)
 
     @property
     def verdict(self) -> str:
@@ -51,6 +52,8 @@ class AuditRow:
         Full-precision comparisons show 16 significant digits (trailing zeros trimmed);
         rounded ones show 6 significant digits, enough to see the rounding.
         """
+        if self.computed_display:
+            return self.computed_display
         if self.computed is None:
             return "n/a"
         if isinstance(self.computed, tuple):
@@ -188,3 +191,22 @@ def _o5_substitution_consistency(computed: Mapping[str, float]) -> AuditRow:
         else f"{displayed} evaluates to the stated result"
     )
     return AuditRow("Q3(a)", "O5 from its displayed substitution", stated.shown, evaluated, FULL_TOLERANCE_TEXT, agrees, note)
+
+
+def audit_q2(computed: Mapping[str, bool], statements: Mapping[str, str] | None = None) -> AuditSection:
+    """`computed` maps a statement's label to the truth value hwsolve's experiment supports."""
+    section = AuditSection("Q2: true or false on regularisation")
+    for label, submitted_answer in sub.Q2_ANSWERS.items():
+        if label not in computed:
+            section.notes.append(f"({label}): hwsolve did not judge it, so it is not compared.")
+            continue
+        ours = bool(computed[label])
+        section.rows.append(AuditRow("Q2", f"({label}) true or false", _truth(submitted_answer), None, "same truth value",
+                                     ours == submitted_answer, computed_display=_truth(ours)))
+    if statements:
+        section.notes.extend(f"({label}) as reconstructed: {text}" for label, text in statements.items())
+    return section
+
+
+def _truth(value: bool) -> str:
+    return "true" if value else "false"

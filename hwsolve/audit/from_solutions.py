@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from hwsolve.audit.compare import Audit, AuditSection, audit_q1b, audit_q3
+from hwsolve.audit.compare import Audit, AuditSection, audit_q1b, audit_q2, audit_q3
 
 
 def q3_values(solution: Any) -> dict[str, float]:
@@ -40,6 +40,11 @@ def build_audit(solutions: Mapping[int, Any]) -> Audit:
     audit = Audit()
     q1b = q1b_values(solutions[1]) if 1 in solutions else None
     audit.sections.append(audit_q1b(q1b) if q1b is not None else AuditSection("Q1(b): inverted dropout", missing="Q1 is not available, so its values are not compared."))
+    if 2 in solutions:
+        statements = solutions[2].statements
+        audit.sections.append(audit_q2({s.label: s.answer for s in statements}))
+    else:
+        audit.sections.append(AuditSection("Q2: true or false on regularisation", missing="Q2 is not available, so its answers are not compared."))
     if 3 in solutions and getattr(solutions[3], "is_homework", True):
         audit.sections.append(audit_q3(q3_values(solutions[3])))
     else:

@@ -93,3 +93,7 @@ Q3_UPDATED: tuple[SubmittedValue, ...] = (
     SubmittedValue("updated:w14", "0.39", ROUNDED, "Q3(b), updated w14"),
     SubmittedValue("updated:w24", "0.58", ROUNDED, "Q3(b), updated w24"),
 )
+
+# Q2: every answer is "نادرست" (false), each followed by a justification.
+# The statements themselves are not in the submission (hwsolve reconstructs them).
+Q2_ANSWERS: dict[str, bool] = {"a": False, "b": False, "c": False}

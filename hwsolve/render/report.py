@@ -49,6 +49,7 @@ class QuestionSection:
     solution: Any = None
     placeholder: str = ""  # why there is no solution, one line
     figures: dict[str, Path] = field(default_factory=dict)  # name -> path without suffix
+    captions: dict[str, str] = field(default_factory=dict)  # name -> caption, for figures the fragment leaves out
     extra: dict[str, Any] = field(default_factory=dict)  # further template context
 
     @property
@@ -118,14 +119,15 @@ def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str
     for section in sections:
         if not section.available:
             continue
-        for name, draw in report_questions.figure_drawers(section.number, section.solution):
-            base = figures_dir / name
+        for spec in report_questions.figure_drawers(section.number, section.solution):
+            base = figures_dir / spec.name
             try:
-                draw(section.solution, base)
+                spec.draw(section.solution, base)
             except HwsolveError as error:
-                warnings.append(f"figure {name} skipped: {error}")
+                warnings.append(f"figure {spec.name} skipped: {error}")
                 continue
-            section.figures[name] = base
+            section.figures[spec.name] = base
+            section.captions[spec.name] = spec.caption
     return warnings
 
 
@@ -161,10 +163,25 @@ def render_section(section: QuestionSection, fmt: str, options: ReportOptions) -
         **section.extra,
     }
     try:
-        return render_template(fmt, f"q{section.number}", **context)
+        body = render_template(fmt, f"q{section.number}", **context)
     except jinja2.TemplateNotFound:
         section.placeholder = f"the solution is computed but its {fmt} fragment (templates/{fmt}/q{section.number}) is {NOT_YET_AVAILABLE}."
         return None
+    return body + _unplaced_figures(section, fmt, context["figures"], body)
+
+
+def _unplaced_figures(section: QuestionSection, fmt: str, paths: dict[str, str], body: str) -> str:
+    """Figures the fragment did not place itself, appended at the end of its section.
+
+    Every drawn figure appears once: fragments that know a figure place it
+    where it belongs; the rest follow the section with their caption.
+    """
+    missing = [name for name, path in paths.items() if path not in body]
+    if not missing:
+        return ""
+    return "\n" + render_template(fmt, "figures", figures=[
+        {"path": paths[name], "caption": section.captions.get(name, name)} for name in missing
+    ])
 
 
 def render_report(report: Report, fmt: str) -> str:

@@ -12,5 +12,5 @@ def solve_q4_for_report(solver, options) -> Any:
     return solver()
 
 
-def q4_figure_drawers(solution: Any) -> list:
+def q4_figure_specs(solution: Any) -> list:
     return []

@@ -6,6 +6,7 @@ Solution shapes; report.py stays generic.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,7 +17,10 @@ Drawer = Callable[[Any, Path], Any]
 
 def solve(number: int, solver: Callable[..., Any], options) -> Any:
     """Call the question's solve function the way its CLI command does by default."""
-    if number in (1, 2):
+    if number == 1:
+        # Part (c) caches its training runs under the build folder, as `hwsolve q1` does.
+        return solver(seed=options.seed, build_dir=options.out_dir)
+    if number == 2:
         return solver(seed=options.seed)
     if number == 3:
         return solver()
@@ -37,17 +41,41 @@ def placeholder_for(number: int, error: HwsolveError) -> str:
     return f"not computed: {error}"
 
 
-def figure_drawers(number: int, solution: Any) -> list[tuple[str, Drawer]]:
-    """(figure name, draw(solution, base_path)) pairs for an available question."""
-    if number == 3:
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str  # figures.<name> in the templates; files figures/<name>.png and .pdf
+    draw: Drawer
+    caption: str  # used when the question's fragment does not place the figure itself
+
+
+def figure_drawers(number: int, solution: Any) -> list[FigureSpec]:
+    """The figures of an available question."""
+    figures: list[FigureSpec] = []
+    if number == 1:
+        from hwsolve.render.figures.q1_gradient_flow import draw_gradient_norms
+        from hwsolve.render.figures.q1_width import draw_width_accuracy
+
+        if getattr(solution, "c", None) is not None:
+            figures.append(FigureSpec("q1_width", lambda s, base: draw_width_accuracy(s.c, base),
+                                      "Q1(c): train and test accuracy of the two-layer network by hidden width."))
+        if getattr(solution, "d", None) is not None:
+            figures.append(FigureSpec("q1_gradient_flow", lambda s, base: draw_gradient_norms(s.d, base),
+                                      "Q1(d): gradient norm per layer at initialisation, by activation and initialisation."))
+    elif number == 2:
+        from hwsolve.render.figures.q2_regularisation import draw_regularisation
+
+        figures.append(FigureSpec("q2_regularisation", draw_regularisation,
+                                  "Q2: training and validation error against the number of features (b) and the L2 coefficient (c)."))
+    elif number == 3:
         from hwsolve.render.figures.q3_network import draw_q3_network
 
-        return [("q3_network", draw_q3_network)]
-    if number == 4:
-        from hwsolve.render.report_q4 import q4_figure_drawers
+        figures.append(FigureSpec("q3_network", draw_q3_network,
+                                  "Q3: the network after the forward and backward pass: weights, values, gradients and updated weights."))
+    elif number == 4:
+        from hwsolve.render.report_q4 import q4_figure_specs
 
-        return q4_figure_drawers(solution)
-    return []
+        figures.extend(q4_figure_specs(solution))
+    return figures
 
 
 def notices(sections: list, options) -> list[str]:
