@@ -31,6 +31,7 @@ from typing import Callable
 
 import torch
 
+from hwsolve.errors import HwsolveError
 from hwsolve.experiments.two_moons import Split, train_test_moons
 from hwsolve.io import default_build_dir, write_json_atomic
 from hwsolve.problem.q1 import WidthProblem
@@ -159,20 +160,25 @@ def choose_trainable_width(width: int, train: Split, problem: WidthProblem, seed
     estimate = per_step * problem.steps
     if estimate <= problem.time_budget_s:
         return None
+    chosen = None
     for candidate in one_two_five_below(width):
-        # Time grows linearly with width at fixed data size; confirm the first plausible candidate by timing it.
+        # Time grows linearly with width at fixed data size; confirm a plausible candidate by timing it.
         if per_step * candidate / width * problem.steps > problem.time_budget_s:
             continue
         if candidate < PROBE_THRESHOLD:
+            chosen = candidate
             break
         if progress:
             progress(f"timing {PROBE_STEPS} steps at width {candidate:,} ...")
-        candidate_estimate = seconds_per_step(candidate, train, problem, seed) * problem.steps
-        if candidate_estimate <= problem.time_budget_s:
+        if seconds_per_step(candidate, train, problem, seed) * problem.steps <= problem.time_budget_s:
+            chosen = candidate
             break
+    if chosen is None:
+        raise HwsolveError(f"no hidden width trains {problem.steps} steps within the {problem.time_budget_s:g} s budget; raise --time-budget")
+    candidate = chosen
     reason = (
         f"width {width:,} takes {per_step:.2f} s per full-batch step here, so {problem.steps} steps would take about "
-        f"{estimate:.0f} s, over the {problem.time_budget_s:.0f} s budget; {candidate:,} is the widest 1-2-5 width estimated to fit"
+        f"{estimate:.0f} s, over the {problem.time_budget_s:g} s budget; {candidate:,} is the widest 1-2-5 width estimated to fit"
     )
     return WidthSubstitution(width, candidate, per_step, estimate, problem.time_budget_s, reason)
 

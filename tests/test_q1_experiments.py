@@ -1,0 +1,148 @@
+"""Q1c and Q1d experiments: small widths only (the 1,000,000-wide run is never trained here)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import pytest
+import torch
+
+import hwsolve.experiments.width as width_module
+from hwsolve.errors import HwsolveError
+from hwsolve.experiments.gradient_flow import build_mlp, fit_shrink_factor, run_gradient_flow
+from hwsolve.experiments.two_moons import train_test_moons
+from hwsolve.experiments.width import (
+    _build,
+    cache_path,
+    choose_trainable_width,
+    one_two_five_below,
+    parameter_count,
+    run_width_experiment,
+)
+from hwsolve.problem.q1 import GradientFlowProblem, WidthProblem
+
+SMALL = WidthProblem(widths=(2, 64), n_train=80, n_test=200, steps=60)
+
+
+def test_two_moons_is_seeded_balanced_and_not_linearly_separable():
+    train, test = train_test_moons(200, 100, 0.1, seed=5)
+    again, _ = train_test_moons(200, 100, 0.1, seed=5)
+    assert torch.equal(train.inputs, again.inputs) and torch.equal(train.labels, again.labels)
+    assert int(train.labels.sum()) == 100 and len(test.labels) == 100
+    # Best linear classifier by least squares leaves errors: the moons interleave.
+    design = torch.cat([train.inputs.double(), torch.ones(200, 1, dtype=torch.float64)], dim=1)
+    target = train.labels.double() * 2 - 1
+    weights = torch.linalg.lstsq(design, target.unsqueeze(1)).solution
+    linear_accuracy = ((design @ weights).squeeze(1).sign() == target).double().mean().item()
+    assert linear_accuracy < 0.95
+
+
+@pytest.mark.parametrize("width", [1, 2, 4, 256, 1000])
+def test_parameter_count_matches_the_modules(width):
+    hidden, output = _build(width, seed=0)
+    assert parameter_count(width) == sum(p.numel() for p in [*hidden.parameters(), *output.parameters()])
+
+
+def test_width_experiment_runs_caches_and_is_deterministic(tmp_path):
+    messages = []
+    first = run_width_experiment(SMALL, seed=1, build_dir=tmp_path, progress=messages.append)
+    path = cache_path(SMALL, 1, tmp_path)
+    assert path.exists()
+    runs = {run.width: run for run in first.runs}
+    assert set(runs) == {2, 64}
+    for run in first.runs:
+        assert 0.0 <= run.test_accuracy <= 1.0
+        assert run.gap == pytest.approx(run.train_accuracy - run.test_accuracy)
+    assert runs[64].train_accuracy > 0.85  # a wide enough network fits the moons
+    cached = run_width_experiment(SMALL, seed=1, build_dir=tmp_path)
+    assert cached == first  # reused, timings included
+    retrained = run_width_experiment(SMALL, seed=1, build_dir=tmp_path, force=True)
+    strip = lambda runs: [dataclasses.replace(run, seconds=0.0) for run in runs]
+    assert strip(retrained.runs) == strip(first.runs)  # same seed, same numbers; only wall time differs
+
+
+def test_cache_key_depends_on_seed_and_settings(tmp_path):
+    assert cache_path(SMALL, 1, tmp_path) != cache_path(SMALL, 2, tmp_path)
+    assert cache_path(SMALL, 1, tmp_path) != cache_path(dataclasses.replace(SMALL, steps=61), 1, tmp_path)
+
+
+def test_damaged_cache_is_recomputed(tmp_path):
+    path = cache_path(SMALL, 3, tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    result = run_width_experiment(SMALL, seed=3, build_dir=tmp_path)
+    assert len(result.runs) == 2 and json.loads(path.read_text())["runs"]
+
+
+def test_one_two_five_ladder():
+    assert one_two_five_below(1_000_000)[:4] == [500_000, 200_000, 100_000, 50_000]
+    assert one_two_five_below(3) == [2, 1]
+
+
+def test_too_slow_width_is_replaced_by_the_widest_that_fits(monkeypatch):
+    # A fake clock: 1 microsecond per hidden unit per step, so 300 steps of w units take 3e-4 w seconds.
+    monkeypatch.setattr(width_module, "seconds_per_step", lambda width, *args: 1e-6 * width)
+    problem = WidthProblem(steps=300, time_budget_s=60.0)
+    train, _ = train_test_moons(20, 10, 0.2, seed=0)
+    substitution = choose_trainable_width(1_000_000, train, problem, seed=0)
+    assert substitution.trained_width == 200_000  # 3e-4 * 200000 = 60 s fits, 500000 does not
+    assert substitution.estimated_seconds == pytest.approx(300.0)
+    assert "1,000,000" in substitution.reason and "60 s budget" in substitution.reason
+    assert choose_trainable_width(100_000, train, problem, seed=0) is None
+    with pytest.raises(HwsolveError):  # not even one hidden unit fits a nanosecond
+        choose_trainable_width(1_000_000, train, dataclasses.replace(problem, time_budget_s=1e-9), seed=0)
+
+
+def _manual_weight_gradient_norms(model, inputs, labels):
+    """Backpropagation by hand (delta recursion), independent of autograd."""
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    activation = [m for m in model if not isinstance(m, torch.nn.Linear)][0]
+    h, pre, outs = inputs, [], [inputs]
+    for index, layer in enumerate(linears):
+        z = h @ layer.weight.T + layer.bias
+        pre.append(z)
+        h = z if index == len(linears) - 1 else activation(z)
+        outs.append(h)
+    probabilities = torch.softmax(h, dim=1)
+    delta = (probabilities - torch.nn.functional.one_hot(labels, probabilities.shape[1]).double()) / len(labels)
+    norms = []
+    for index in reversed(range(len(linears))):
+        norms.append((delta.T @ outs[index]).norm().item())
+        if index:
+            z = pre[index - 1]
+            derivative = {"Sigmoid": torch.sigmoid(z) * (1 - torch.sigmoid(z)), "Tanh": 1 - torch.tanh(z) ** 2, "ReLU": (z > 0).double()}[type(activation).__name__]
+            delta = (delta @ linears[index].weight) * derivative
+    return norms[::-1]
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("initialisation", ["default", "xavier_he"])
+def test_gradient_norms_match_hand_backpropagation(activation, initialisation):
+    problem = GradientFlowProblem(depth=6, width=16, batch_size=32)
+    result = run_gradient_flow(problem, seed=2)
+    generator = torch.Generator().manual_seed(2)
+    inputs = torch.randn(32, 16, generator=generator, dtype=torch.float64)
+    labels = torch.randint(0, 10, (32,), generator=generator)
+    model = build_mlp(problem, activation, initialisation, seed=2)
+    expected = _manual_weight_gradient_norms(model, inputs, labels)
+    assert result.norms[initialisation][activation] == pytest.approx(expected, rel=1e-10)
+
+
+def test_sigmoid_gradient_vanishes_by_a_constant_factor_below_the_bound():
+    result = run_gradient_flow(GradientFlowProblem(), seed=0)
+    for fit in result.sigmoid_fits.values():
+        assert fit.factor < 0.25 and fit.r_squared > 0.95
+        assert fit.factor <= fit.bound_with_weights
+    norms = result.norms["default"]["sigmoid"]
+    assert norms[0] < 1e-4 * norms[-1]
+
+
+def test_shrink_fit_recovers_a_known_geometric_factor():
+    model = build_mlp(GradientFlowProblem(depth=8, width=4), "sigmoid", "default", seed=0)
+    norms = [0.2 ** (8 - layer) for layer in range(1, 9)]
+    fit = fit_shrink_factor(norms, model, "default")
+    assert fit.factor == pytest.approx(0.2, rel=1e-12) and fit.r_squared == pytest.approx(1.0)
+    assert all(ratio == pytest.approx(0.2) for ratio in fit.layer_ratios)
+    assert math.isclose(fit.bound_quarter, 0.25)
