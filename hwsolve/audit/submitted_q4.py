@@ -1,0 +1,30 @@
+"""The submitted Q4 finding, transcribed as data (owned by the Q4 engineer).
+
+Source: ../shared/homework/hw2-submitted-solution.fa.md, section سوال چهار,
+and DESIGN.md. The student's table lists the combinations with the best
+results and says only these reached a test error below 0.1:
+
+    تابع فعالسازی  تابع ضرر        بهینهساز
+    relu            cronss entropy  SGD
+    LeakyReLU       cronss entropy  SGD
+    Sigmoid         cronss entropy  SGD
+    Sigmoid         cronss entropy  Adam
+
+The student printed no test-error numbers, so only membership is compared.
+"""
+
+from __future__ import annotations
+
+SUBMITTED_THRESHOLD = 0.1
+
+# Config names in hwsolve's activation/loss/optimizer spelling.
+SUBMITTED_BELOW_THRESHOLD: frozenset[str] = frozenset(
+    {
+        "relu/cross_entropy/sgd",
+        "leaky_relu/cross_entropy/sgd",
+        "sigmoid/cross_entropy/sgd",
+        "sigmoid/cross_entropy/adam",
+    }
+)
+
+SOURCE = "hw2-submitted-solution.fa.md, Q4 (سوال چهار): table of combinations with test error < 0.1"
