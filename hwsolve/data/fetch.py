@@ -8,6 +8,7 @@ renamed into place, so a half download never counts as data.
 from __future__ import annotations
 
 import gzip
+import io
 import hashlib
 import os
 import sys
@@ -89,7 +90,7 @@ def fetch_mnist(
             os.close(fd)
             temporary = Path(temporary)
             try:
-                stream = progress_stream if progress_stream is not None else open(os.devnull, "w")
+                stream = progress_stream if progress_stream is not None else io.StringIO()
                 _download(url, temporary, timeout, _progress_printer(stream, target.name))
                 stream.write("\n")
                 _check_download(temporary, key)

@@ -157,6 +157,9 @@ def load_mnist(data_dir: str | Path | None = None, verify: bool = True) -> Mnist
     import torch
 
     folder = locate_mnist(data_dir)
+    stamp = (str(folder.resolve()), verify, tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in _paths(folder)))
+    if stamp in _LOADED:  # one process (tests, --seeds) reads and checks the files once
+        return _LOADED[stamp]
     arrays = {}
     digests = []
     for key in MNIST_FILES:
@@ -169,7 +172,8 @@ def load_mnist(data_dir: str | Path | None = None, verify: bool = True) -> Mnist
     def labels(array: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(array.astype(np.int64))
 
-    return Mnist(
+    _LOADED.clear()
+    _LOADED[stamp] = Mnist(
         train_images=images(arrays["train_images"]),
         train_labels=labels(arrays["train_labels"]),
         test_images=images(arrays["test_images"]),
@@ -177,6 +181,14 @@ def load_mnist(data_dir: str | Path | None = None, verify: bool = True) -> Mnist
         folder=folder,
         checksum=hashlib.sha256("".join(digests).encode()).hexdigest(),
     )
+    return _LOADED[stamp]
+
+
+_LOADED: dict[tuple, Mnist] = {}
+
+
+def _paths(folder: Path) -> list[Path]:
+    return [_file_in(folder, spec) for spec in MNIST_FILES.values()]
 
 
 def verify_mnist(data_dir: str | Path | None = None) -> list[tuple[Path, str]]:

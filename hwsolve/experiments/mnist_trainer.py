@@ -85,9 +85,10 @@ def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
     n = len(ALL_CONFIGS)
 
     def masks(step: int, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-        m1 = torch.empty((n, LAYER_SIZES[1], batch), device=device, dtype=dtype).bernoulli_(1 - p, generator=g)
-        m2 = torch.empty((n, LAYER_SIZES[2], batch), device=device, dtype=dtype).bernoulli_(1 - p, generator=g)
-        return m1.div_(1 - p), m2.div_(1 - p)
+        # uniform < keep is a Bernoulli(keep) draw; it is about twice as fast as bernoulli_ here.
+        u = torch.rand((n, LAYER_SIZES[1] + LAYER_SIZES[2], batch), device=device, generator=g)
+        keep = (u < 1 - p).to(dtype).div_(1 - p)
+        return keep[:, : LAYER_SIZES[1]], keep[:, LAYER_SIZES[1] :]
 
     return masks
 

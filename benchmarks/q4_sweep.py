@@ -1,0 +1,133 @@
+"""Q4 speed: hwsolve's lockstep trainer against a homework-style loop, timed in the same run.
+
+The baseline is the submitted code's shape: a Dataset that turns each uint8
+image into a PIL image and then a float tensor in [0, 1] (what
+torchvision's MNIST + ToTensor do per sample), a DataLoader with batch 128
+and no shuffle, and one nn.Module + torch.optim per config, trained one after
+another; like the submitted loop it enumerates all 469 batches per training
+pass and trains on i < 375.
+
+The baseline costs seconds per model-epoch, so it is timed on a few
+model-epochs and compared per model-epoch: ratio = baseline s/model-epoch
+divided by lockstep s/model-epoch. --full times the lockstep trainer on the
+whole 12 x 30 sweep (homework mode: 294 model-epochs, since the k-th model
+trains 30-k); the default times a shorter corrected-mode lockstep run.
+
+    python benchmarks/q4_sweep.py [--full] [--baseline-model-epochs 3] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from hwsolve.data.mnist import MNIST_FILES, load_mnist, locate_mnist, read_mnist_file
+from hwsolve.experiments.mnist_models import ALL_CONFIGS
+from hwsolve.experiments.mnist_modes import MODES, epochs_for
+from hwsolve.experiments.mnist_trainer import train_lockstep
+
+ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "sigmoid": nn.Sigmoid}
+
+
+class PerSampleMnist(torch.utils.data.Dataset):
+    """torchvision.datasets.MNIST's __getitem__ with transforms.ToTensor(), without torchvision."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray):
+        self.images, self.labels = images, labels
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        image = Image.fromarray(self.images[index], mode="L")
+        tensor = torch.from_numpy(np.array(image, dtype=np.uint8)).view(1, 28, 28).float().div(255)
+        return tensor, int(self.labels[index])
+
+
+class Net(nn.Module):
+    def __init__(self, activation_function):
+        super().__init__()
+        self.linear1 = nn.Linear(28 * 28, 100)
+        self.linear2 = nn.Linear(100, 50)
+        self.dropout = nn.Dropout(p=0.2)
+        self.final = nn.Linear(50, 10)
+        self.activation_function = activation_function()
+
+    def forward(self, image):
+        a = image.view(-1, 28 * 28)
+        a = self.activation_function(self.linear1(a))
+        a = self.activation_function(self.linear2(a))
+        return self.final(a)
+
+
+def baseline_model_epoch(train_loader, config) -> float:
+    """One homework-style epoch (train pass + validation pass) of one config; returns seconds."""
+    criterion = nn.CrossEntropyLoss() if config.loss == "cross_entropy" else nn.NLLLoss()
+    model = Net(ACTIVATIONS[config.activation])
+    optimizer = (torch.optim.SGD if config.optimizer == "sgd" else torch.optim.Adam)(model.parameters(), lr=0.1)
+    started = time.perf_counter()
+    valid_loss = 0.0
+    model.train()
+    for i, (data, target) in enumerate(train_loader):
+        if i < int(0.8 * len(train_loader)):
+            optimizer.zero_grad()
+            loss = criterion(model(data), target)
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    for i, (data, target) in enumerate(train_loader):
+        if i > int(0.8 * len(train_loader)):
+            loss = criterion(model(data), target)
+            valid_loss += loss.item() * data.size(0)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="lockstep: the whole 12 x 30 sweep (homework and corrected)")
+    parser.add_argument("--epochs", type=int, default=3, help="lockstep epochs without --full")
+    parser.add_argument("--baseline-model-epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="lockstep repeats without --full (median)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("HWSOLVE_THREADS", 2)))
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, load average {os.getloadavg()}")
+
+    folder = locate_mnist()
+    images, _ = read_mnist_file(folder, "train_images")
+    labels, _ = read_mnist_file(folder, "train_labels")
+    loader = torch.utils.data.DataLoader(PerSampleMnist(images, labels), batch_size=128, num_workers=0)
+    baseline = []
+    for n in range(args.baseline_model_epochs):
+        config = ALL_CONFIGS[n % len(ALL_CONFIGS)]
+        baseline.append(baseline_model_epoch(loader, config))
+        print(f"baseline  {config.name:30s} 1 model-epoch  {baseline[-1]:7.2f} s")
+    baseline_per = statistics.median(baseline)
+
+    mnist = load_mnist()
+    runs = [("homework", 30), ("corrected", 30)] if args.full else [("corrected", args.epochs)] * args.repeats
+    per_model_epoch = []
+    for mode, epochs in runs:
+        model_epochs = sum(epochs_for(MODES[mode], epochs, c.index) for c in ALL_CONFIGS)
+        started = time.perf_counter()
+        train_lockstep(list(ALL_CONFIGS), mnist, MODES[mode], epochs, seed=0)
+        seconds = time.perf_counter() - started
+        per_model_epoch.append(seconds / model_epochs)
+        print(f"lockstep  {mode:9s} 12 configs x {epochs} epochs = {model_epochs} model-epochs  {seconds:7.2f} s"
+              f"  ({per_model_epoch[-1] * 1e3:.1f} ms/model-epoch)")
+        if mode == "corrected" and epochs == 30:
+            print(f"          12 x 30 corrected sweep on 60,000 images: {seconds:.1f} s (target <= 75 s)")
+    lockstep_per = statistics.median(per_model_epoch)
+    print(f"median baseline {baseline_per:.3f} s/model-epoch, median lockstep {lockstep_per * 1e3:.1f} ms/model-epoch")
+    print(f"ratio {baseline_per / lockstep_per:.1f}x per model-epoch (target >= 30x); load average now {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
