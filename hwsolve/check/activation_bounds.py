@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from hwsolve.errors import VerificationError
+from hwsolve.experiments.threads import torch_threads
 
 GRID = torch.linspace(-10.0, 10.0, 200_001, dtype=torch.float64)  # step 1e-4, contains 0 exactly
 FUNCTIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
@@ -27,7 +28,8 @@ class DerivativeMaxCheck:
 
 def check_derivative_max(name: str, symbolic_max: float) -> DerivativeMaxCheck:
     z = GRID.clone().requires_grad_(True)
-    (derivative,) = torch.autograd.grad(FUNCTIONS[name](z).sum(), z)
+    with torch_threads(1):
+        (derivative,) = torch.autograd.grad(FUNCTIONS[name](z).sum(), z)
     index = int(derivative.argmax())
     found = derivative[index].item()
     difference = abs(found - symbolic_max)

@@ -41,12 +41,12 @@ def _dropout_problem(x: str | None, mask: str | None, rates: tuple[str, ...]):
     return DropoutProblem(x=values, mask=bits, rates=chosen_rates)
 
 
-def _width_problem(widths: str | None, steps: int, budget: float):
+def _width_problem(widths: str | None, steps: int, budget: float, threads: int):
     from hwsolve.problem.q1 import WidthProblem
 
     defaults = WidthProblem()
     chosen = parse_int_list(widths, "--widths", minimum=1) if widths is not None else defaults.widths
-    return WidthProblem(widths=chosen, steps=steps, time_budget_s=budget)
+    return WidthProblem(widths=chosen, steps=steps, time_budget_s=budget, threads=threads)
 
 
 @click.command(
@@ -72,12 +72,13 @@ Examples:
     "--time-budget", "budget", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
     help="(c) Seconds a width may take; a wider one is replaced by the widest that fits, and the output says why.",
 )
+@click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="(c) torch threads for training (one is fastest on a small shared CPU).")
 @click.option("--force", is_flag=True, help="(c) Retrain even if build/q1/ holds a result for these settings.")
 @click.option("--depth", type=click.IntRange(4, 200), default=10, show_default=True, help="(d) Number of layers of the MLP.")
 @seed_option()
 @digits_option()
 @format_option()
-def q1(part, x, mask, rates, widths, steps, budget, force, depth, seed, digits, fmt) -> None:
+def q1(part, x, mask, rates, widths, steps, budget, threads, force, depth, seed, digits, fmt) -> None:
     """Q1: multilayer perceptrons, in four parts.
 
     \b
@@ -95,7 +96,7 @@ def q1(part, x, mask, rates, widths, steps, budget, force, depth, seed, digits, 
 
     try:
         dropout = _dropout_problem(x, mask, rates)
-        width = _width_problem(widths, steps, budget)
+        width = _width_problem(widths, steps, budget, threads)
     except click.BadParameter as error:
         raise OneLineUsageError(error.format_message()) from None
     from hwsolve.solutions.q1 import solve_q1  # after validation: SymPy and torch load slowly

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import torch
 
+from hwsolve.experiments.threads import torch_threads
 from hwsolve.problem.q1 import GradientFlowProblem
 
 CLASSES = 10
@@ -102,6 +103,11 @@ def fit_shrink_factor(norms: list[float], model: torch.nn.Sequential, initialisa
 
 
 def run_gradient_flow(problem: GradientFlowProblem = GradientFlowProblem(), seed: int = 0) -> GradientFlowResult:
+    with torch_threads(1):  # small matrices: threads only add waiting on a shared CPU
+        return _run_gradient_flow(problem, seed)
+
+
+def _run_gradient_flow(problem: GradientFlowProblem, seed: int) -> GradientFlowResult:
     if problem.depth < 4:
         raise ValueError("need at least 4 layers to fit a per-layer factor")
     generator = torch.Generator().manual_seed(seed)

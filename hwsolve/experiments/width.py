@@ -32,6 +32,7 @@ from typing import Callable
 import torch
 
 from hwsolve.errors import HwsolveError
+from hwsolve.experiments.threads import torch_threads
 from hwsolve.experiments.two_moons import Split, train_test_moons
 from hwsolve.io import default_build_dir, write_json_atomic
 from hwsolve.problem.q1 import WidthProblem
@@ -116,6 +117,11 @@ def _accuracy(hidden: torch.nn.Linear, output: torch.nn.Linear, data: Split) -> 
 
 def train_width(width: int, train: Split, test: Split, problem: WidthProblem, seed: int, progress: Progress | None = None) -> WidthRun:
     """Train one network with the shared recipe and measure it."""
+    with torch_threads(problem.threads):
+        return _train_width(width, train, test, problem, seed, progress)
+
+
+def _train_width(width: int, train: Split, test: Split, problem: WidthProblem, seed: int, progress: Progress | None) -> WidthRun:
     hidden, output = _build(width, seed)
     optimiser = _optimiser(hidden, output, problem)
     report_every = max(1, problem.steps // 10)
@@ -132,6 +138,11 @@ def train_width(width: int, train: Split, test: Split, problem: WidthProblem, se
 
 def seconds_per_step(width: int, train: Split, problem: WidthProblem, seed: int) -> float:
     """Time a few full-batch steps (after one warm-up step that pays for allocation)."""
+    with torch_threads(problem.threads):
+        return _seconds_per_step(width, train, problem, seed)
+
+
+def _seconds_per_step(width: int, train: Split, problem: WidthProblem, seed: int) -> float:
     hidden, output = _build(width, seed)
     optimiser = _optimiser(hidden, output, problem)
     _step(hidden, output, optimiser, train)
@@ -223,7 +234,7 @@ def run_width_experiment(
                 progress(substitution.reason)
             width = substitution.trained_width
         runs.append(train_width(width, train, test, problem, seed, progress))
-    experiment = WidthExperiment(problem, seed, tuple(runs), tuple(substitutions), torch.get_num_threads())
+    experiment = WidthExperiment(problem, seed, tuple(runs), tuple(substitutions), problem.threads)
     from hwsolve.solutions.base import to_jsonable
 
     write_json_atomic(path, {key: value for key, value in to_jsonable(experiment).items() if key in ("runs", "substitutions", "threads")})
