@@ -54,6 +54,12 @@ def width_conclusions(experiment: WidthExperiment) -> list[str]:
         )
     for substitution in experiment.substitutions:
         lines.append(f"{substitution.requested_width:,} hidden units were not trained: {substitution.reason}.")
+        trained = next((run for run in runs if run.width == substitution.trained_width), None)
+        if trained is not None and trained.seconds > substitution.budget_seconds:
+            lines.append(
+                f"The {trained.width:,}-unit run itself took {format_number(trained.seconds, 3)} s, over the estimate: "
+                "the timing probe and the run share a busy CPU, so wall times vary between runs."
+            )
     return lines
 
 

@@ -1,0 +1,59 @@
+"""The md/tex fragments the report includes: figures placed when given, and the LaTeX compiles."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hwsolve.problem.q1 import WidthProblem
+from hwsolve.render.environment import render_template
+from hwsolve.solutions.q1 import solve_q1
+from hwsolve.solutions.q2 import solve_q2
+
+FIGURES = {"q1_width": "figures/q1_width.png", "q1_gradient_flow": "figures/q1_gradient_flow.png", "q2_regularisation": "figures/q2_regularisation.png"}
+
+
+@pytest.fixture(scope="module")
+def solutions(tmp_path_factory):
+    build = tmp_path_factory.mktemp("build")
+    q1 = solve_q1(seed=0, width=WidthProblem(widths=(2, 8), n_train=60, n_test=60, steps=20), build_dir=build)
+    return q1, solve_q2(seed=0)
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex"])
+def test_figures_are_placed_when_given(solutions, fmt):
+    q1, q2 = solutions
+    text = render_template(fmt, "q1", solution=q1, digits=6, figures=FIGURES) + render_template(fmt, "q2", solution=q2, digits=6, figures=FIGURES)
+    for path in FIGURES.values():
+        assert path in text
+    bare = render_template(fmt, "q1", solution=q1, digits=6, figures={})
+    assert "figures/" not in bare
+
+
+def test_md_headings_and_reconstructed_marks(solutions):
+    q1, q2 = solutions
+    md = render_template("md", "q1", solution=q1, digits=6, figures={})
+    assert md.startswith("## Question 1 — ") and md.count("\n### (") == 4
+    assert "reconstructed" in md
+    md2 = render_template("md", "q2", solution=q2, digits=6, figures={})
+    assert md2.startswith("## Question 2 — ") and md2.count("(reconstructed)") >= 3
+
+
+@pytest.mark.latex
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_tex_fragments_compile(solutions, tmp_path):
+    q1, q2 = solutions
+    (tmp_path / "q1.tex").write_text(render_template("tex", "q1", solution=q1, digits=6, figures={}))
+    (tmp_path / "q2.tex").write_text(render_template("tex", "q2", solution=q2, digits=6, figures={}))
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\\usepackage{amsmath,amssymb,booktabs,graphicx,float,hyperref}"
+        "\\begin{document}\\input{q1.tex}\\input{q2.tex}\\end{document}\n"
+    )
+    completed = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    assert (tmp_path / "doc.pdf").stat().st_size > 0
