@@ -97,3 +97,23 @@ def test_sigmoid_maximum_by_finite_differences():
     sigmoid = lambda t: 1 / (1 + math.exp(-t))
     h = 1e-5
     assert (sigmoid(h) - sigmoid(-h)) / (2 * h) == pytest.approx(0.25, abs=1e-9)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from hwsolve.check.dropout import dropout_output_float  # noqa: E402
+
+
+@settings(max_examples=60)
+@given(
+    data=st.lists(st.tuples(st.decimals(-1000, 1000, places=3, allow_nan=False), st.integers(0, 1)), min_size=1, max_size=8),
+    rate=st.decimals(0, "0.99", places=2),
+)
+def test_dropout_exact_and_float_agree_for_any_input(data, rate):
+    x = tuple(float(value) for value, _ in data)
+    mask = tuple(bit for _, bit in data)
+    exact = inverted_dropout_exact(x, mask, str(rate))
+    independent = [Fraction(str(v)) * m / (1 - Fraction(str(rate))) for v, m in zip(x, mask)]
+    assert [Fraction(str(value)) for value in exact] == independent
+    floats = dropout_output_float(x, mask, str(rate))
+    assert floats == pytest.approx([float(value) for value in independent], rel=1e-14, abs=1e-12)

@@ -17,7 +17,7 @@ solve_q1(part=None, seed=0, ...) -> Q1Solution with one sub-solution per part
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
