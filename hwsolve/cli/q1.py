@@ -54,7 +54,7 @@ def _width_problem(widths: str | None, steps: int, budget: float, threads: int):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
 Examples:
-  hwsolve q1                               all four parts (part c trains for about a minute once, then is cached)
+  hwsolve q1                               all four parts (part c trains for a minute or two once, then is cached)
   hwsolve q1 --part a                      the collapse of stacked linear layers, proven and checked
   hwsolve q1 --part b --format json        dropout outputs for p = 0.5 and 0.4
   hwsolve q1 --part b --x 1,2,3 --mask 1,1,0 --p 0.2 --p 0.75
@@ -91,6 +91,10 @@ def q1(part, x, mask, rates, widths, steps, budget, threads, force, depth, seed,
        train and test accuracy, and the gap; the conclusion follows the numbers.
     d  Largest derivative of sigmoid, tanh and ReLU (solved in SymPy) and the
        gradient norm per layer of a deep MLP at initialisation.
+
+    Part c's results are cached under build/q1/ (or $HWSOLVE_BUILD/q1/) by
+    seed and settings, so the same seed prints the same JSON; --force
+    retrains, and then only the wall-clock seconds change.
     """
     from hwsolve.problem.q1 import GradientFlowProblem
 
