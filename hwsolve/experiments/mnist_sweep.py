@@ -119,6 +119,7 @@ def run_sweep(
     }
     done = {e["name"] for e in document["configs"]}
     todo = [c for c in configs if c.name not in done]
+    document["retrained"] = [c.name for c in todo]
     started = time.perf_counter()
     if todo:
         total = sum(epochs_for(spec, epochs, c.index) for c in todo)
@@ -136,8 +137,7 @@ def run_sweep(
                 on_config_done=on_config_done,
             )
     document["last_run_wall_time_s"] = time.perf_counter() - started
-    document["retrained"] = [c.name for c in todo]
-    if not todo and not (out / "results.json").exists():
+    if todo or not (out / "results.json").exists():
         save_results(out, document)
     wanted = {c.name for c in configs}
     document["configs"] = [e for e in document["configs"] if e["name"] in wanted]
