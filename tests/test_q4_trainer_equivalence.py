@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from hwsolve.data.mnist import load_mnist
-from hwsolve.experiments.mnist_models import ALL_CONFIGS, ModelStack, initial_module_parameters, init_seed, parse_configs
+from hwsolve.experiments.mnist_models import ALL_CONFIGS, MASK_ORDER, ModelStack, initial_module_parameters, init_seed, parse_configs
 from hwsolve.experiments.mnist_modes import CORRECTED, HOMEWORK
 from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, log_softmax_flags, manual_step
 from hwsolve.experiments.mnist_trainer import default_mask_source, split_data, train_lockstep
@@ -90,7 +90,7 @@ def test_stacked_steps_equal_independent_modules(mnist, mode, step_name):
     stack = ModelStack.initialise(list(ALL_CONFIGS), seed, dtype=torch.float64)
     optimizer = StackOptimizer(stack, mode.sgd_lr, mode.adam_lr)
     flags = log_softmax_flags(stack, mode.nll_on_log_softmax)
-    present = torch.tensor([c.index for c in stack.configs])
+    present = torch.tensor([MASK_ORDER.index(c) for c in stack.configs])
     step = {"manual": manual_step, "autograd": autograd_step}[step_name]
     for (x, y), full_masks in zip(batches, masks):
         m = None if full_masks is None else tuple(t.index_select(0, present) for t in full_masks)
@@ -102,7 +102,7 @@ def test_stacked_steps_equal_independent_modules(mnist, mode, step_name):
         opt = reference_optimizer(config, mode, model)
         for (x, y), full_masks in zip(batches, masks):
             opt.zero_grad()
-            m = None if full_masks is None else (full_masks[0][config.index], full_masks[1][config.index])
+            m = None if full_masks is None else (full_masks[0][MASK_ORDER.index(config)], full_masks[1][MASK_ORDER.index(config)])
             reference_loss(config, mode, model(x, m), y).backward()
             opt.step()
         # Adam at lr 0.1 divides by sqrt(v) + eps, which magnifies float64 rounding in small
@@ -138,7 +138,8 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
             for x, y in data.batches():
                 if masks_for is not None and config == configs[0]:
                     all_masks.append(masks_for(step, x.shape[0]))
-                m = None if not all_masks else (all_masks[step][0][config.index], all_masks[step][1][config.index])
+                row = MASK_ORDER.index(config)
+                m = None if not all_masks else (all_masks[step][0][row], all_masks[step][1][row])
                 opt.zero_grad()
                 reference_loss(config, mode, model(x, m), y).backward()
                 opt.step()

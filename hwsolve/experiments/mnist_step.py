@@ -127,6 +127,14 @@ class StackOptimizer:
             "exp_avg": {n: torch.zeros_like(t) for n, t in stack.params.items()},
             "exp_avg_sq": {n: torch.zeros_like(t) for n, t in stack.params.items()},
         }
+        self._views: dict[tuple[str, str], list[torch.Tensor]] = {}  # block views of params and state
+
+    def cached_blocks(self, stack: ModelStack, which: str, optimizer: str) -> list[torch.Tensor]:
+        key = (which, optimizer)
+        if key not in self._views:
+            tensors = stack.params if which == "params" else self.state[which]
+            self._views[key] = self.blocks(stack, tensors, optimizer)
+        return self._views[key]
 
     def blocks(self, stack: ModelStack, tensors: dict[str, torch.Tensor], optimizer: str) -> list[torch.Tensor]:
         """Every contiguous block of `optimizer`'s models, for every parameter."""
@@ -140,18 +148,18 @@ class StackOptimizer:
     @torch.no_grad()
     def step(self, stack: ModelStack, grads: dict[str, torch.Tensor]) -> None:
         self.step_count += 1
-        sgd = self.blocks(stack, stack.params, "sgd")
+        sgd = self.cached_blocks(stack, "params", "sgd")
         if sgd:
             torch._foreach_add_(sgd, self.blocks(stack, grads, "sgd"), alpha=-self.lrs["sgd"])
-        params = self.blocks(stack, stack.params, "adam")
+        params = self.cached_blocks(stack, "params", "adam")
         if not params:
             return
         steps = [torch.tensor(float(self.step_count), dtype=torch.float32, device=params[0].device)] * len(params)
         torch._fused_adam_(
             params,
             self.blocks(stack, grads, "adam"),
-            self.blocks(stack, self.state["exp_avg"], "adam"),
-            self.blocks(stack, self.state["exp_avg_sq"], "adam"),
+            self.cached_blocks(stack, "exp_avg", "adam"),
+            self.cached_blocks(stack, "exp_avg_sq", "adam"),
             [],
             steps,
             lr=self.lrs["adam"],
@@ -167,4 +175,5 @@ class StackOptimizer:
         """Drop retired models from the stack and from the optimizer state together."""
         new_stack, exp_avg, exp_avg_sq = stack.select(keep, self.state["exp_avg"], self.state["exp_avg_sq"])
         self.state = {"exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
+        self._views = {}
         return new_stack
