@@ -132,3 +132,20 @@ def test_q2_verdicts_compare_truth_values():
 def test_q2_transcription_matches_the_q2_engineers_record():
     problem_q2 = pytest.importorskip("hwsolve.problem.q2")
     assert sub.Q2_ANSWERS == dict(problem_q2.SUBMITTED_ANSWERS)
+
+
+def test_q4_table_verdicts_by_side_of_the_threshold():
+    from hwsolve.audit.q4 import audit_q4_table
+    from hwsolve.audit.submitted_q4 import SUBMITTED_BELOW_THRESHOLD
+
+    listed = sorted(SUBMITTED_BELOW_THRESHOLD)[0]
+    entries = [
+        {"name": listed, "test_error": 0.05},  # listed and below: agrees
+        {"name": "relu/nll/adam", "test_error": 0.5},  # not listed, not below: agrees
+        {"name": "relu/nll/sgd", "test_error": 0.02},  # not listed but below: differs
+        {"name": "leaky_relu/nll/adam", "test_error": None},  # diverged (NaN): not below
+    ]
+    rows = {row.quantity: row for row in audit_q4_table(entries, 3).rows}
+    assert [rows[name].agrees for name in (listed, "relu/nll/adam", "relu/nll/sgd", "leaky_relu/nll/adam")] == [True, True, False, True]
+    assert rows["relu/nll/sgd"].note == "test error 2.00% is below 0.1; the submission does not list it"
+    assert rows["leaky_relu/nll/adam"].computed_text == "NaN"

@@ -156,17 +156,18 @@ def render_section(section: QuestionSection, fmt: str, options: ReportOptions) -
     """The question's fragment rendered, or None when it is missing (placeholder)."""
     if not section.available:
         return None
-    context = {
-        "solution": section.solution,
-        "digits": options.digits,
-        "figures": _figure_paths(section, fmt, options.out_dir),
-        **section.extra,
-    }
+    # A solution may supply its own template context (Q4 passes one mode as
+    # `solution` plus both modes) and report-level supplements rendered
+    # after the question's fragment.
+    own_context = section.solution.template_context() if hasattr(section.solution, "template_context") else {"solution": section.solution}
+    context = {"digits": options.digits, "figures": _figure_paths(section, fmt, options.out_dir), **own_context, **section.extra}
     try:
         body = render_template(fmt, f"q{section.number}", **context)
     except jinja2.TemplateNotFound:
         section.placeholder = f"the solution is computed but its {fmt} fragment (templates/{fmt}/q{section.number}) is {NOT_YET_AVAILABLE}."
         return None
+    for supplement in getattr(section.solution, "report_supplements", ()):
+        body = body.rstrip("\n") + "\n\n" + render_template(fmt, supplement, **context)
     return body + _unplaced_figures(section, fmt, context["figures"], body)
 
 

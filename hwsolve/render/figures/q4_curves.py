@@ -70,12 +70,16 @@ def draw_learning_curves(entries: Sequence[Any], base: Path | str, mode: str) ->
                 continue
             train = _finite(field_of(entry, "train_loss", []))
             validation = _finite(field_of(entry, "val_loss", []))
-            axis.plot(range(1, len(train) + 1), train, color="tab:blue", lw=1.2, label="train")
-            axis.plot(range(1, len(validation) + 1), validation, color="tab:orange", lw=1.2, ls="--", label="validation")
+            marker = "o" if max(len(train), len(validation)) <= 3 else None  # one or two epochs draw no line
+            axis.plot(range(1, len(train) + 1), train, color="tab:blue", lw=1.2, marker=marker, ms=3, label="train")
+            axis.plot(range(1, len(validation) + 1), validation, color="tab:orange", lw=1.2, ls="--", marker=marker, ms=3,
+                      label="validation")
             values = [v for v in train + validation if math.isfinite(v)]
             if values and min(values) > 0 and max(values) / min(values) > 50:
                 axis.set_yscale("log")  # a diverged run would flatten every other curve
-            if not values:
+            if not train and not validation:
+                axis.text(0.5, 0.5, "0 epochs trained", ha="center", va="center", transform=axis.transAxes)
+            elif not values:
                 axis.text(0.5, 0.5, "loss is NaN", ha="center", va="center", transform=axis.transAxes)
             axis.grid(alpha=0.3)
             if row == len(activations) - 1:

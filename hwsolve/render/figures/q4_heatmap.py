@@ -19,7 +19,7 @@ from hwsolve.render.figures.common import field_of, new_figure, save_figure
 from hwsolve.render.figures.q4_curves import grid_axes, label
 
 THRESHOLD = 0.1  # the submitted table's criterion: test error < 0.1
-COLORBAR_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+COLORBAR_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
 
 
 def error_matrix(entries: Sequence[Any], activations: list[str], columns: list[tuple[str, str]]) -> np.ndarray:
@@ -44,20 +44,20 @@ def draw_test_error_heatmap(results_by_mode: Mapping[str, Sequence[Any]], base: 
     low = max(float(finite.min()) if finite.size else 0.01, 1e-3)
     high = min(max(float(finite.max()) if finite.size else 1.0, low * 1.01), 1.0)
     norm = LogNorm(vmin=low, vmax=high)
-    figure, axes = new_figure(1.25 * len(columns) * len(modes) + 1.4, 0.55 * len(activations) + 1.3,
+    figure, axes = new_figure(0.8 * len(columns) * len(modes) + 1.6, 0.5 * len(activations) + 1.2,
                               ncols=len(modes), squeeze=False)
     image = None
     for axis, mode in zip(axes[0], modes):
         matrix = matrices[mode]
         image = axis.imshow(np.ma.masked_invalid(matrix), cmap="viridis_r", norm=norm, aspect="auto")
-        axis.set_xticks(range(len(columns)), [f"{label(loss)}\n{label(opt)}" for loss, opt in columns])
+        axis.set_xticks(range(len(columns)), [f"{label(loss)}\n{label(opt)}" for loss, opt in columns], fontsize=7)
         axis.set_yticks(range(len(activations)), [label(a) for a in activations] if axis is axes[0][0] else [])
         axis.set_title(f"{mode} mode: test error")
         for (row, column), value in np.ndenumerate(matrix):
             text = "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
             marker = "" if math.isnan(value) or value >= THRESHOLD else " *"
             shade = "white" if not math.isnan(value) and norm(value) > 0.55 else "black"
-            axis.text(column, row, text + marker, ha="center", va="center", fontsize=8, color=shade)
+            axis.text(column, row, text + marker, ha="center", va="center", fontsize=7, color=shade)
     colorbar = figure.colorbar(image, ax=list(axes[0]), fraction=0.025, pad=0.02, label="test error (log scale)")
     colorbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     colorbar.ax.yaxis.set_minor_formatter(NullFormatter())
