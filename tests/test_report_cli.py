@@ -122,3 +122,21 @@ def test_figures_a_fragment_leaves_out_are_appended_once(monkeypatch, tmp_path):
         "".join(f"[{f['path']}|{f['caption']}]" for f in ctx["figures"])))
     text = render_section(section, "md", ReportOptions(out_dir=tmp_path))
     assert text == "body with figures/q3_network.png\n\n[figures/extra.png|An extra figure.]"
+
+
+def test_without_mnist_the_real_q4_says_how_to_provide_it(monkeypatch, tmp_path):
+    pytest.importorskip("hwsolve.solutions.q4")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(tmp_path)  # no ./data here
+    monkeypatch.setenv("HWSOLVE_DATA", str(empty))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _only(monkeypatch, report.QuestionSpec(4, "The MNIST sweep", "hwsolve.solutions.q4", "solve_q4"))
+    result = CliRunner().invoke(cli, ["report", "--format", "md,tex", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "Warning: Q4 is not in the report" in result.stderr
+    assert "Traceback" not in result.output
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert f"MNIST not found (looked in: {empty}" in markdown
+    assert "hwsolve data fetch" in markdown and "HWSOLVE_DATA" in markdown
+    assert "Q4 is not available (see its section)" in markdown

@@ -1,5 +1,7 @@
 """Golden tests for the report's own templates: title block, placeholders, audit table, escaping."""
 
+import pytest
+
 from hwsolve.audit.compare import Audit, AuditSection, CodeDifference, compare_value
 from hwsolve.audit.submitted import FULL, ROUNDED, SubmittedValue
 from hwsolve.render.environment import render_template
@@ -15,10 +17,12 @@ def _shell(fmt, title=DEFAULT_TITLE, notices=(), sections=(), audit_body=""):
         fmt, "report", title=title, default_title=DEFAULT_TITLE, course=COURSE, homework=HOMEWORK, version="9.9",
         generated="", notices=list(notices), sections=list(sections),
         audit_body=Markup(audit_body) if fmt == "tex" else audit_body, digits=6,
+        audit_heading="Audit of the submitted solution", audit_anchor="audit-of-the-submitted-solution",
     )
 
 
-PLACEHOLDER = {"number": 2, "title": "True or false", "body": None, "placeholder": "not yet available (reason)."}
+PLACEHOLDER = {"number": 2, "title": "True or false", "body": None, "placeholder": "not yet available (reason).",
+               "heading": "Question 2 — True or false", "anchor": "question-2--true-or-false"}
 
 
 def test_md_title_block_and_placeholder_golden():
@@ -29,7 +33,10 @@ def test_md_title_block_and_placeholder_golden():
         "\n"
         "*Derived (SymPy), verified (torch autograd, float64) and typeset by hwsolve 9.9.*\n"
         "\n"
-        "**Contents:** Question 2 (True or false) · Audit of the submitted solution\n"
+        "**Contents**\n"
+        "\n"
+        "- [Question 2 — True or false](#question-2--true-or-false)\n"
+        "- [Audit of the submitted solution](#audit-of-the-submitted-solution)\n"
         "\n"
         "## Question 2 — True or false\n"
         "\n"
@@ -118,3 +125,15 @@ def test_tex_audit_table_golden_rows_are_escaped():
     assert "\\item A note\\_with \\%." in text
     assert "NLL input & raw logits & log\\_softmax & NLL expects log-probabilities & not measured separately \\\\" in text
     assert "within a relative $10^{-9}$ of ours" in text
+
+
+@pytest.mark.parametrize(
+    ("heading", "anchor"),
+    [("Question 4 — MNIST: activation × loss × optimiser", "question-4--mnist-activation--loss--optimiser"),
+     ("Audit of the submitted solution", "audit-of-the-submitted-solution"),
+     ("Q1(b): inverted dropout", "q1b-inverted-dropout")],
+)
+def test_github_anchor(heading, anchor):
+    from hwsolve.render.report import github_anchor
+
+    assert github_anchor(heading) == anchor

@@ -28,6 +28,7 @@ COURSE = "Deep Learning"
 HOMEWORK = 2
 DEFAULT_TITLE = f"{COURSE} — Homework {HOMEWORK}"
 NOT_YET_AVAILABLE = "not yet available"
+AUDIT_HEADING = "Audit of the submitted solution"
 FIGURE_FORMATS = {"md": "png", "tex": "pdf"}  # PNG for Markdown, vector PDF for LaTeX
 
 
@@ -191,10 +192,13 @@ def render_report(report: Report, fmt: str) -> str:
     rendered = []
     for section in report.sections:
         body = render_section(section, fmt, options)
+        heading = _first_heading(body, fmt) or f"Question {section.number} — {section.title}"
         rendered.append(
             {
                 "number": section.number,
                 "title": section.title,
+                "heading": heading,
+                "anchor": github_anchor(heading),
                 "body": Markup(body) if (body is not None and fmt == "tex") else body,
                 "placeholder": section.placeholder,
             }
@@ -212,8 +216,26 @@ def render_report(report: Report, fmt: str) -> str:
         notices=report.notices,
         sections=rendered,
         audit_body=Markup(audit_body) if fmt == "tex" else audit_body,
+        audit_heading=AUDIT_HEADING,
+        audit_anchor=github_anchor(AUDIT_HEADING),
         digits=options.digits,
     )
+
+
+def _first_heading(body: str | None, fmt: str) -> str | None:
+    """The fragment's own level-2 heading (Markdown only), for the contents list."""
+    if body is None or fmt != "md":
+        return None
+    for line in body.splitlines():
+        if line.startswith("## "):
+            return line[3:].strip()
+    return None
+
+
+def github_anchor(heading: str) -> str:
+    """The id GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    kept = "".join(char for char in heading.lower() if char.isalnum() or char in " -_")
+    return kept.replace(" ", "-")
 
 
 def write_report(report: Report, fmt: str) -> Path:

@@ -85,6 +85,12 @@ def notices(sections: list, options) -> list[str]:
         lines.append("Quick mode: the Q4 sweep was trained for 3 epochs only, not the homework's 30; its errors are not final.")
     elif options.epochs is not None:
         lines.append(f"The Q4 sweep was run for {options.epochs} epochs (the homework trains 30).")
+    for section in sections:
+        if section.number == 4 and section.available:
+            limited = sorted({mode.limit_train for mode in section.solution.by_mode().values() if mode.limit_train})
+            if limited:
+                lines.append(f"The Q4 results used only the first {', '.join(map(str, limited))} training images (--limit-train), "
+                             "not all 60,000.")
     missing = [f"Question {section.number}" for section in sections if not section.available]
     if missing:
         lines.append(f"Not in this report: {', '.join(missing)} (see each section for why).")
