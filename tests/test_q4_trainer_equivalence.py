@@ -160,3 +160,15 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
             assert ours["test_error"] == pytest.approx(test_errors[best], abs=1e-12)
         elif planned:
             assert ours["test_error"] == pytest.approx(test_errors[-1], abs=1e-12)
+
+
+def test_dropout_masks_keep_about_80_percent_scaled_by_1_25():
+    masks_for = default_mask_source(0, 0.2, "cpu", torch.float32)
+    m1, m2 = masks_for(0, 128)
+    assert m1.shape == (12, 100, 128) and m2.shape == (12, 50, 128)
+    values = torch.cat([m1.flatten(), m2.flatten()])
+    assert set(values.unique().tolist()) == {0.0, 1.25}
+    kept = float((values > 0).double().mean())
+    assert abs(kept - 0.8) < 4 * (0.8 * 0.2 / values.numel()) ** 0.5  # within 4 standard errors
+    again = default_mask_source(0, 0.2, "cpu", torch.float32)(0, 128)
+    assert torch.equal(again[0], m1)

@@ -24,7 +24,7 @@ from hwsolve.experiments.mnist_modes import (
     overfitting_onset,
     rising_epochs,
 )
-from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, evaluate, log_softmax_flags, manual_step
+from hwsolve.experiments.mnist_step import GemmThreads, StackOptimizer, autograd_step, evaluate, log_softmax_flags, manual_step
 
 # Offsets that give each source of randomness its own stream from one --seed.
 SPLIT_STREAM, SHUFFLE_STREAM, DROPOUT_STREAM = 101, 202, 303
@@ -211,56 +211,57 @@ def train_lockstep(
                 _, best = stack.select(keep, best)
             stack = optimizer.select(stack, keep)
 
-    retire(0)
-    step = 0
-    epoch = 0
-    while stack.size:
-        epoch += 1
-        started = time.perf_counter()
-        flags = log_softmax_flags(stack, mode.nll_on_log_softmax)
-        rows = [MASK_ORDER.index(c) for c in stack.configs]
-        present = None if rows == list(range(len(MASK_ORDER))) else torch.tensor(rows, dtype=torch.long, device=device)
-        loss_sum = torch.zeros(stack.size, dtype=torch.float64, device=device)
-        n_batches = 0
-        for x, y in data.batches():
-            masks = None
-            if use_masks:
-                m1, m2 = mask_source(step, x.shape[0])
-                masks = (m1, m2) if present is None else (m1.index_select(0, present), m2.index_select(0, present))
-            losses, grads = step_fn(stack, x, y, flags, masks)
-            optimizer.step(stack, grads)
-            loss_sum += losses.detach().double()
-            n_batches += 1
-            step += 1
-        val = evaluate(stack, data.val_x, data.val_y, flags)
-        test = evaluate(stack, data.test_x, data.test_y, flags)
-        if best is not None:
-            improved = val["loss_sum"] < best_val  # NaN never improves
-            best_val = torch.where(improved, val["loss_sum"], best_val)
-            for name in best:
-                stack.model_view(name, best[name])[improved] = stack.model_view(name)[improved]
-        else:
-            improved = None
-        elapsed = time.perf_counter() - started
-        train_loss = (loss_sum / max(n_batches, 1)).tolist()
-        val_sum = val["loss_sum"].tolist()
-        val_acc = (val["correct"].double() / max(sizes[1], 1)).tolist()
-        test_err = (1 - test["correct"].double() / sizes[2]).tolist()
-        improved_list = improved.tolist() if improved is not None else None
-        for m, config in enumerate(stack.configs):
-            h = histories[config]
-            h.train_loss.append(train_loss[m])
-            h.val_loss_sum.append(val_sum[m])
-            h.val_loss.append(val_sum[m] / max(sizes[1], 1))
-            h.val_accuracy.append(val_acc[m])
-            h.test_error_history.append(test_err[m])
-            h.wall_time_s += elapsed / stack.size
-            if improved_list is not None:
-                if improved_list[m]:
-                    h.best_epoch = epoch
+    with GemmThreads.split():
+        retire(0)
+        step = 0
+        epoch = 0
+        while stack.size:
+            epoch += 1
+            started = time.perf_counter()
+            flags = log_softmax_flags(stack, mode.nll_on_log_softmax)
+            rows = [MASK_ORDER.index(c) for c in stack.configs]
+            present = None if rows == list(range(len(MASK_ORDER))) else torch.tensor(rows, dtype=torch.long, device=device)
+            loss_sum = torch.zeros(stack.size, dtype=torch.float64, device=device)
+            n_batches = 0
+            for x, y in data.batches():
+                masks = None
+                if use_masks:
+                    m1, m2 = mask_source(step, x.shape[0])
+                    masks = (m1, m2) if present is None else (m1.index_select(0, present), m2.index_select(0, present))
+                losses, grads = step_fn(stack, x, y, flags, masks)
+                optimizer.step(stack, grads)
+                loss_sum += losses.detach().double()
+                n_batches += 1
+                step += 1
+            val = evaluate(stack, data.val_x, data.val_y, flags)
+            test = evaluate(stack, data.test_x, data.test_y, flags)
+            if best is not None:
+                improved = val["loss_sum"] < best_val  # NaN never improves
+                best_val = torch.where(improved, val["loss_sum"], best_val)
+                for name in best:
+                    stack.model_view(name, best[name])[improved] = stack.model_view(name)[improved]
             else:
-                h.best_epoch = 1 + min(range(len(h.val_loss)), key=lambda e: (h.val_loss[e] != h.val_loss[e], h.val_loss[e]))
-        if on_epoch is not None:
-            on_epoch(epoch, stack.size)
-        retire(epoch)
+                improved = None
+            elapsed = time.perf_counter() - started
+            train_loss = (loss_sum / max(n_batches, 1)).tolist()
+            val_sum = val["loss_sum"].tolist()
+            val_acc = (val["correct"].double() / max(sizes[1], 1)).tolist()
+            test_err = (1 - test["correct"].double() / sizes[2]).tolist()
+            improved_list = improved.tolist() if improved is not None else None
+            for m, config in enumerate(stack.configs):
+                h = histories[config]
+                h.train_loss.append(train_loss[m])
+                h.val_loss_sum.append(val_sum[m])
+                h.val_loss.append(val_sum[m] / max(sizes[1], 1))
+                h.val_accuracy.append(val_acc[m])
+                h.test_error_history.append(test_err[m])
+                h.wall_time_s += elapsed / stack.size
+                if improved_list is not None:
+                    if improved_list[m]:
+                        h.best_epoch = epoch
+                else:
+                    h.best_epoch = 1 + min(range(len(h.val_loss)), key=lambda e: (h.val_loss[e] != h.val_loss[e], h.val_loss[e]))
+            if on_epoch is not None:
+                on_epoch(epoch, stack.size)
+            retire(epoch)
     return sorted(results, key=lambda r: r["homework_index"])
