@@ -57,24 +57,42 @@ def requested_epochs(options) -> int:
     return options.epochs if options.epochs is not None else DEFAULT_EPOCHS
 
 
-def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
-    """Each mode from OUT/q4/<mode>/results.json when it holds this many epochs, else trained."""
+def results_folders(out_dir: Path, mode: str, epochs: int) -> tuple[Path, Path]:
+    """Where to look for finished results, and where a new sweep of `epochs` goes.
+
+    `hwsolve q4` writes OUT/q4/<mode>/; a sweep of other than the default 30
+    epochs (e.g. --quick) goes to OUT/q4/epochs-<E>/<mode>/ so it never
+    overwrites the full run.
+    """
+    standard = Path(out_dir) / "q4" / mode
+    if epochs == DEFAULT_EPOCHS:
+        return standard, standard
+    return standard, Path(out_dir) / "q4" / f"epochs-{epochs}" / mode
+
+
+def _finished(mode: str, folder: Path, epochs: int):
     from hwsolve.solutions.q4 import load_q4_results
 
+    if not (folder / "results.json").exists():
+        return None
+    try:
+        existing = load_q4_results(mode, folder)
+    except Exception:  # an unreadable or foreign file is simply not reused  # noqa: BLE001
+        return None
+    return existing if existing.epochs == epochs and len(existing.configs) == 12 else None
+
+
+def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
+    """Each mode from a results.json that holds this many epochs, else trained (resuming what is finished)."""
     epochs = requested_epochs(options)
     solutions, reused = {}, {}
     for mode in MODES:
-        out = Path(options.out_dir) / "q4" / mode
-        existing = None
-        if (out / "results.json").exists():
-            try:
-                existing = load_q4_results(mode, out)
-            except Exception:  # an unreadable or foreign file is simply retrained  # noqa: BLE001
-                existing = None
-        if existing is not None and existing.epochs == epochs and len(existing.configs) == 12:
+        standard, own = results_folders(options.out_dir, mode, epochs)
+        existing = _finished(mode, standard, epochs) or _finished(mode, own, epochs)
+        if existing is not None:
             solutions[mode], reused[mode] = existing, True
             continue
-        solutions[mode] = solver(mode=mode, epochs=epochs, seed=options.seed, data_dir=options.data_dir, out=out)
+        solutions[mode] = solver(mode=mode, epochs=epochs, seed=options.seed, data_dir=options.data_dir, out=own)
         reused[mode] = False
     return Q4Modes(solutions["homework"], solutions["corrected"], reused)
 
@@ -91,7 +109,7 @@ def _pct(value: float | None) -> str:
 def measured_effects(homework: list[dict], corrected: list[dict]) -> list[str]:
     """Median test error of the groups each correction touches, homework -> corrected."""
     groups = [
-        ("all 12 configurations", lambda e: True),
+        ("all configurations", lambda e: True),
         ("NLLLoss configurations (log-softmax fix)", lambda e: e["loss"] == "nll"),
         ("Adam configurations (lr 0.1 -> 1e-3)", lambda e: e["optimizer"] == "adam"),
         ("cross-entropy + SGD configurations (untouched by the NLL and Adam fixes)",

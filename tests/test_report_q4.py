@@ -1,0 +1,61 @@
+"""Q4 in the report: where results are read and written, and the measured effects."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from hwsolve.render import report_q4
+from hwsolve.render.report import ReportOptions
+
+
+def test_a_non_default_sweep_never_overwrites_the_full_run(tmp_path):
+    assert report_q4.results_folders(tmp_path, "homework", 30) == (tmp_path / "q4" / "homework",) * 2
+    assert report_q4.results_folders(tmp_path, "homework", 3) == (tmp_path / "q4" / "homework", tmp_path / "q4" / "epochs-3" / "homework")
+
+
+def test_quick_trains_3_epochs_into_its_own_folder_when_nothing_is_finished(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs: None)
+
+    def solver(**kwargs):
+        calls.append(kwargs)
+        return SimpleNamespace(mode=kwargs["mode"], epochs=kwargs["epochs"], configs=[])
+
+    modes = report_q4.solve_q4_for_report(solver, ReportOptions(out_dir=tmp_path, quick=True, seed=4, data_dir=Path("d")))
+    assert [(c["mode"], c["epochs"], c["out"], c["seed"], c["data_dir"]) for c in calls] == [
+        ("homework", 3, tmp_path / "q4" / "epochs-3" / "homework", 4, Path("d")),
+        ("corrected", 3, tmp_path / "q4" / "epochs-3" / "corrected", 4, Path("d")),
+    ]
+    assert modes.reused == {"homework": False, "corrected": False}
+
+
+def test_finished_results_are_reused_without_training(monkeypatch, tmp_path):
+    finished = {"homework": SimpleNamespace(epochs=30), "corrected": SimpleNamespace(epochs=30)}
+    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs: finished[mode] if folder == tmp_path / "q4" / mode else None)
+    modes = report_q4.solve_q4_for_report(lambda **_: pytest.fail("must not train"), ReportOptions(out_dir=tmp_path))
+    assert modes.homework is finished["homework"] and modes.reused == {"homework": True, "corrected": True}
+
+
+def _entry(activation, loss, optimizer, error):
+    return {"name": f"{activation}/{loss}/{optimizer}", "activation": activation, "loss": loss, "optimizer": optimizer, "test_error": error}
+
+
+def test_measured_effects_are_medians_of_the_touched_groups():
+    homework = [_entry("relu", "nll", "sgd", 0.9), _entry("relu", "nll", "adam", 0.7), _entry("relu", "cross_entropy", "sgd", 0.05),
+                _entry("relu", "cross_entropy", "adam", None)]
+    corrected = [_entry("relu", "nll", "sgd", 0.03), _entry("relu", "nll", "adam", 0.02), _entry("relu", "cross_entropy", "sgd", 0.04),
+                 _entry("relu", "cross_entropy", "adam", 0.01)]
+    effects = report_q4.measured_effects(homework, corrected)
+    # By hand: all = median(0.9, 0.7, 0.05) = 0.7 vs median(0.03, 0.02, 0.04, 0.01) = 0.025; NLL: 0.8 vs 0.025;
+    # Adam: 0.7 (the NaN run has no error) vs 0.015; CE+SGD: 0.05 vs 0.04.
+    assert effects == [
+        "all configurations: median test error 70.00% in homework mode, 2.50% in corrected mode",
+        "NLLLoss configurations (log-softmax fix): median test error 80.00% in homework mode, 2.50% in corrected mode",
+        "Adam configurations (lr 0.1 -> 1e-3): median test error 70.00% in homework mode, 1.50% in corrected mode",
+        "cross-entropy + SGD configurations (untouched by the NLL and Adam fixes): median test error 5.00% in homework mode, "
+        "4.00% in corrected mode",
+    ]
+    assert report_q4.effect_of({"what": "NLLLoss input"}, homework, corrected) == (
+        "median test error of those configs 80.00% -> 2.50% (all fixes together)")
+    assert report_q4.effect_of({"what": "dropout"}, homework, corrected) == ""
