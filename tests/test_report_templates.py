@@ -97,7 +97,7 @@ def test_md_audit_table_golden():
         "\n"
         "| part | quantity | submitted | hwsolve | rule | verdict |\n"
         "|---|---|---|---|---|---|\n"
-        "| Q3(a) | y3 | 0.6802671966986485 | 0.6802671966986484 | relative 1e-9 | agrees |\n"
+        "| Q3(a) | y3 | 0.6802671966986485 | 0.680267196698648 | relative 1e-9 | agrees |\n"
         "| Q3(b) | w45 after one step | 0.84 | 0.845997 | rounds to 2 decimals | **differs** |\n"
         "\n"
         "- **w45 after one step:** ours rounds to 0.85; 0.84 is ours truncated, not rounded.\n"

@@ -49,7 +49,7 @@ class AuditRow:
     def computed_text(self) -> str:
         """Ours, shown at the precision that makes the comparison visible.
 
-        Full-precision comparisons show 16 significant digits (trailing zeros trimmed);
+        Full-precision comparisons show 15 significant digits (float64 noise such as 0.6799999999999999 stays out of sight);
         rounded ones show 6 significant digits, enough to see the rounding.
         """
         if self.computed_display:
@@ -59,7 +59,7 @@ class AuditRow:
         if isinstance(self.computed, tuple):
             return "[" + ", ".join(format_number(value, 6) for value in self.computed) + "]"
         if self.tolerance == FULL_TOLERANCE_TEXT:
-            return format_number(self.computed, 16)
+            return format_number(self.computed, 15)
         return format_number(self.computed, 6)
 
 

@@ -149,5 +149,5 @@ def q4_figure_specs(solution: Q4Modes) -> list:
                    f"Q4, {other} mode: mean training (solid) and validation (dashed) loss per epoch; "
                    "the k-th model trains E - k epochs, as the submitted loop does."),
         FigureSpec("q4_heatmap", lambda s, base: draw_test_error_heatmap({m: c.configs for m, c in s.by_mode().items()}, base),
-                   "Q4: test error by activation and (loss, optimiser), both modes; * marks the submitted criterion, below 0.1."),
+                   "Q4: test error by activation and (loss, optimiser), both modes; a star marks test error below 0.1, the submitted criterion."),
     ]
