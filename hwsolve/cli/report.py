@@ -78,7 +78,7 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
     )
     if "pdf" in chosen:
         _check_latex_first()
-    result = build_report(options)
+    result = build_report(options, progress=lambda line: click.echo(line, err=True))
     written = []
     if "md" in chosen:
         written.append(write_report(result, "md"))

@@ -94,13 +94,15 @@ def load_solver(spec: QuestionSpec) -> Callable[..., Any] | None:
     return getattr(module, spec.function, None)
 
 
-def solve_all(options: ReportOptions) -> list[QuestionSection]:
+def solve_all(options: ReportOptions, progress: Callable[[str], None] | None = None) -> list[QuestionSection]:
     from hwsolve.render import report_questions
 
     sections = []
     for spec in QUESTIONS:
         section = QuestionSection(spec.number, spec.title)
         solver = load_solver(spec)
+        if progress is not None and solver is not None:
+            progress(f"Q{spec.number}: {spec.title.lower()}...")
         if solver is None:
             section.placeholder = f"{NOT_YET_AVAILABLE} ({spec.module}.{spec.function} is not part of this installation)."
         else:
@@ -132,12 +134,12 @@ def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str
     return warnings
 
 
-def build_report(options: ReportOptions) -> Report:
-    """Solve, draw and audit; nothing is written except the figures."""
+def build_report(options: ReportOptions, progress: Callable[[str], None] | None = None) -> Report:
+    """Solve, draw and audit; nothing is written except the figures (and the questions' own caches)."""
     from hwsolve.render import report_questions
     from hwsolve.audit.from_solutions import build_audit
 
-    sections = solve_all(options)
+    sections = solve_all(options, progress)
     warnings = draw_figures(sections, options.out_dir / "figures")
     notices = report_questions.notices(sections, options)
     for section in sections:
