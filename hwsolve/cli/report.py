@@ -43,7 +43,8 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
               help="Output folder for report.* and figures/.  [default: build/]")
 @click.option("--title", default=None, help='Document title.  [default: "Deep Learning — Homework 2"]')
 @click.option("--epochs", type=click.IntRange(1, 1000), default=None,
-              help="Q4 epochs when the sweep has to run (results already in OUT/q4/ are reused).  [default: 30]")
+              help="Q4 epochs. Finished results with this many epochs are reused; a sweep of other than 30 "
+                   "epochs is trained into OUT/q4/epochs-E/, never over the full run.  [default: 30]")
 @click.option("--quick", is_flag=True, help="Q4: a 3-epoch sweep, for a fast look; the report says so.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding the MNIST files (else HWSOLVE_DATA, the user cache, ./data).")
@@ -55,8 +56,8 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
 
     Every question is solved with the same functions as the q1-q4 commands,
     its figures drawn under OUT/figures/, and the submitted solution audited
-    against it. Q4 reuses OUT/q4/<mode>/results.json when present and trains
-    the sweep otherwise. Without MNIST the other questions still render; Q4
+    against it. Q4 reuses OUT/q4/<mode>/results.json (as `hwsolve q4` writes
+    it) when it holds the requested epochs, and trains the sweep otherwise. Without MNIST the other questions still render; Q4
     says how to provide the data and the command warns (exit 0).
     """
     from hwsolve.io import default_build_dir
