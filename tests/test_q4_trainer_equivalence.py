@@ -82,12 +82,14 @@ def test_default_init_is_nn_linear_under_the_config_seed():
 def test_stacked_steps_equal_independent_modules(mnist, mode, step_name):
     """A few optimizer steps on real batches: every parameter of every model matches."""
     seed, n_steps = 7, 4
-    data = split_data(mnist, mode, seed, 1280, "cpu", torch.float64)
+    data = split_data(mnist, mode, seed, 1280, "cpu", torch.float64)  # pixels reordered, as the trainer runs
     batches = list(data.batches())[:n_steps]
+    natural = split_data(mnist, mode, seed, 1280, "cpu", torch.float64, reorder_pixels=False)
+    natural_batches = list(natural.batches())[:n_steps]  # the same rows (same shuffle seed), natural columns
     masks_for = default_mask_source(seed, 0.2, "cpu", torch.float64) if mode.dropout else None
     masks = [masks_for(i, x.shape[0]) for i, (x, _) in enumerate(batches)] if masks_for else [None] * n_steps
 
-    stack = ModelStack.initialise(list(ALL_CONFIGS), seed, dtype=torch.float64)
+    stack = ModelStack.initialise(list(ALL_CONFIGS), seed, dtype=torch.float64, pixel_order=data.pixel_order)
     optimizer = StackOptimizer(stack, mode.sgd_lr, mode.adam_lr)
     flags = log_softmax_flags(stack, mode.nll_on_log_softmax)
     present = torch.tensor([MASK_ORDER.index(c) for c in stack.configs])
@@ -100,7 +102,7 @@ def test_stacked_steps_equal_independent_modules(mnist, mode, step_name):
     for position, config in enumerate(stack.configs):
         model = reference_model(config, seed)
         opt = reference_optimizer(config, mode, model)
-        for (x, y), full_masks in zip(batches, masks):
+        for (x, y), full_masks in zip(natural_batches, masks):
             opt.zero_grad()
             m = None if full_masks is None else (full_masks[0][MASK_ORDER.index(config)], full_masks[1][MASK_ORDER.index(config)])
             reference_loss(config, mode, model(x, m), y).backward()
@@ -124,7 +126,6 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
     results = train_lockstep(configs, mnist, mode, epochs, seed, limit, dtype=torch.float64, mask_source=mask_source)
     by_name = {r["name"]: r for r in results}
 
-    data = split_data(mnist, mode, seed, limit, "cpu", torch.float64)
     all_masks = []
     masks_for = default_mask_source(seed, 0.2, "cpu", torch.float64) if mode.dropout else None
     for config in configs:
@@ -132,7 +133,7 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
         opt = reference_optimizer(config, mode, model)
         planned = max(epochs - config.index, 0) if mode.shrinking_epochs else epochs
         val_sums, test_errors = [], []
-        data = split_data(mnist, mode, seed, limit, "cpu", torch.float64)  # same shuffle stream per config
+        data = split_data(mnist, mode, seed, limit, "cpu", torch.float64, reorder_pixels=False)  # fresh shuffle stream
         step = 0
         for epoch in range(planned):
             for x, y in data.batches():

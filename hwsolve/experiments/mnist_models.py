@@ -107,16 +107,22 @@ def runs(labels: list[str]) -> list[tuple[str, int, int]]:
 class ModelStack:
     """Parameters of M models, stacked; configs[m] is model m (in storage order)."""
 
-    def __init__(self, configs: list[Config], params: dict[str, torch.Tensor]):
+    def __init__(self, configs: list[Config], params: dict[str, torch.Tensor], pixel_order: torch.Tensor | None = None):
         self.configs = list(configs)
         self.params = params
+        # W1's columns follow the data's pixel order (see mnist_trainer.pixel_order_by_use); None = natural.
+        self.pixel_order = pixel_order
+        self.w1_grad: torch.Tensor | None = None  # reused buffer; columns past the batch's width stay 0
+        self.w1_grad_width = 0
         self.activation_runs = runs([c.activation for c in configs])
         self.optimizer_runs = runs([c.optimizer for c in configs])
 
     @classmethod
-    def initialise(cls, configs: list[Config], seed: int, dtype=torch.float32, device="cpu") -> "ModelStack":
+    def initialise(cls, configs: list[Config], seed: int, dtype=torch.float32, device="cpu", pixel_order=None) -> "ModelStack":
         ordered = storage_order(configs)
         per_model = [initial_module_parameters(seed, c, dtype) for c in ordered]
+        if pixel_order is not None:
+            per_model = [[p[0][:, pixel_order.cpu()], *p[1:]] for p in per_model]
         W1, b1, W2, b2, W3, b3 = (torch.stack([p[i] for p in per_model]) for i in range(6))
         params = {
             "W1": W1.reshape(-1, LAYER_SIZES[0]),  # (M*100, 784): one GEMM for all first layers
@@ -126,7 +132,7 @@ class ModelStack:
             "W3": W3,  # (M, 10, 50)
             "b3": b3,  # (M, 10)
         }
-        return cls(ordered, {k: v.contiguous().to(device) for k, v in params.items()})
+        return cls(ordered, {k: v.contiguous().to(device) for k, v in params.items()}, pixel_order)
 
     @property
     def size(self) -> int:
@@ -139,7 +145,12 @@ class ModelStack:
 
     def module_parameters(self, m: int) -> list[torch.Tensor]:
         """Model m's parameters in nn.Linear layout (copies), for checks against nn.Module."""
-        return [self.model_view(name)[m].clone() for name in PARAMETER_NAMES]
+        tensors = [self.model_view(name)[m].clone() for name in PARAMETER_NAMES]
+        if self.pixel_order is not None:
+            restored = torch.empty_like(tensors[0])
+            restored[:, self.pixel_order] = tensors[0]
+            tensors[0] = restored
+        return tensors
 
     def select(self, keep: list[int], *states: dict[str, torch.Tensor]) -> tuple["ModelStack", ...]:
         """A stack (and optimizer states) of only the models at `keep`, order preserved."""
@@ -152,7 +163,7 @@ class ModelStack:
                 out[name] = kept.reshape(-1, LAYER_SIZES[0]) if name == "W1" else kept
             return out
 
-        stack = ModelStack([self.configs[i] for i in keep], take(self.params))
+        stack = ModelStack([self.configs[i] for i in keep], take(self.params), self.pixel_order)
         return (stack, *(take(state) for state in states))
 
 

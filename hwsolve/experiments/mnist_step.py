@@ -62,18 +62,30 @@ def log_softmax_flags(stack: ModelStack, nll_on_log_softmax: bool) -> torch.Tens
     return torch.tensor(flags, device=stack.params["b1"].device).view(-1, 1, 1)
 
 
+def active_width(x: torch.Tensor) -> int:
+    """Columns up to the last one that is non-zero anywhere in x: the rest add exact zeros.
+
+    With pixels ordered by how often they are non-zero (the trainer does that),
+    a batch of 128 MNIST images needs about 630 of 784 columns.
+    """
+    nonzero = torch.nonzero(x.ne(0).any(0))
+    return int(nonzero[-1]) + 1 if len(nonzero) else 1
+
+
 def forward(stack: ModelStack, x: torch.Tensor, masks: tuple[torch.Tensor, torch.Tensor] | None = None) -> dict:
     """Feature-major forward pass: x (B, 784) -> logits (M, 10, B), keeping what backward needs."""
     p = stack.params
     m = stack.size
-    z1 = GemmThreads.mm(torch.addmm, p["b1"].reshape(-1, 1), p["W1"], x.T).view(m, LAYER_SIZES[1], -1)  # the big GEMM
+    width = active_width(x)
+    z1 = GemmThreads.mm(torch.addmm, p["b1"].reshape(-1, 1), p["W1"][:, :width], x[:, :width].T)  # the big GEMM
+    z1 = z1.view(m, LAYER_SIZES[1], -1)
     a1 = apply_activation(stack, z1)
     a1_in = a1 * masks[0] if masks is not None else a1
     z2 = torch.baddbmm(p["b2"].unsqueeze(2), p["W2"], a1_in)
     a2 = apply_activation(stack, z2)
     a2_in = a2 * masks[1] if masks is not None else a2
     logits = torch.baddbmm(p["b3"].unsqueeze(2), p["W3"], a2_in)
-    return {"x": x, "z1": z1, "a1": a1, "a1_in": a1_in, "z2": z2, "a2": a2, "a2_in": a2_in, "logits": logits}
+    return {"x": x, "width": width, "z1": z1, "a1": a1, "a1_in": a1_in, "z2": z2, "a2": a2, "a2_in": a2_in, "logits": logits}
 
 
 def per_sample_losses(logits: torch.Tensor, targets: torch.Tensor, lsm_flags: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -108,9 +120,26 @@ def manual_step(stack: ModelStack, x, y, lsm_flags, masks=None) -> tuple[torch.T
     if masks is not None:
         d_a1 = d_a1 * masks[0]
     d_z1 = apply_activation_grad(stack, cache["z1"], cache["a1"], d_a1)
-    grads["W1"] = GemmThreads.mm(torch.mm, d_z1.reshape(-1, batch), x)  # second big GEMM; no input gradient
+    grads["W1"] = w1_gradient(stack, d_z1.reshape(-1, batch), x, cache["width"])
     grads["b1"] = d_z1.sum(2)
     return losses.mean(1), grads
+
+
+def w1_gradient(stack: ModelStack, d_z1: torch.Tensor, x: torch.Tensor, width: int) -> torch.Tensor:
+    """dZ1 @ X into a reused buffer: the second big GEMM (no input gradient is needed).
+
+    Only the first `width` columns can be non-zero; the GEMM writes them in
+    place and the columns a wider previous batch wrote are cleared.
+    """
+    if stack.w1_grad is None:
+        stack.w1_grad = torch.zeros_like(stack.params["W1"])
+        stack.w1_grad_width = 0
+    grad = stack.w1_grad
+    if width < stack.w1_grad_width:
+        grad[:, width : stack.w1_grad_width].zero_()
+    GemmThreads.mm(torch.mm, d_z1, x[:, :width], out=grad[:, :width])
+    stack.w1_grad_width = width
+    return grad
 
 
 def autograd_step(stack: ModelStack, x, y, lsm_flags, masks=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
