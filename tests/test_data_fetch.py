@@ -75,3 +75,15 @@ def test_existing_good_files_are_kept_and_progress_is_shown(tmp_path, serve, cap
     err = capsys.readouterr().err
     assert "train-images-idx3-ubyte.gz [" in err and "t10k-labels" not in err
     assert len(verify_mnist(dest)) == 4
+
+
+def test_cli_fetch_with_a_local_mirror(tmp_path, serve):
+    from click.testing import CliRunner
+
+    from hwsolve.cli import cli
+
+    dest = tmp_path / "dest"
+    result = CliRunner().invoke(cli, ["data", "fetch", "--dest", str(dest), "--mirror", serve(SHARED_RAW), "--timeout", "5"])
+    assert result.exit_code == 0, result.output
+    assert f"MNIST ready in {dest}" in result.output
+    assert len(verify_mnist(dest)) == 4

@@ -182,3 +182,16 @@ def test_relu_ce_sgd_two_epochs_on_full_data_under_ten_percent(tmp_path):
     entry = data["configs"][0]
     assert entry["epochs_trained"] == 2 and entry["n_train"] == 48000 and entry["n_val"] == 11872
     assert entry["test_error"] < 0.10
+
+
+def test_load_q4_results_reads_without_training(tmp_path):
+    from hwsolve.errors import HwsolveError
+    from hwsolve.solutions.q4 import load_q4_results
+
+    with pytest.raises(HwsolveError, match="no Q4 results"):
+        load_q4_results("corrected", tmp_path)
+    produced = json.loads(run("--configs", "relu/*/*", *TINY, "--epochs", "1", "--out", str(tmp_path),
+                              "--format", "json").output)
+    loaded = load_q4_results("corrected", tmp_path)
+    assert [e["test_error"] for e in loaded.configs] == [e["test_error"] for e in produced["configs"]]
+    assert loaded.agreement == produced["agreement"] and loaded.mode == "corrected"
