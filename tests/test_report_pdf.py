@@ -147,3 +147,22 @@ def test_q4_section_says_what_happened(built):
     assert "Quick mode" in text
     for name in ("q4_curves", "q4_curves_homework", "q4_heatmap"):
         assert (out / "figures" / f"{name}.pdf").is_file()
+
+
+def test_markdown_is_github_flavoured(built):
+    """$$ on their own lines, tables with a constant column count, images by existing relative paths."""
+    import re
+
+    out, _, _ = built
+    markdown = (out / "report.md").read_text()
+    lines = markdown.splitlines()
+    assert [line for line in lines if "$$" in line and line.strip() != "$$"] == []
+    assert sum(line.strip() == "$$" for line in lines) % 2 == 0
+    for index, line in enumerate(lines[:-1]):
+        if line.startswith("|") and re.fullmatch(r"\|[-:| ]+\|", lines[index + 1]):
+            columns = line.count("|")
+            body = [row for row in lines[index + 2:] if row.startswith("|")]
+            for row in body[: next((k for k, r in enumerate(lines[index + 2:]) if not r.startswith("|")), len(body))]:
+                assert row.count("|") == columns, row
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
+    assert images and all(not path.startswith("/") and (out / path).is_file() for path in images)
