@@ -99,8 +99,9 @@ def compare_with_submitted(entries: list[dict], threshold: float = SUBMITTED_THR
     }
 
 
-def explain_seed_spread(summary: list[dict], settings: dict) -> None:
+def explain_seed_spread(summary: list[dict], settings: dict, entries: list[dict], epochs: int) -> None:
     """Add `reasons` to each seed-summary entry: the facts that make a finding robust or luck."""
+    trained = {e["name"]: e["epochs_trained"] for e in entries}
     for entry in summary:
         _, loss, optimizer = entry["name"].split("/")
         reasons = []
@@ -110,6 +111,8 @@ def explain_seed_spread(summary: list[dict], settings: dict) -> None:
             reasons.append("diverged (NaN) for some seeds")
         if optimizer == "adam" and settings["adam_lr"] >= 0.01:
             reasons.append(f"Adam at lr {settings['adam_lr']:g} takes steps of about lr per weight: erratic")
+        if trained.get(entry["name"], epochs) < epochs:
+            reasons.append(f"trained {trained[entry['name']]} of {epochs} epochs (the `{EPOCH_BUG_LINE}` rebinding)")
         if loss == "nll" and not settings["nll_on_log_softmax"]:
             reasons.append("NLLLoss on raw logits is unbounded below: it inflates the target logit instead of learning")
         entry["reasons"] = reasons
@@ -173,7 +176,7 @@ def solve_q4(
     summary = None
     if len(run_seeds) > 1:
         summary = summarise_seeds({s: documents[s]["configs"] for s in run_seeds})
-        explain_seed_spread(summary, documents[run_seeds[0]]["settings"])
+        explain_seed_spread(summary, documents[run_seeds[0]]["settings"], documents[run_seeds[0]]["configs"], epochs)
         write_json_atomic(out / "seeds.json", {"seeds": run_seeds, "key": documents[run_seeds[0]]["key"], "summary": summary})
     primary = run_seeds[0]
     return _solution(mode, documents[primary], seed_dir(out, primary, seed), run_seeds, summary, wall)
