@@ -141,3 +141,18 @@ def test_without_mnist_the_real_q4_says_how_to_provide_it(monkeypatch, tmp_path)
     assert f"MNIST not found (looked in: {empty}" in markdown
     assert "hwsolve data fetch" in markdown and "HWSOLVE_DATA" in markdown
     assert "Q4 is not available (see its section)" in markdown
+
+
+def test_a_crashing_question_costs_only_itself_and_exits_1(monkeypatch, tmp_path):
+    def broken(**_):
+        raise ValueError("Out of range float values are not JSON compliant: nan")
+
+    _only(monkeypatch, QuestionSpec(2, "Two", "unused", "unused"))
+    monkeypatch.setattr(report, "load_solver", lambda spec: broken)
+    completed_markdown = tmp_path / "report.md"
+    result = CliRunner().invoke(cli, ["report", "--format", "md", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert completed_markdown.is_file()
+    assert "*Question 2: failed with an internal error (ValueError: Out of range float values are not JSON compliant: nan" in (
+        completed_markdown.read_text())
+    assert str(result.exception).startswith("Q2 failed: ValueError: Out of range float values are not JSON compliant: nan at ")

@@ -93,6 +93,9 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
         click.echo(f"wrote {path}")
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    if result.failures:
+        # The report is written (every other question is in it); the exit status still says it is incomplete.
+        raise HwsolveError("; ".join(result.failures))
 
 
 def _check_latex_first() -> None:

@@ -52,6 +52,7 @@ class QuestionSection:
     figures: dict[str, Path] = field(default_factory=dict)  # name -> path without suffix
     captions: dict[str, str] = field(default_factory=dict)  # name -> caption, for figures the fragment leaves out
     extra: dict[str, Any] = field(default_factory=dict)  # further template context
+    failure: str = ""  # set when the question's own code raised an unexpected error
 
     @property
     def available(self) -> bool:
@@ -65,6 +66,7 @@ class Report:
     audit: Audit
     notices: list[str] = field(default_factory=list)  # shown under the title
     warnings: list[str] = field(default_factory=list)  # printed on stderr by the CLI
+    failures: list[str] = field(default_factory=list)  # questions whose code crashed: the CLI exits 1
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,20 @@ def solve_all(options: ReportOptions, progress: Callable[[str], None] | None = N
                 section.solution = report_questions.solve(spec.number, solver, options)
             except HwsolveError as error:
                 section.placeholder = report_questions.placeholder_for(spec.number, error)
+            except Exception as error:  # noqa: BLE001 - a bug in one question must not cost the others
+                section.failure = _describe_failure(error)
+                section.placeholder = f"failed with an internal error ({section.failure}); the rest of the report is complete."
         sections.append(section)
     return sections
+
+
+def _describe_failure(error: Exception) -> str:
+    """Type, message and the innermost hwsolve frame: enough to file a bug, no traceback."""
+    import traceback
+
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if "hwsolve" in frame.filename]
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"
 
 
 def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str]:
@@ -143,10 +157,11 @@ def build_report(options: ReportOptions, progress: Callable[[str], None] | None 
     warnings = draw_figures(sections, options.out_dir / "figures")
     notices = report_questions.notices(sections, options)
     for section in sections:
-        if not section.available and section.number == 4:
+        if not section.available and section.number == 4 and not section.failure:
             warnings.append(f"Q4 is not in the report: {section.placeholder}")
     audit = build_audit({section.number: section.solution for section in sections if section.available})
-    return Report(options, sections, audit, notices, warnings)
+    failures = [f"Q{section.number} failed: {section.failure}" for section in sections if section.failure]
+    return Report(options, sections, audit, notices, warnings, failures)
 
 
 def _figure_paths(section: QuestionSection, fmt: str, out_dir: Path) -> dict[str, str]:
