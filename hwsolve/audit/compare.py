@@ -73,6 +73,11 @@ class CodeDifference:
     why: str = ""
     effect: str = ""  # the measured effect, in words with numbers
 
+    def segments(self, name: str) -> list[tuple[bool, str]]:
+        """A field split at Markdown backticks: (is_code, text) pieces, so LaTeX can set code in \\texttt."""
+        pieces = getattr(self, name).split("`")
+        return [(index % 2 == 1, piece) for index, piece in enumerate(pieces) if piece]
+
 
 @dataclass
 class AuditSection:
