@@ -25,14 +25,16 @@ def q3_values(solution: Any) -> dict[str, float]:
 
 
 def q1b_values(solution: Any) -> dict[str, list[float]] | None:
-    """train:<p> and test outputs of the homework's dropout, from a Q1 solution (None if absent)."""
-    part = getattr(solution, "b", None) or getattr(solution, "part_b", None) or solution
-    train = getattr(part, "train", None)
-    test = getattr(part, "test", None)
-    if train is None or test is None:
+    """train:<p> and test outputs of Q1(b)'s dropout from a Q1Solution (None when part b was not solved).
+
+    Rates are keyed as written in the submission (0.5, 0.4); the solution
+    keys them as given on the command line, so both go through float().
+    """
+    part = getattr(solution, "b", None)
+    if part is None:
         return None
-    values = {f"train:{float(rate):g}": list(outputs) for rate, outputs in train.items()}
-    values["test"] = list(test)
+    values = {f"train:{float(rate):g}": list(outputs) for rate, outputs in part.train.items()}
+    values["test"] = list(part.test)
     return values
 
 
