@@ -66,7 +66,7 @@ def test_missing_mnist_warns_and_exits_0(monkeypatch, tmp_path):
     monkeypatch.setattr("hwsolve.render.report_questions.solve", lambda number, solver, options: solver())
     result = CliRunner().invoke(cli, ["report", "--format", "md", "--out", str(tmp_path)])
     assert result.exit_code == 0
-    assert result.stderr.splitlines()[0] == "Q4: the mnist sweep..."  # progress, then the warning last
+    assert result.stderr.splitlines()[0] == "Q4: The MNIST sweep..."  # progress, then the warning last
     assert result.stderr.splitlines()[-1].startswith("Warning: Q4 is not in the report: not computed, because the MNIST data was not found.")
     markdown = (tmp_path / "report.md").read_text()
     assert "set HWSOLVE_DATA to a folder holding the four MNIST IDX files" in markdown

@@ -104,7 +104,7 @@ def solve_all(options: ReportOptions, progress: Callable[[str], None] | None = N
         section = QuestionSection(spec.number, spec.title)
         solver = load_solver(spec)
         if progress is not None and solver is not None:
-            progress(f"Q{spec.number}: {spec.title.lower()}...")
+            progress(f"Q{spec.number}: {spec.title}...")
         if solver is None:
             section.placeholder = f"{NOT_YET_AVAILABLE} ({spec.module}.{spec.function} is not part of this installation)."
         else:
