@@ -195,3 +195,22 @@ def test_load_q4_results_reads_without_training(tmp_path):
     loaded = load_q4_results("corrected", tmp_path)
     assert [e["test_error"] for e in loaded.configs] == [e["test_error"] for e in produced["configs"]]
     assert loaded.agreement == produced["agreement"] and loaded.mode == "corrected"
+
+
+def test_a_diverged_config_is_saved_as_null_not_a_crash(tmp_path, monkeypatch):
+    """Raw-logit NLL can diverge to NaN in homework mode; results.json must stay strict JSON."""
+    import hwsolve.experiments.mnist_trainer as trainer
+
+    def diverging(configs, *args, on_config_done=None, **kwargs):
+        nan = float("nan")
+        summary = {"name": configs[0].name, "homework_index": configs[0].index, "test_error": nan,
+                   "train_loss": [1.0, nan], "val_loss": [nan, nan], "val_accuracy": [0.1, 0.1], "epochs_trained": 2}
+        on_config_done(summary)
+        return [summary]
+
+    monkeypatch.setattr(trainer, "train_lockstep", diverging)
+    document = mnist_sweep.run_sweep("homework", parse_configs("relu/nll/sgd"), 2, 0, load_mnist(), tmp_path,
+                                     limit_train=1280, progress=False)
+    stored = json.loads((tmp_path / "results.json").read_text())
+    assert stored["configs"][0]["test_error"] is None and stored["configs"][0]["val_loss"] == [None, None]
+    assert document["configs"][0]["test_error"] is None

@@ -25,6 +25,7 @@ from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import Config
 from hwsolve.experiments.mnist_modes import MODES, epochs_for
 from hwsolve.io import write_atomic, write_json_atomic
+from hwsolve.solutions.base import to_jsonable
 
 SCHEMA = "hwsolve.q4.results/1"
 TRAINER_VERSION = 1  # bump when a change alters the numbers, so old results are not reused
@@ -127,6 +128,7 @@ def run_sweep(
         bar = _progress(total, bar_label, progress)
 
         def on_config_done(summary: dict) -> None:
+            summary = to_jsonable(summary)  # a diverged run's NaN/inf become null: strict JSON
             document["configs"] = [e for e in document["configs"] if e["name"] != summary["name"]] + [summary]
             save_results(out, document)
 
