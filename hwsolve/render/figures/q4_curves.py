@@ -10,6 +10,8 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
+from matplotlib.ticker import NullFormatter
+
 from hwsolve.errors import HwsolveError
 from hwsolve.render.figures.common import field_of, new_figure, save_figure
 
@@ -77,6 +79,7 @@ def draw_learning_curves(entries: Sequence[Any], base: Path | str, mode: str) ->
             values = [v for v in train + validation if math.isfinite(v)]
             if values and min(values) > 0 and max(values) / min(values) > 50:
                 axis.set_yscale("log")  # a diverged run would flatten every other curve
+                axis.yaxis.set_minor_formatter(NullFormatter())  # minor labels crowd a narrow panel
             if not train and not validation:
                 axis.text(0.5, 0.5, "0 epochs trained", ha="center", va="center", transform=axis.transAxes)
             elif not values:
