@@ -129,7 +129,7 @@ def test_fragments_include_the_network_figure_when_given():
     md = render_template("md", "q3", solution=solution, digits=6, figures={"q3_network": "figures/q3_network.png"})
     tex = render_template("tex", "q3", solution=solution, digits=6, figures={"q3_network": "figures/q3_network.pdf"})
     assert "](figures/q3_network.png)" in md
-    assert r"\includegraphics[width=0.6\linewidth]{figures/q3_network.pdf}" in tex
+    assert r"\includegraphics[width=\linewidth]{figures/q3_network.pdf}" in tex
 
 
 def test_tex_fragment_escapes_plain_text():
