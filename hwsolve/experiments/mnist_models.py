@@ -167,37 +167,51 @@ class ModelStack:
         return (stack, *(take(state) for state in states))
 
 
-def activate(name: str, z: torch.Tensor) -> torch.Tensor:
+def activate(name: str, z: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+    """The activation of z, written into `out` when given (saves a torch.cat of the groups).
+
+    Without `out` it is out of place, which autograd (mnist_step.autograd_step) needs.
+    """
+    if out is None:
+        functional = {"relu": torch.relu, "sigmoid": torch.sigmoid, "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, LEAKY_SLOPE)}
+        if name not in functional:
+            raise ValueError(f"unknown activation {name!r}")
+        return functional[name](z)
     if name == "relu":
-        return torch.relu(z)
+        return torch.clamp_min(z, 0, out=out)
     if name == "leaky_relu":
-        return torch.nn.functional.leaky_relu(z, LEAKY_SLOPE)
+        return torch.ops.aten.leaky_relu.out(z, LEAKY_SLOPE, out=out)
     if name == "sigmoid":
-        return torch.sigmoid(z)
+        return torch.sigmoid(z, out=out)
     raise ValueError(f"unknown activation {name!r}")
 
 
-def activation_grad(name: str, z: torch.Tensor, a: torch.Tensor, upstream: torch.Tensor) -> torch.Tensor:
+def activation_grad(name: str, z: torch.Tensor, a: torch.Tensor, upstream: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
     """d(act)/dz * upstream, with torch's conventions at 0 (relu'(0) = 0, leaky'(0) = slope)."""
     # The aten backward kernels autograd itself uses: one fused pass each, identical results.
+    if out is None:
+        out = torch.empty_like(upstream)
     if name == "relu":
-        return torch.ops.aten.threshold_backward(upstream, z, 0)
+        return torch.ops.aten.threshold_backward.grad_input(upstream, z, 0, grad_input=out)
     if name == "leaky_relu":
-        return torch.ops.aten.leaky_relu_backward(upstream, z, LEAKY_SLOPE, False)
+        return torch.ops.aten.leaky_relu_backward.grad_input(upstream, z, LEAKY_SLOPE, False, grad_input=out)
     if name == "sigmoid":
-        return torch.ops.aten.sigmoid_backward(upstream, a)
+        return torch.ops.aten.sigmoid_backward.grad_input(upstream, a, grad_input=out)
     raise ValueError(f"unknown activation {name!r}")
 
 
 def apply_activation(stack: ModelStack, z: torch.Tensor) -> torch.Tensor:
-    """Each model's activation on its slice of z (M, features, batch)."""
-    parts = [activate(name, z[start:stop]) for name, start, stop in stack.activation_runs]
-    return parts[0] if len(parts) == 1 else torch.cat(parts)
+    """Each model's activation on its slice of z (M, features, batch), written in place of a concatenation."""
+    if z.requires_grad:  # autograd cannot record out= kernels
+        return torch.cat([activate(name, z[start:stop]) for name, start, stop in stack.activation_runs])
+    out = torch.empty_like(z)
+    for name, start, stop in stack.activation_runs:
+        activate(name, z[start:stop], out[start:stop])
+    return out
 
 
 def apply_activation_grad(stack: ModelStack, z: torch.Tensor, a: torch.Tensor, upstream: torch.Tensor) -> torch.Tensor:
-    parts = [
-        activation_grad(name, z[start:stop], a[start:stop], upstream[start:stop])
-        for name, start, stop in stack.activation_runs
-    ]
-    return parts[0] if len(parts) == 1 else torch.cat(parts)
+    out = torch.empty_like(upstream)
+    for name, start, stop in stack.activation_runs:
+        activation_grad(name, z[start:stop], a[start:stop], upstream[start:stop], out[start:stop])
+    return out

@@ -96,7 +96,8 @@ def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
     def masks(step: int, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         count = n * (h1 + h2) * batch
         words = torch.randint(-(2**63), 2**63 - 1, ((count + 3) // 4,), generator=g, dtype=torch.int64, device=device)
-        keep = (words.view(torch.int16)[:count] < threshold).view(n, h1 + h2, batch).to(dtype).div_(1 - p)
+        # bool -> uint8 view -> float converts ~2x faster than bool -> float directly.
+        keep = (words.view(torch.int16)[:count] < threshold).view(torch.uint8).view(n, h1 + h2, batch).to(dtype).div_(1 - p)
         return keep[:, :h1], keep[:, h1:]
 
     return masks
