@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine:
-#   make run   - set up .venv and run the main job
+#   make run   - set up .venv and write the full solution report under build/
 #   make test  - set up .venv and run the test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -16,7 +16,7 @@ endif
 .PHONY: run test venv clean
 
 run: $(BIN)/.installed
-	$(BIN)/hwsolve q3 --lr 1
+	$(BIN)/hwsolve report
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
