@@ -75,6 +75,10 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="hwsolve", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except click.UsageError as error:
+        # One line, as for every other failure; `--help` is there for the rest.
+        click.echo(f"Error: {error.format_message()}", err=True)
+        sys.exit(error.exit_code)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
