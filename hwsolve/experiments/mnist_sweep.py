@@ -124,7 +124,7 @@ def run_sweep(
     started = time.perf_counter()
     if todo:
         total = sum(epochs_for(spec, epochs, c.index) for c in todo)
-        bar_label = f"q4 {mode}{label}: {len(todo)} configs x epochs"
+        bar_label = f"q4 {mode}{label}: {len(todo)} configs, model-epochs"
         bar = _progress(total, bar_label, progress)
 
         def on_config_done(summary: dict) -> None:
