@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
@@ -37,18 +36,10 @@ def _current_umask() -> int:
 
 
 def write_json_atomic(path: Path | str, data: Any) -> Path:
-    """Strict JSON: a NaN or infinite float (a diverged run) is written as null, as to_json does."""
-    return write_atomic(path, json.dumps(_finite_or_none(data), indent=2, allow_nan=False) + "\n")
+    """Strict JSON via to_jsonable: a NaN or infinite float (a diverged run) is written as null."""
+    from hwsolve.solutions.base import to_jsonable
 
-
-def _finite_or_none(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _finite_or_none(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite_or_none(item) for item in value]
-    return value
+    return write_atomic(path, json.dumps(to_jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
 def default_build_dir() -> Path:

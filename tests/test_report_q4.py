@@ -16,7 +16,7 @@ def test_a_non_default_sweep_never_overwrites_the_full_run(tmp_path):
 
 def test_quick_trains_3_epochs_into_its_own_folder_when_nothing_is_finished(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs: None)
+    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs, seed: None)
 
     def solver(**kwargs):
         calls.append(kwargs)
@@ -32,7 +32,7 @@ def test_quick_trains_3_epochs_into_its_own_folder_when_nothing_is_finished(monk
 
 def test_finished_results_are_reused_without_training(monkeypatch, tmp_path):
     finished = {"homework": SimpleNamespace(epochs=30), "corrected": SimpleNamespace(epochs=30)}
-    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs: finished[mode] if folder == tmp_path / "q4" / mode else None)
+    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs, seed: finished[mode] if folder == tmp_path / "q4" / mode else None)
     modes = report_q4.solve_q4_for_report(lambda **_: pytest.fail("must not train"), ReportOptions(out_dir=tmp_path))
     assert modes.homework is finished["homework"] and modes.reused == {"homework": True, "corrected": True}
 
@@ -59,3 +59,31 @@ def test_measured_effects_are_medians_of_the_touched_groups():
     assert report_q4.effect_of({"what": "NLLLoss input"}, homework, corrected) == (
         "median test error of those configs 80.00% -> 2.50% (all fixes together)")
     assert report_q4.effect_of({"what": "dropout"}, homework, corrected) == ""
+
+
+def _write_results(folder: Path, mode: str, seed: int, epochs: int, n_configs: int) -> None:
+    """A results.json as `hwsolve q4` writes it (only the fields the reader uses)."""
+    from hwsolve.experiments.mnist_models import ALL_CONFIGS
+    from hwsolve.experiments.mnist_sweep import SCHEMA
+    from hwsolve.io import write_json_atomic
+
+    configs = [
+        {"name": c.name, "activation": c.activation, "loss": c.loss, "optimizer": c.optimizer, "test_error": 0.05}
+        for c in ALL_CONFIGS[:n_configs]
+    ]
+    document = {"schema": SCHEMA, "key": {"mode": mode, "seed": seed, "epochs": epochs, "limit_train": None},
+                "settings": {}, "device": "cpu", "configs": configs}
+    write_json_atomic(folder / "results.json", document)
+
+
+@pytest.mark.parametrize(
+    ("seed", "epochs", "n_configs", "reused"),
+    [(4, 30, 12, True), (0, 30, 12, False), (4, 3, 12, False), (4, 30, 11, False)],
+)
+def test_only_a_whole_sweep_of_the_same_seed_and_epochs_is_reused(tmp_path, seed, epochs, n_configs, reused):
+    folder = tmp_path / "q4" / "corrected"
+    _write_results(folder, "corrected", seed, epochs, n_configs)
+    found = report_q4._finished("corrected", folder, 30, 4)
+    assert (found is not None) == reused
+    if reused:
+        assert found.seed == 4 and found.epochs == 30

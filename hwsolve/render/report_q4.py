@@ -70,7 +70,9 @@ def results_folders(out_dir: Path, mode: str, epochs: int) -> tuple[Path, Path]:
     return standard, Path(out_dir) / "q4" / f"epochs-{epochs}" / mode
 
 
-def _finished(mode: str, folder: Path, epochs: int):
+def _finished(mode: str, folder: Path, epochs: int, seed: int):
+    """The results in `folder` when they are a whole sweep of this mode, epochs and seed; else None."""
+    from hwsolve.experiments.mnist_models import ALL_CONFIGS
     from hwsolve.solutions.q4 import load_q4_results
 
     if not (folder / "results.json").exists():
@@ -79,7 +81,8 @@ def _finished(mode: str, folder: Path, epochs: int):
         existing = load_q4_results(mode, folder)
     except Exception:  # an unreadable or foreign file is simply not reused  # noqa: BLE001
         return None
-    return existing if existing.epochs == epochs and len(existing.configs) == 12 else None
+    whole = len(existing.configs) == len(ALL_CONFIGS)
+    return existing if existing.epochs == epochs and existing.seed == seed and whole else None
 
 
 def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
@@ -88,7 +91,7 @@ def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
     solutions, reused = {}, {}
     for mode in MODES:
         standard, own = results_folders(options.out_dir, mode, epochs)
-        existing = _finished(mode, standard, epochs) or _finished(mode, own, epochs)
+        existing = _finished(mode, standard, epochs, options.seed) or _finished(mode, own, epochs, options.seed)
         if existing is not None:
             solutions[mode], reused[mode] = existing, True
             continue
