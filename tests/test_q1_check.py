@@ -64,6 +64,9 @@ def test_torch_dropout_mask_recovery_independently():
     kept = out != 0
     assert 0 < kept.sum() < len(x)
     torch.testing.assert_close(out[kept], x[kept] / 0.6, rtol=1e-15, atol=0)
+    # hwsolve's own dropout, given the recovered mask, must give torch's output (kept and dropped).
+    ours = torch.tensor(dropout_output_float(tuple(x.tolist()), tuple(int(bit) for bit in kept.tolist()), "0.4"), dtype=torch.float64)
+    torch.testing.assert_close(out, ours, rtol=1e-15, atol=0)
     assert torch.equal(torch.nn.Dropout(0.4).eval()(x), x)
 
 

@@ -109,9 +109,18 @@ def test_every_format_renders_all_parts(fmt, tmp_path):
         assert "\\VAR" not in result.output and "\\BLOCK" not in result.output
 
 
-def test_json_without_part_has_all_four():
+def test_json_part_a_is_proven():
     data = json.loads(run("--part", "a", "--format", "json").output)
     assert data["proven"] is True and data["max_relative_difference"] < 1e-12
+
+
+def test_json_without_part_has_all_four(tmp_path, monkeypatch):
+    monkeypatch.setenv("HWSOLVE_BUILD", str(tmp_path))
+    result = run("--format", "json", *SMALL_WIDTH_ARGS)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"a", "b", "c", "d"} <= set(data)
+    assert data["a"]["proven"] is True
 
 
 def test_help_explains_the_parts():

@@ -93,10 +93,17 @@ def test_symbolic_derivative_agrees_with_autograd_and_never_exceeds_the_maximum(
 
 
 def test_sigmoid_maximum_by_finite_differences():
-    # Independent of SymPy and autograd: a central difference of the logistic function near 0.
+    # Independent of SymPy and autograd: a central difference of the logistic function at
+    # hwsolve's derived argmax must equal hwsolve's derived maximum (and the known 1/4).
+    bound = derive_activation_bounds()["sigmoid"]
     sigmoid = lambda t: 1 / (1 + math.exp(-t))
+    at = float(bound.argmax)
     h = 1e-5
-    assert (sigmoid(h) - sigmoid(-h)) / (2 * h) == pytest.approx(0.25, abs=1e-9)
+    finite_difference = (sigmoid(at + h) - sigmoid(at - h)) / (2 * h)
+    assert finite_difference == pytest.approx(bound.maximum_float, abs=1e-9)
+    assert finite_difference == pytest.approx(0.25, abs=1e-9)
+    # no nearby point has a larger slope
+    assert all((sigmoid(t + h) - sigmoid(t - h)) / (2 * h) < finite_difference for t in (at - 0.1, at + 0.1, at - 1, at + 1))
 
 
 from hypothesis import given, settings, strategies as st  # noqa: E402

@@ -20,7 +20,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from typing import Mapping, Sequence
 
 from hwsolve.audit import submitted as sub
-from hwsolve.audit.submitted import FULL, SubmittedValue, SubmittedVector
+from hwsolve.audit.submitted import FULL, SubmittedValue, SubmittedVector, decimals_of
 from hwsolve.render.numbers import format_number
 
 RELATIVE_TOLERANCE = 1e-9
@@ -112,7 +112,7 @@ def round_to(value: float, decimals: int, rounding: str = ROUND_HALF_EVEN) -> st
 
 def agrees_rounded(shown: str, computed: float) -> bool:
     """True when `computed` lies within half a unit of the last decimal of `shown`."""
-    decimals = len(shown.split(".")[1]) if "." in shown else 0
+    decimals = decimals_of(shown)
     half_unit = Decimal(5).scaleb(-decimals - 1)
     return abs(Decimal(repr(float(computed))) - Decimal(shown)) <= half_unit
 

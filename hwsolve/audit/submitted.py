@@ -16,8 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hwsolve.problem.q2 import SUBMITTED_ANSWERS
+
 FULL = "full"
 ROUNDED = "rounded"
+
+
+def decimals_of(shown: str) -> int:
+    """The number of decimals written after the point in `shown` (0 if none)."""
+    return len(shown.split(".")[1]) if "." in shown else 0
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,7 @@ class SubmittedValue:
 
     @property
     def decimals(self) -> int:
-        return len(self.shown.split(".")[1]) if "." in self.shown else 0
+        return decimals_of(self.shown)
 
 
 @dataclass(frozen=True)
@@ -96,4 +103,4 @@ Q3_UPDATED: tuple[SubmittedValue, ...] = (
 
 # Q2: every answer is "نادرست" (false), each followed by a justification.
 # The statements themselves are not in the submission (hwsolve reconstructs them).
-Q2_ANSWERS: dict[str, bool] = {"a": False, "b": False, "c": False}
+Q2_ANSWERS: dict[str, bool] = dict(SUBMITTED_ANSWERS)

@@ -36,6 +36,7 @@ from hwsolve.experiments.threads import torch_threads
 from hwsolve.experiments.two_moons import Split, train_test_moons
 from hwsolve.io import default_build_dir, write_json_atomic
 from hwsolve.problem.q1 import WidthProblem
+from hwsolve.solutions.base import to_jsonable
 
 PROBE_THRESHOLD = 10_000  # narrower networks train in well under a second per 100 steps
 PROBE_STEPS = 2  # timed steps after one warm-up step
@@ -235,7 +236,5 @@ def run_width_experiment(
             width = substitution.trained_width
         runs.append(train_width(width, train, test, problem, seed, progress))
     experiment = WidthExperiment(problem, seed, tuple(runs), tuple(substitutions), problem.threads)
-    from hwsolve.solutions.base import to_jsonable
-
     write_json_atomic(path, {key: value for key, value in to_jsonable(experiment).items() if key in ("runs", "substitutions", "threads")})
     return experiment

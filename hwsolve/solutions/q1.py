@@ -112,8 +112,9 @@ class Q1Solution:
 
 
 def solve_q1a(problem: LinearCollapseProblem = LinearCollapseProblem(), seed: int = 0) -> Q1aSolution:
-    two = derive_linear_collapse(2)
-    proven = {layers: derive_linear_collapse(layers).proven for layers in PROVEN_LAYER_COUNTS}
+    derivations = {layers: derive_linear_collapse(layers) for layers in PROVEN_LAYER_COUNTS}
+    two = derivations[2]
+    proven = {layers: derivation.proven for layers, derivation in derivations.items()}
     induction = induction_step_holds()
     if not (two.proven and all(proven.values()) and induction):
         raise VerificationError("SymPy could not expand the stacked layers to the collapsed form")
@@ -125,7 +126,7 @@ def solve_q1a(problem: LinearCollapseProblem = LinearCollapseProblem(), seed: in
         stacked_latex=sp.latex(two.stacked),
         weight_latex=sp.latex(two.weight),
         bias_latex=sp.latex(two.bias),
-        three_layer_bias_latex=sp.latex(derive_linear_collapse(3).bias),
+        three_layer_bias_latex=sp.latex(derivations[3].bias),
         collapse_checks=checks,
         max_relative_difference=max(check.max_relative_difference for check in checks),
         affine_fit_residuals=residuals,
