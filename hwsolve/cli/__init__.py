@@ -13,6 +13,7 @@ import sys
 import click
 
 from hwsolve import __version__
+from hwsolve.cli.common import OneLineUsageError
 from hwsolve.errors import HwsolveError
 
 # (module, attribute) of each subcommand, imported lazily so that
@@ -52,6 +53,14 @@ class LazyGroup(click.Group):
             raise
         return getattr(module, attribute)
 
+    def invoke(self, ctx: click.Context):
+        # Subcommand resolution, option parsing and validation all happen in
+        # here: one place makes every usage error a single line, exit 2.
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise OneLineUsageError(error.format_message()) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SUBCOMMAND_HELP[name]) for name in self.list_commands(ctx)]
         if rows:
@@ -76,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.UsageError as error:
-        # One line, as for every other failure; `--help` is there for the rest.
+        # The group's own options (`hwsolve --bogus`), outside LazyGroup.invoke: one line too.
         click.echo(f"Error: {error.format_message()}", err=True)
         sys.exit(error.exit_code)
     except click.ClickException as error:

@@ -16,6 +16,16 @@ from hwsolve.solutions.base import to_json
 FORMATS = ("text", "json", "md", "tex")
 
 
+class OneLineUsageError(click.ClickException):
+    """A usage error shown as one line (no usage banner), exit 2.
+
+    The group (hwsolve.cli.LazyGroup) turns every click.UsageError raised by a
+    subcommand into this, so commands just raise click.BadParameter.
+    """
+
+    exit_code = 2
+
+
 def format_option(default: str = "text", choices: tuple[str, ...] = FORMATS) -> Callable:
     return click.option(
         "--format",

@@ -13,12 +13,6 @@ import click
 from hwsolve.cli.common import digits_option, emit, format_option, parse_float, parse_float_list, parse_int_list, seed_option
 
 
-class OneLineUsageError(click.ClickException):
-    """A usage error shown as one line (no usage banner), exit 2."""
-
-    exit_code = 2
-
-
 def parse_rate(text: str) -> str:
     """Validate a dropout rate; keep the text as typed ("0.5") for the JSON key."""
     value = parse_float(text, "--p")
@@ -98,11 +92,8 @@ def q1(part, x, mask, rates, widths, steps, budget, threads, force, depth, seed,
     """
     from hwsolve.problem.q1 import GradientFlowProblem
 
-    try:
-        dropout = _dropout_problem(x, mask, rates)
-        width = _width_problem(widths, steps, budget, threads)
-    except click.BadParameter as error:
-        raise OneLineUsageError(error.format_message()) from None
+    dropout = _dropout_problem(x, mask, rates)
+    width = _width_problem(widths, steps, budget, threads)
     from hwsolve.solutions.q1 import solve_q1  # after validation: SymPy and torch load slowly
 
     def progress(message: str) -> None:

@@ -1,8 +1,8 @@
 """`hwsolve q3`: one step of backpropagation, derived in SymPy and checked by autograd.
 
-Every value option is parsed here rather than by click types, so that each
-bad input becomes exactly one line ("Error: Invalid value for '--x': ...")
-and exit 2. A failed autograd cross-check is a VerificationError: exit 1.
+Value options are parsed here into a Q3Problem; a bad one raises
+click.BadParameter, which the group prints as one line with exit 2. A failed
+autograd cross-check is a VerificationError: exit 1.
 """
 
 from __future__ import annotations
@@ -22,16 +22,6 @@ from hwsolve.problem.q3 import (
 )
 
 MAX_STEPS = 1000
-
-
-class OneLineUsageError(click.ClickException):
-    """A usage error shown as one line (no usage banner), exit 2."""
-
-    exit_code = 2
-
-
-def _usage_error(option: str, message: str) -> OneLineUsageError:
-    return OneLineUsageError(f"Invalid value for {option}: {message}")
 
 
 def _parse_assignments(text: str, option: str) -> list[tuple[str, float]]:
@@ -145,9 +135,7 @@ def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) 
         problem = _build_problem(lr, x, y, layers, activation, loss, weights, biases)
         step_count = _parse_steps(steps)
     except Q3InputError as error:
-        raise _usage_error(error.option, str(error)) from None
-    except click.BadParameter as error:
-        raise OneLineUsageError(error.format_message()) from None
+        raise click.BadParameter(str(error), param_hint=error.option) from None
     from hwsolve.solutions.q3 import solve_q3  # after validation: SymPy and torch load slowly
 
     emit(solve_q3(problem, steps=step_count), fmt.lower(), "q3", digits)
