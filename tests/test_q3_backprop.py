@@ -94,10 +94,11 @@ def test_chain_rule_equals_sympy_diff_of_the_composed_loss(activation, loss):
         "relu_step": lambda z: 1.0 if z > 0 else 0.0,
     }
     for name in ("w13", "w46", "b3", "b6"):  # a hidden weight (two paths), an output weight, both biases
-        direct = sp.lambdify(symbols, sp.diff(composed, derivation.parameter_symbols[name]), modules=[as_floats, "math"])
-        assert values[name].value == pytest.approx(direct(*numbers), abs=1e-14), name
+        expected = sp.lambdify(symbols, sp.diff(composed, derivation.parameter_symbols[name]), modules=[as_floats, "math"])(*numbers)
+        assert values[name].value == pytest.approx(expected, abs=1e-14), name
+        # The displayed whole expression, too, against the independent diff.
         whole = next(p.expression for p in derivation.parameters if p.name == name)
-        assert float(whole.evalf(30, subs=dict(forward.values))) == pytest.approx(values[name].value, abs=1e-15)
+        assert float(whole.evalf(30, subs=dict(forward.values))) == pytest.approx(expected, abs=1e-14), name
 
 
 def test_hidden_neuron_feeding_two_outputs_sums_two_paths():

@@ -211,10 +211,6 @@ class Q3Problem:
         return bool(self.biases)
 
     @property
-    def is_homework_network(self) -> bool:
-        return self.layers == HOMEWORK_LAYERS
-
-    @property
     def parameters(self) -> dict[str, float]:
         """Every trainable parameter, weights first, in canonical order."""
         return {**self.weight_map, **self.bias_map}

@@ -70,7 +70,6 @@ def environment(fmt: str) -> jinja2.Environment:
         # In LaTeX, numbers inside math use \times 10^{k}; they are math, so safe.
         env.filters["texnum"] = lambda value, digits=DEFAULT_DIGITS: Markup(format_number_latex(value, digits))
         env.filters["math"] = Markup  # mark a SymPy latex() string as safe
-        env.filters["escape_tex"] = escape_latex
         return env
     if fmt in ("text", "md"):
         env = jinja2.Environment(

@@ -240,17 +240,21 @@ def solve_q3(problem: Q3Problem | None = None, steps: int = 1) -> Q3Solution:
     updated = next_problem.parameters
 
     # Later steps evaluate the same SymPy expressions compiled to float64
-    # (lambdify), still cross-checked by autograd at every step.
-    compiled = compile_network(derivation)
+    # (lambdify), still cross-checked by autograd at every step; a single
+    # step needs no compilation, only the loss at the updated weights.
     loss_history, step_differences = [float(forward.loss)], [difference]
     current = next_problem
-    for _ in range(steps - 1):
-        step_loss, step_outputs, step_gradients = compiled(current.x, current.y, current.parameters)
-        reference_step = autograd_gradients(current)
-        step_differences.append(compare_with_autograd(step_loss, step_outputs, step_gradients, reference_step, TOLERANCE))
-        loss_history.append(step_loss)
-        current = _descend(current, step_gradients)
-    loss_history.append(compiled(current.x, current.y, current.parameters)[0])
+    if steps > 1:
+        compiled = compile_network(derivation)
+        for _ in range(steps - 1):
+            step_loss, step_outputs, step_gradients = compiled(current.x, current.y, current.parameters)
+            reference_step = autograd_gradients(current)
+            step_differences.append(compare_with_autograd(step_loss, step_outputs, step_gradients, reference_step, TOLERANCE))
+            loss_history.append(step_loss)
+            current = _descend(current, step_gradients)
+        loss_history.append(compiled(current.x, current.y, current.parameters)[0])
+    else:
+        loss_history.append(float(forward_pass(derivation, current.x, current.y, current.parameters).loss))
 
     derivation_steps = _parameter_steps(derivation, values, problem, updated)
     latex = derivation.latex
