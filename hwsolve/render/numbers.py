@@ -43,15 +43,14 @@ def format_number(value: float | int, digits: int = DEFAULT_DIGITS) -> str:
         mantissa, exponent = _split_scientific(value, digits)
         return f"{mantissa}e{exponent}"
     decimals = max(digits - 1 - math.floor(math.log10(abs(value))), 0)
-    text = f"{value:.{decimals}f}"
-    return _trim(text) if "." in text else text
+    return _trim(f"{value:.{decimals}f}")
 
 
 def format_number_latex(value: float | int, digits: int = DEFAULT_DIGITS) -> str:
     """Math-mode LaTeX for a number: 2.1 \\times 10^{-17} instead of 2.1e-17."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return r"\infty" if value > 0 else (r"-\infty" if value < 0 else r"\mathrm{NaN}")
-    if not isinstance(value, bool) and isinstance(value, (int, float)) and _uses_scientific(float(value)) and not isinstance(value, int):
+    if isinstance(value, float) and _uses_scientific(value):
         mantissa, exponent = _split_scientific(float(value), digits)
         if mantissa in ("1", "-1"):
             sign = "-" if mantissa.startswith("-") else ""
