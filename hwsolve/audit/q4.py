@@ -12,11 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from hwsolve.audit.compare import AuditRow, AuditSection, CodeDifference
-from hwsolve.audit.submitted_q4 import SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD
-
-
-def below(test_error: float | None, threshold: float = SUBMITTED_THRESHOLD) -> bool:
-    return test_error is not None and test_error == test_error and test_error < threshold
+from hwsolve.audit.submitted_q4 import SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
 
 
 def audit_q4_table(homework_configs: list[dict], epochs: int) -> AuditSection:

@@ -17,6 +17,11 @@ from __future__ import annotations
 
 SUBMITTED_THRESHOLD = 0.1
 
+
+def below(test_error: float | None, threshold: float = SUBMITTED_THRESHOLD) -> bool:
+    """Whether a test error is below the threshold; None and NaN (a diverged run) are not."""
+    return test_error is not None and test_error == test_error and test_error < threshold
+
 # Config names in hwsolve's activation/loss/optimizer spelling.
 SUBMITTED_BELOW_THRESHOLD: frozenset[str] = frozenset(
     {

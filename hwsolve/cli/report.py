@@ -8,6 +8,7 @@ import click
 
 from hwsolve.cli.common import digits_option, seed_option
 from hwsolve.errors import HwsolveError
+from hwsolve.render.report_q4 import QUICK_EPOCHS
 
 REPORT_FORMATS = ("md", "tex", "pdf")
 
@@ -32,7 +33,7 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.command(
     "report",
     epilog="Examples:\n\n  hwsolve report                      # build/report.md, .tex and .pdf\n\n"
-    "  hwsolve report --format md --quick  # Markdown only, 3-epoch Q4 sweep\n\n"
+    f"  hwsolve report --format md --quick  # Markdown only, {QUICK_EPOCHS}-epoch Q4 sweep\n\n"
     "  HWSOLVE_DATA=~/mnist hwsolve report --out out/",
 )
 @click.option(
@@ -45,7 +46,7 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--epochs", type=click.IntRange(1, 1000), default=None,
               help="Q4 epochs. Finished results with this many epochs are reused; a sweep of other than 30 "
                    "epochs is trained into OUT/q4/epochs-E/, never over the full run.  [default: 30]")
-@click.option("--quick", is_flag=True, help="Q4: a 3-epoch sweep, for a fast look; the report says so.")
+@click.option("--quick", is_flag=True, help=f"Q4: a {QUICK_EPOCHS}-epoch sweep, for a fast look; the report says so.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding the MNIST files (else HWSOLVE_DATA, the user cache, ./data).")
 @digits_option()
@@ -65,14 +66,14 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
 
     chosen = parse_formats(formats)
     if quick and epochs is not None:
-        raise click.BadParameter("--quick already means 3 epochs; give --quick or --epochs, not both", param_hint="--epochs")
+        raise click.BadParameter(f"--quick already means {QUICK_EPOCHS} epochs; give --quick or --epochs, not both", param_hint="--epochs")
     if title is not None and not title.strip():
         raise click.BadParameter("the title is empty", param_hint="--title")
     options = ReportOptions(
         out_dir=Path(out_dir) if out_dir is not None else default_build_dir(),
         title=title,
         digits=digits,
-        epochs=3 if quick else epochs,
+        epochs=QUICK_EPOCHS if quick else epochs,
         quick=quick,
         data_dir=data_dir,
         seed=seed,

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from hwsolve.audit.submitted_q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import Config
 from hwsolve.experiments.mnist_modes import MODES, epochs_for
@@ -30,7 +31,6 @@ from hwsolve.solutions.base import to_jsonable
 SCHEMA = "hwsolve.q4.results/1"
 TRAINER_VERSION = 1  # bump when a change alters the numbers, so old results are not reused
 DEFAULT_THREADS = 2  # the shared 2-core machine; HWSOLVE_THREADS overrides
-THRESHOLD = 0.1  # the homework's "test error < 0.1" finding
 CSV_FIELDS = (
     "name", "activation", "loss", "optimizer", "epochs_trained", "test_error", "best_epoch",
     "overfitting_onset", "final_train_loss", "final_val_loss", "final_val_accuracy", "wall_time_s",
@@ -165,31 +165,30 @@ def _progress(total: int, label: str, enabled: bool):
     return click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_pos=True)
 
 
-def summarise_seeds(per_seed: dict[int, list[dict]], threshold: float = THRESHOLD) -> list[dict]:
+def summarise_seeds(per_seed: dict[int, list[dict]], threshold: float = SUBMITTED_THRESHOLD) -> list[dict]:
     """Per config: median and range of the test error over seeds, and how robust '< threshold' is."""
     names = [e["name"] for e in next(iter(per_seed.values()))]
     summary = []
     for name in names:
         errors = {seed: next(e["test_error"] for e in entries if e["name"] == name) for seed, entries in per_seed.items()}
-        values = [v if v is not None else float("nan") for v in errors.values()]
-        finite = [v for v in values if v == v]
-        below = [seed for seed, v in errors.items() if v is not None and v == v and v < threshold]
+        finite = [v for v in errors.values() if v is not None]
+        seeds_below = [seed for seed, v in errors.items() if below(v, threshold)]
         n = len(errors)
-        if len(below) == n:
+        if len(seeds_below) == n:
             verdict = f"robust: < {threshold:g} in all {n} seeds"
-        elif not below:
+        elif not seeds_below:
             verdict = f"robust: >= {threshold:g} in all {n} seeds"
         else:
-            verdict = f"luck: < {threshold:g} in {len(below)} of {n} seeds"
+            verdict = f"luck: < {threshold:g} in {len(seeds_below)} of {n} seeds"
         summary.append({
             "name": name,
             "test_errors": {str(seed): v for seed, v in errors.items()},
             "median": statistics.median(finite) if finite else None,
             "min": min(finite) if finite else None,
             "max": max(finite) if finite else None,
-            "seeds_below_threshold": len(below),
+            "seeds_below_threshold": len(seeds_below),
             "n_seeds": n,
-            "robust": len(below) in (0, n),
+            "robust": len(seeds_below) in (0, n),
             "verdict": verdict,
         })
     return summary

@@ -47,7 +47,7 @@ class ConfigHistory:
     best_epoch: int | None = None
     wall_time_s: float = 0.0  # share of the lockstep run's time: each epoch's time / models in it
 
-    def summary(self, mode: ModeSpec, n_train: int, n_val: int, n_test: int) -> dict:
+    def summary(self, n_train: int, n_val: int, n_test: int) -> dict:
         c = self.config
         return {
             "name": c.name,
@@ -216,7 +216,7 @@ def train_lockstep(
                 untrained, = stack.select([m])
                 flags = log_softmax_flags(untrained, mode.nll_on_log_softmax)
                 history.test_error = 1 - float(evaluate(untrained, data.test_x, data.test_y, flags)["correct"][0]) / sizes[2]
-            summary = history.summary(mode, *sizes)
+            summary = history.summary(*sizes)
             results.append(summary)
             if on_config_done is not None:
                 on_config_done(summary)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from hwsolve.errors import DataNotFoundError, HwsolveError
+from hwsolve.render.report_q4 import QUICK_EPOCHS
 
 Drawer = Callable[[Any, Path], Any]
 
@@ -82,7 +83,7 @@ def notices(sections: list, options) -> list[str]:
     """Lines shown under the title: anything that makes this report less than the full one."""
     lines = []
     if options.quick:
-        lines.append("Quick mode: the Q4 sweep was trained for 3 epochs only, not the homework's 30; its errors are not final.")
+        lines.append(f"Quick mode: the Q4 sweep was trained for {QUICK_EPOCHS} epochs only, not the homework's 30; its errors are not final.")
     elif options.epochs is not None:
         lines.append(f"The Q4 sweep was run for {options.epochs} epochs (the homework trains 30).")
     for section in sections:

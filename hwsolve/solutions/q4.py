@@ -41,7 +41,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hwsolve.audit.submitted_q4 import SOURCE, SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD
+from hwsolve.audit.submitted_q4 import SOURCE, SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import parse_configs
 from hwsolve.experiments.mnist_modes import DIFFERENCES, MODES
@@ -82,8 +82,7 @@ def compare_with_submitted(entries: list[dict], threshold: float = SUBMITTED_THR
     """Which configs reach test error < threshold, against the submitted table (marks each entry)."""
     ours = []
     for e in entries:
-        error = e["test_error"]
-        e["below_threshold"] = error is not None and error == error and error < threshold
+        e["below_threshold"] = below(e["test_error"], threshold)
         e["submitted_below_threshold"] = e["name"] in SUBMITTED_BELOW_THRESHOLD
         e["agrees_with_submitted"] = e["below_threshold"] == e["submitted_below_threshold"]
         if e["below_threshold"]:

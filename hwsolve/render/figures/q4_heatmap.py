@@ -14,11 +14,11 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import NullFormatter, PercentFormatter
 
+from hwsolve.audit.submitted_q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
 from hwsolve.render.figures.common import field_of, new_figure, save_figure
 from hwsolve.render.figures.q4_curves import grid_axes, label
 
-THRESHOLD = 0.1  # the submitted table's criterion: test error < 0.1
 COLORBAR_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
 
 
@@ -55,12 +55,12 @@ def draw_test_error_heatmap(results_by_mode: Mapping[str, Sequence[Any]], base: 
         axis.set_title(f"{mode} mode: test error")
         for (row, column), value in np.ndenumerate(matrix):
             text = "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
-            marker = "" if math.isnan(value) or value >= THRESHOLD else " *"
+            marker = " *" if below(value) else ""
             shade = "white" if not math.isnan(value) and norm(value) > 0.55 else "black"
             axis.text(column, row, text + marker, ha="center", va="center", fontsize=7, color=shade)
     colorbar = figure.colorbar(image, ax=list(axes[0]), fraction=0.025, pad=0.02, label="test error (log scale)")
     colorbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     colorbar.ax.yaxis.set_minor_formatter(NullFormatter())
     colorbar.set_ticks([tick for tick in COLORBAR_TICKS if low <= tick <= high] or [low, high])
-    figure.text(0.01, -0.12, f"* test error below {THRESHOLD:g}, the submitted table's criterion", fontsize=7)
+    figure.text(0.01, -0.12, f"* test error below {SUBMITTED_THRESHOLD:g}, the submitted table's criterion", fontsize=7)
     return save_figure(figure, base)
