@@ -29,7 +29,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from hwsolve.data.mnist import MNIST_FILES, load_mnist, locate_mnist, read_mnist_file
+from hwsolve.data.mnist import load_mnist
 from hwsolve.experiments.mnist_models import ALL_CONFIGS
 from hwsolve.experiments.mnist_modes import MODES, epochs_for
 from hwsolve.experiments.mnist_trainer import train_lockstep
@@ -105,9 +105,9 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, load average {os.getloadavg()}")
 
-    folder = locate_mnist()
-    images, _ = read_mnist_file(folder, "train_images")
-    labels, _ = read_mnist_file(folder, "train_labels")
+    mnist = load_mnist()  # read and sha256-verified once; the baseline gets the uint8 pixels back from it
+    images = (mnist.train_images * 255).round().to(torch.uint8).view(-1, 28, 28).numpy()
+    labels = mnist.train_labels.numpy()
     loader = torch.utils.data.DataLoader(PerSampleMnist(images, labels), batch_size=128, num_workers=0)
     baseline_by_threads = {}
     for threads in (int(t) for t in args.baseline_threads.split(",")):
@@ -122,7 +122,6 @@ def main() -> None:
     baseline_per = baseline_by_threads[best_threads]
     torch.set_num_threads(args.threads)
 
-    mnist = load_mnist()
     runs = [("homework", 30), ("corrected", 30)] if args.full else [("corrected", args.epochs)] * args.repeats
     per_model_epoch = []
     for mode, epochs in runs:

@@ -144,10 +144,22 @@ def test_seeds_report_median_range_and_verdict(tmp_path):
     assert "Across seeds 0, 1, 2" in text and "Adam at lr 0.1" in text
 
 
+# Per format: markers from templates/{text,md,tex}/q4.* (heading and the config's results-table row).
+FORMAT_MARKERS = {
+    "text": ["Q4: MNIST sweep, corrected mode", "\nrelu/cross_entropy/sgd              1 ", "\nTest error < 0.1: "],
+    "md": ["## Question 4", "\n| relu/cross_entropy/sgd | 1 | "],
+    "tex": ["\\section{Question 4", "\\begin{tabular}", "\\texttt{relu/cross\\_entropy/sgd} & 1 & "],
+}
+
+
 @pytest.mark.parametrize("fmt", ["text", "md", "tex"])
 def test_formats_render(tmp_path, fmt):
     result = run("--configs", "relu/cross_entropy/sgd", *TINY, "--epochs", "1", "--out", str(tmp_path), "--format", fmt)
-    assert "relu/cross_entropy/sgd" in result.output or "relu / cross" in result.output or "ReLU" in result.output
+    for marker in FORMAT_MARKERS[fmt]:
+        assert marker in result.output, (fmt, marker)
+    for other, markers in FORMAT_MARKERS.items():
+        if other != fmt:
+            assert markers[0] not in result.output, (fmt, other)
 
 
 @pytest.mark.parametrize("args, exit_code, message", [

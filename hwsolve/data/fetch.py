@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import hashlib
 import os
 import sys
 import tempfile
@@ -18,7 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, TextIO
 
-from hwsolve.data.mnist import MNIST_FILES, parse_idx, read_mnist_file, user_cache_dir
+from hwsolve.data.mnist import MNIST_FILES, check_idx_content, read_mnist_file, user_cache_dir
 from hwsolve.errors import CorruptDataError, HwsolveError
 
 # Tried in order; the first that serves a file with the right content wins.
@@ -108,13 +107,9 @@ def fetch_mnist(
 
 def _check_download(path: Path, key: str) -> None:
     """Verify a downloaded .gz under its temporary name, before it may be renamed into place."""
-    spec = MNIST_FILES[key]
     try:
         with gzip.open(path, "rb") as handle:
             content = handle.read()
     except (OSError, EOFError) as error:
         raise CorruptDataError(f"{path.name}: not a valid gzip file ({error})") from None
-    parse_idx(content, path, spec.shape)
-    digest = hashlib.sha256(content).hexdigest()
-    if digest != spec.sha256:
-        raise CorruptDataError(f"{path.name}: sha256 {digest}, expected {spec.sha256}")
+    check_idx_content(content, path, key)

@@ -132,7 +132,12 @@ def read_mnist_file(folder: Path, key: str, verify: bool = True) -> tuple[np.nda
     path = _file_in(folder, spec)
     if path is None:
         raise DataNotFoundError(f"{folder / spec.name}[.gz] is missing; {HOW_TO_PROVIDE}")
-    content = read_idx_bytes(path)
+    return check_idx_content(read_idx_bytes(path), path, key, verify=verify)
+
+
+def check_idx_content(content: bytes, path: Path, key: str, verify: bool = True) -> tuple[np.ndarray, str]:
+    """Parse decompressed IDX content as MNIST file `key`, and check its sha256 when verify is set."""
+    spec = MNIST_FILES[key]
     array = parse_idx(content, path, spec.shape)
     digest = hashlib.sha256(content).hexdigest()
     if verify and digest != spec.sha256:
@@ -157,7 +162,7 @@ def load_mnist(data_dir: str | Path | None = None, verify: bool = True) -> Mnist
     import torch
 
     folder = locate_mnist(data_dir)
-    stamp = (str(folder.resolve()), verify, tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in _paths(folder)))
+    stamp = (str(folder.resolve()), verify, tuple((s.st_size, s.st_mtime_ns) for s in (p.stat() for p in _paths(folder))))
     if stamp in _LOADED:  # one process (tests, --seeds) reads and checks the files once
         return _LOADED[stamp]
     arrays = {}
