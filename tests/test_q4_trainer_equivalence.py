@@ -123,7 +123,8 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
     epochs = 10 if mode.shrinking_epochs else 2
     configs = parse_configs("relu/nll/adam,sigmoid/cross_entropy/sgd,leaky_relu/nll/sgd")
     mask_source = default_mask_source(seed, 0.2, "cpu", torch.float64) if mode.dropout else None
-    results = train_lockstep(configs, mnist, mode, epochs, seed, limit, dtype=torch.float64, mask_source=mask_source)
+    results = train_lockstep(configs, mnist, mode, epochs, seed, limit, dtype=torch.float64, mask_source=mask_source,
+                             test_every_epoch=True)
     by_name = {r["name"]: r for r in results}
 
     all_masks = []

@@ -28,8 +28,8 @@ results.json schema ("hwsolve.q4.results/1"):
         as_written_overfit_epochs (0-based `epoch` values the submitted check
             would print; it only fires above 999999999),
         train_loss, val_loss (mean per sample), val_loss_sum (the homework's
-            sum of loss*batch size), val_accuracy, test_error_history:
-            lists with one value per epoch,
+            sum of loss*batch size), val_accuracy: lists with one value per
+            epoch (the test set is looked at once, for the weights that count),
         wall_time_s (this config's share of the lockstep run: each epoch's
             time divided by the models in it), n_train, n_val, n_test.
 Timing fields are the only ones that differ between two CPU runs of one seed.
