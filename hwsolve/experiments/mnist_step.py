@@ -9,7 +9,6 @@ two agree and that both match nn.Module + torch.optim run per model.
 from __future__ import annotations
 
 import contextlib
-import threading
 
 import torch
 
@@ -28,18 +27,15 @@ class GemmThreads:
     Small elementwise ops gain little from a second thread, and on a shared
     machine every OpenMP region can stall on a descheduled thread; the two
     big GEMMs per step are where the second core pays. Switching costs ~0.1 us.
-    The setting is per Python thread: the trainer's helper threads (mask
-    drawing, evaluation) keep their single OpenMP thread.
     """
 
-    _local = threading.local()
+    threads: int | None = None  # None: leave torch's setting alone
 
     @classmethod
     def mm(cls, fn, *args, **kwargs):
-        threads = getattr(cls._local, "threads", None)  # None: leave torch's setting alone
-        if threads is None:
+        if cls.threads is None:
             return fn(*args, **kwargs)
-        torch.set_num_threads(threads)
+        torch.set_num_threads(cls.threads)
         try:
             return fn(*args, **kwargs)
         finally:
@@ -49,14 +45,14 @@ class GemmThreads:
     @contextlib.contextmanager
     def split(cls):
         """Within this block: GEMMs on torch's current thread count, the rest on one thread."""
-        threads, previous = torch.get_num_threads(), getattr(cls._local, "threads", None)
+        threads, previous = torch.get_num_threads(), cls.threads
         if threads > 1:
-            cls._local.threads = threads
+            cls.threads = threads
             torch.set_num_threads(1)
         try:
             yield
         finally:
-            cls._local.threads = previous
+            cls.threads = previous
             torch.set_num_threads(threads)
 
 

@@ -105,31 +105,6 @@ def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
     return masks
 
 
-def _one_thread() -> None:
-    """Initializer for helper threads: one OpenMP thread, for good.
-
-    torch sets a new thread's count lazily, from the process-wide value, at
-    its first parallel op; the training thread flips that value around every
-    GEMM (GemmThreads), so the lazy set happens first here. A fixed count keeps
-    results reproducible: MKL's rounding depends on how many threads split a GEMM.
-    """
-    torch.get_num_threads()  # runs the lazy per-thread init now
-    torch.set_num_threads(1)
-
-
-def helper_pool(name: str) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"hwsolve-{name}", initializer=_one_thread)
-
-
-@contextlib.contextmanager
-def _shut_down(pool: ThreadPoolExecutor):
-    """Wait for the pool's running task on the way out (an interrupt included), drop queued ones."""
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 class MaskPrefetcher:
     """Draws step s+1's dropout masks on a worker thread while step s trains.
 
@@ -143,7 +118,8 @@ class MaskPrefetcher:
 
     def __init__(self, source: MaskSource, batch_size_of: Callable[[int], int]):
         self.source, self.batch_size_of = source, batch_size_of
-        self.pool = helper_pool("masks")
+        # One OpenMP thread for the worker's own ops: the cores belong to the training step.
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwsolve-masks", initializer=torch.set_num_threads, initargs=(1,))
         self.pending = None  # (step, batch, future)
 
     def __call__(self, step: int, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -261,18 +237,21 @@ def train_lockstep(
     stack = ModelStack.initialise(configs, seed, dtype=dtype, device=device, pixel_order=data.pixel_order)
     optimizer = StackOptimizer(stack, mode.sgd_lr, mode.adam_lr)
     histories = {c: ConfigHistory(c, epochs_for(mode, epochs, c.index)) for c in stack.configs}
+    best = {name: tensor.clone() for name, tensor in stack.params.items()} if mode.keep_best else None
+    best_val = torch.full((stack.size,), float("inf"), dtype=torch.float64, device=device)
     results: list[dict] = []
 
-    def finish(weights: ModelStack, done: list[int]) -> None:
-        """Test error of the models at `done` in `weights` (best-validation weights in corrected
-        mode, last weights in homework mode), then report them."""
+    def finish(done: list[int]) -> None:
+        """Test error of the models at `done` (their best-validation weights in corrected mode,
+        their last weights in homework mode), then report them."""
         if not done:
             return
+        weights = ModelStack(stack.configs, best, stack.pixel_order) if mode.keep_best else stack
         tested, = weights.select(done)
         flags = log_softmax_flags(tested, mode.nll_on_log_softmax)
         wrong = 1 - evaluate(tested, data.test_x, data.test_y, flags)["correct"].double() / sizes[2]
         for position, m in enumerate(done):
-            history = histories[weights.configs[m]]
+            history = histories[stack.configs[m]]
             history.test_error = float(wrong[position])
             summary = history.summary(*sizes)
             if not test_every_epoch:
@@ -281,70 +260,22 @@ def train_lockstep(
             if on_config_done is not None:
                 on_config_done(summary)
 
-    def done_after(models: ModelStack, epoch: int) -> list[int]:
-        return [m for m, c in enumerate(models.configs) if histories[c].epochs_planned <= epoch]
-
-    # Homework mode with fewer epochs than configs: the last ones train 0 epochs.
-    untrained = done_after(stack, 0)
-    if untrained:
-        finish(stack, untrained)
-        stack = optimizer.select(stack, [m for m in range(stack.size) if m not in untrained])
-    # Best-validation weights and losses, aligned with the models of the epoch being recorded.
-    best = {name: tensor.clone() for name, tensor in stack.params.items()} if mode.keep_best else None
-    best_val = torch.full((stack.size,), float("inf"), dtype=torch.float64, device=device)
-
-    def evaluate_epoch(snapshot: ModelStack, flags: torch.Tensor):
-        val = evaluate(snapshot, data.val_x, data.val_y, flags)
-        return val, evaluate(snapshot, data.test_x, data.test_y, flags) if test_every_epoch else None
-
-    def record(epoch: int, snapshot: ModelStack, evaluation, train_loss: list[float], seconds: float) -> None:
-        """Epoch `epoch`'s numbers into the histories; keep improved weights; finish the models done."""
-        nonlocal best, best_val
-        waited = time.perf_counter()
-        val, test = evaluation.result()
-        seconds += time.perf_counter() - waited
-        improved = None
-        if best is not None:
-            improved = val["loss_sum"] < best_val  # NaN never improves
-            best_val = torch.where(improved, val["loss_sum"], best_val)
-            for name in best:
-                snapshot.model_view(name, best[name])[improved] = snapshot.model_view(name)[improved]
-            improved = improved.tolist()
-        val_sum = val["loss_sum"].tolist()
-        val_acc = (val["correct"].double() / max(sizes[1], 1)).tolist()
-        test_err = (1 - test["correct"].double() / sizes[2]).tolist() if test is not None else None
-        for m, config in enumerate(snapshot.configs):
-            h = histories[config]
-            h.train_loss.append(train_loss[m])
-            h.val_loss_sum.append(val_sum[m])
-            h.val_loss.append(val_sum[m] / max(sizes[1], 1))
-            h.val_accuracy.append(val_acc[m])
-            if test_err is not None:
-                h.test_error_history.append(test_err[m])
-            h.wall_time_s += seconds / snapshot.size
-            if improved is not None:
-                if improved[m]:
-                    h.best_epoch = epoch
-            else:
-                h.best_epoch = 1 + min(range(len(h.val_loss)), key=lambda e: (h.val_loss[e] != h.val_loss[e], h.val_loss[e]))
-        if on_epoch is not None:
-            on_epoch(epoch, snapshot.size)
-        done = done_after(snapshot, epoch)
-        finish(ModelStack(snapshot.configs, best, snapshot.pixel_order) if best is not None else snapshot, done)
+    def retire(epoch: int) -> None:
+        nonlocal stack, best_val, best
+        done = [m for m, c in enumerate(stack.configs) if histories[c].epochs_planned <= epoch]
+        finish(done)
         if done:
-            keep = [m for m in range(snapshot.size) if m not in done]
+            keep = [m for m in range(stack.size) if m not in done]
             best_val = best_val[keep]
             if best is not None:
-                _, best = snapshot.select(keep, best)
+                _, best = stack.select(keep, best)
+            stack = optimizer.select(stack, keep)
 
-    # Epoch e's validation pass runs on a helper thread, on a copy of the weights, while epoch
-    # e+1 trains: like the masks it fills the core that the single-threaded ops leave idle.
-    evaluator = helper_pool("eval")
     prefetching = contextlib.closing(mask_source) if isinstance(mask_source, MaskPrefetcher) else contextlib.nullcontext()
-    with GemmThreads.split(), prefetching, _shut_down(evaluator):
+    with GemmThreads.split(), prefetching:
+        retire(0)
         step = 0
         epoch = 0
-        pending = None  # the previous epoch's (epoch, snapshot, evaluation, train_loss, seconds)
         while stack.size:
             epoch += 1
             started = time.perf_counter()
@@ -363,15 +294,36 @@ def train_lockstep(
                 loss_sum += losses.detach().double()
                 n_batches += 1
                 step += 1
-            snapshot = ModelStack(stack.configs, {n: t.clone() for n, t in stack.params.items()}, stack.pixel_order)
-            evaluation = evaluator.submit(evaluate_epoch, snapshot, flags)
+            val = evaluate(stack, data.val_x, data.val_y, flags)
+            test = evaluate(stack, data.test_x, data.test_y, flags) if test_every_epoch else None
+            if best is not None:
+                improved = val["loss_sum"] < best_val  # NaN never improves
+                best_val = torch.where(improved, val["loss_sum"], best_val)
+                for name in best:
+                    stack.model_view(name, best[name])[improved] = stack.model_view(name)[improved]
+            else:
+                improved = None
+            elapsed = time.perf_counter() - started
             train_loss = (loss_sum / max(n_batches, 1)).tolist()
-            if pending is not None:
-                record(*pending)
-            pending = (epoch, snapshot, evaluation, train_loss, time.perf_counter() - started)
-            training = [m for m in range(stack.size) if m not in done_after(stack, epoch)]
-            if len(training) < stack.size:
-                stack = optimizer.select(stack, training)
-        if pending is not None:
-            record(*pending)
+            val_sum = val["loss_sum"].tolist()
+            val_acc = (val["correct"].double() / max(sizes[1], 1)).tolist()
+            test_err = (1 - test["correct"].double() / sizes[2]).tolist() if test is not None else None
+            improved_list = improved.tolist() if improved is not None else None
+            for m, config in enumerate(stack.configs):
+                h = histories[config]
+                h.train_loss.append(train_loss[m])
+                h.val_loss_sum.append(val_sum[m])
+                h.val_loss.append(val_sum[m] / max(sizes[1], 1))
+                h.val_accuracy.append(val_acc[m])
+                if test_err is not None:
+                    h.test_error_history.append(test_err[m])
+                h.wall_time_s += elapsed / stack.size
+                if improved_list is not None:
+                    if improved_list[m]:
+                        h.best_epoch = epoch
+                else:
+                    h.best_epoch = 1 + min(range(len(h.val_loss)), key=lambda e: (h.val_loss[e] != h.val_loss[e], h.val_loss[e]))
+            if on_epoch is not None:
+                on_epoch(epoch, stack.size)
+            retire(epoch)
     return sorted(results, key=lambda r: r["homework_index"])
