@@ -9,6 +9,7 @@ two agree and that both match nn.Module + torch.optim run per model.
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import torch
 
@@ -27,15 +28,18 @@ class GemmThreads:
     Small elementwise ops gain little from a second thread, and on a shared
     machine every OpenMP region can stall on a descheduled thread; the two
     big GEMMs per step are where the second core pays. Switching costs ~0.1 us.
+    The setting is per Python thread: the trainer's helper threads (mask
+    drawing, evaluation) keep their single OpenMP thread.
     """
 
-    threads: int | None = None  # None: leave torch's setting alone
+    _local = threading.local()
 
     @classmethod
     def mm(cls, fn, *args, **kwargs):
-        if cls.threads is None:
+        threads = getattr(cls._local, "threads", None)  # None: leave torch's setting alone
+        if threads is None:
             return fn(*args, **kwargs)
-        torch.set_num_threads(cls.threads)
+        torch.set_num_threads(threads)
         try:
             return fn(*args, **kwargs)
         finally:
@@ -45,14 +49,14 @@ class GemmThreads:
     @contextlib.contextmanager
     def split(cls):
         """Within this block: GEMMs on torch's current thread count, the rest on one thread."""
-        threads, previous = torch.get_num_threads(), cls.threads
+        threads, previous = torch.get_num_threads(), getattr(cls._local, "threads", None)
         if threads > 1:
-            cls.threads = threads
+            cls._local.threads = threads
             torch.set_num_threads(1)
         try:
             yield
         finally:
-            cls.threads = previous
+            cls._local.threads = previous
             torch.set_num_threads(threads)
 
 

@@ -105,6 +105,18 @@ def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
     return masks
 
 
+def _one_thread() -> None:
+    """Initializer for helper threads: one OpenMP thread, for good.
+
+    torch sets a new thread's count lazily, from the process-wide value, at
+    its first parallel op, and the training thread flips that value around
+    every GEMM (GemmThreads); running the lazy init first makes the helper's
+    count fixed instead of whichever value it caught.
+    """
+    torch.get_num_threads()  # runs the lazy per-thread init now
+    torch.set_num_threads(1)
+
+
 class MaskPrefetcher:
     """Draws step s+1's dropout masks on a worker thread while step s trains.
 
@@ -118,8 +130,8 @@ class MaskPrefetcher:
 
     def __init__(self, source: MaskSource, batch_size_of: Callable[[int], int]):
         self.source, self.batch_size_of = source, batch_size_of
-        # One OpenMP thread for the worker's own ops: the cores belong to the training step.
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwsolve-masks", initializer=torch.set_num_threads, initargs=(1,))
+        # One OpenMP thread for the helper's own ops: the cores belong to the training step.
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hwsolve-masks", initializer=_one_thread)
         self.pending = None  # (step, batch, future)
 
     def __call__(self, step: int, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
