@@ -28,8 +28,8 @@ class GemmThreads:
     Small elementwise ops gain little from a second thread, and on a shared
     machine every OpenMP region can stall on a descheduled thread; the two
     big GEMMs per step are where the second core pays. Switching costs ~0.1 us.
-    The setting is per Python thread: the trainer's helper threads (mask
-    drawing, evaluation) keep their single OpenMP thread.
+    The setting is per Python thread: the trainer's mask-drawing helper
+    thread keeps its single OpenMP thread.
     """
 
     _local = threading.local()

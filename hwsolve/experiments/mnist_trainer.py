@@ -141,7 +141,8 @@ class MaskPrefetcher:
         if (expected_step, expected_batch) != (step, batch):
             raise RuntimeError(f"masks prefetched for step {expected_step} (batch {expected_batch}), asked for {step} ({batch})")
         masks = future.result()
-        self.pending = (step + 1, self.batch_size_of(step + 1), self.pool.submit(self.source, step + 1, self.batch_size_of(step + 1)))
+        following = self.batch_size_of(step + 1)
+        self.pending = (step + 1, following, self.pool.submit(self.source, step + 1, following))
         return masks
 
     def close(self) -> None:
