@@ -36,7 +36,7 @@ from typing import Mapping, Sequence
 import sympy as sp
 
 from hwsolve.derive.backprop_activations import activation as activation_function
-from hwsolve.problem.q3 import bias_name, neuron_layers, weight_name, weight_pairs
+from hwsolve.problem.q3 import bias_name, neuron_layers, parse_bias_name, parse_weight_name, weight_name, weight_pairs
 
 EVALUATION_DIGITS = 30  # SymPy evaluates at this precision; float64 only at the end
 
@@ -193,7 +193,7 @@ def derive_gradients(
 
     derivations = []
     for name, symbol in parameters.items():
-        j = int(name[1:]) if name.startswith("b") else _target_neuron(name, layers)
+        j = parse_bias_name(name) if name.startswith("b") else parse_weight_name(name)[1]  # the neuron it feeds
         paths = upstream_paths(j)
         local = (activation_factor[j], Factor(nets[j], symbol, sp.diff(net_expressions[j], symbol)))
         upstream = sp.Add(*[sp.Mul(*[factor.expression for factor in path]) for path in paths])
@@ -217,13 +217,6 @@ def derive_gradients(
         parameters=tuple(derivations),
         latex_names=latex_names,
     )
-
-
-def _target_neuron(name: str, layers: tuple[int, ...]) -> int:
-    for i, j in weight_pairs(layers):
-        if weight_name(i, j) == name:
-            return j
-    raise KeyError(name)
 
 
 @dataclass(frozen=True)

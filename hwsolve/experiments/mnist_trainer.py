@@ -49,9 +49,9 @@ class ConfigHistory:
     best_epoch: int | None = None
     wall_time_s: float = 0.0  # share of the lockstep run's time: each epoch's time / models in it
 
-    def summary(self, n_train: int, n_val: int, n_test: int) -> dict:
+    def summary(self, n_train: int, n_val: int, n_test: int, test_history: bool = False) -> dict:
         c = self.config
-        return {
+        summary = {
             "name": c.name,
             "activation": c.activation,
             "loss": c.loss,
@@ -67,12 +67,14 @@ class ConfigHistory:
             "val_loss": self.val_loss,
             "val_loss_sum": self.val_loss_sum,
             "val_accuracy": self.val_accuracy,
-            "test_error_history": self.test_error_history,
             "wall_time_s": self.wall_time_s,
             "n_train": n_train,
             "n_val": n_val,
             "n_test": n_test,
         }
+        if test_history:
+            summary["test_error_history"] = self.test_error_history
+        return summary
 
 
 def generator(seed: int, stream: int, device) -> torch.Generator:
@@ -266,9 +268,7 @@ def train_lockstep(
         for position, m in enumerate(done):
             history = histories[stack.configs[m]]
             history.test_error = float(wrong[position])
-            summary = history.summary(*sizes)
-            if not test_every_epoch:
-                del summary["test_error_history"]
+            summary = history.summary(*sizes, test_history=test_every_epoch)
             results.append(summary)
             if on_config_done is not None:
                 on_config_done(summary)
