@@ -8,9 +8,6 @@ two agree and that both match nn.Module + torch.optim run per model.
 
 from __future__ import annotations
 
-import contextlib
-import threading
-
 import torch
 
 from hwsolve.experiments.mnist_models import (
@@ -20,44 +17,6 @@ from hwsolve.experiments.mnist_models import (
     apply_activation,
     apply_activation_grad,
 )
-
-
-class GemmThreads:
-    """Run the big GEMMs on `threads` threads and everything else on one.
-
-    Small elementwise ops gain little from a second thread, and on a shared
-    machine every OpenMP region can stall on a descheduled thread; the two
-    big GEMMs per step are where the second core pays. Switching costs ~0.1 us.
-    The setting is per Python thread: the trainer's mask-drawing helper
-    thread keeps its single OpenMP thread.
-    """
-
-    _local = threading.local()
-
-    @classmethod
-    def mm(cls, fn, *args, **kwargs):
-        threads = getattr(cls._local, "threads", None)  # None: leave torch's setting alone
-        if threads is None:
-            return fn(*args, **kwargs)
-        torch.set_num_threads(threads)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            torch.set_num_threads(1)
-
-    @classmethod
-    @contextlib.contextmanager
-    def split(cls):
-        """Within this block: GEMMs on torch's current thread count, the rest on one thread."""
-        threads, previous = torch.get_num_threads(), getattr(cls._local, "threads", None)
-        if threads > 1:
-            cls._local.threads = threads
-            torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            cls._local.threads = previous
-            torch.set_num_threads(threads)
 
 
 def log_softmax_flags(stack: ModelStack, nll_on_log_softmax: bool) -> torch.Tensor:
@@ -82,7 +41,7 @@ def forward(stack: ModelStack, x: torch.Tensor, masks: tuple[torch.Tensor, torch
     p = stack.params
     m = stack.size
     width = active_width(x)
-    z1 = GemmThreads.mm(torch.addmm, p["b1"].reshape(-1, 1), p["W1"][:, :width], x[:, :width].T)  # the big GEMM
+    z1 = torch.addmm(p["b1"].reshape(-1, 1), p["W1"][:, :width], x[:, :width].T)  # the big GEMM
     z1 = z1.view(m, LAYER_SIZES[1], -1)
     a1 = apply_activation(stack, z1)
     a1_in = a1 * masks[0] if masks is not None else a1
@@ -109,10 +68,13 @@ def manual_step(stack: ModelStack, x, y, lsm_flags, masks=None) -> tuple[torch.T
     cache = forward(stack, x, masks)
     losses, log_probs = per_sample_losses(cache["logits"], y, lsm_flags)
     batch = x.shape[0]
-    one_hot = torch.zeros_like(cache["logits"])
-    one_hot.scatter_(1, y.view(1, 1, -1).expand(stack.size, 1, -1), 1.0)
     # d(mean loss)/d logits: (softmax - onehot)/B through log_softmax, -onehot/B on raw logits.
-    d_logits = (torch.where(lsm_flags, log_probs.exp(), torch.zeros_like(log_probs)) - one_hot) / batch
+    d_logits = log_probs.exp()
+    if not bool(lsm_flags.all()):
+        d_logits.masked_fill_(~lsm_flags, 0.0)
+    targets = y.view(1, 1, -1).expand(stack.size, 1, -1)
+    d_logits.scatter_add_(1, targets, torch.full(targets.shape, -1.0, dtype=d_logits.dtype, device=d_logits.device))
+    d_logits.div_(batch)
     p = stack.params
     grads = {"W3": torch.bmm(d_logits, cache["a2_in"].transpose(1, 2)), "b3": d_logits.sum(2)}
     d_a2 = torch.bmm(p["W3"].transpose(1, 2), d_logits)
@@ -142,7 +104,7 @@ def w1_gradient(stack: ModelStack, d_z1: torch.Tensor, x: torch.Tensor, width: i
     grad = stack.w1_grad
     if width < stack.w1_grad_width:
         grad[:, width : stack.w1_grad_width].zero_()
-    GemmThreads.mm(torch.mm, d_z1, x[:, :width], out=grad[:, :width])
+    torch.mm(d_z1, x[:, :width], out=grad[:, :width])
     stack.w1_grad_width = width
     return grad
 
