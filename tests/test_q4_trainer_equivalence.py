@@ -15,7 +15,8 @@ from hwsolve.data.mnist import load_mnist
 from hwsolve.experiments.mnist_models import ALL_CONFIGS, MASK_ORDER, ModelStack, initial_module_parameters, init_seed, parse_configs
 from hwsolve.experiments.mnist_modes import CORRECTED, HOMEWORK
 from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, log_softmax_flags, manual_step
-from hwsolve.experiments.mnist_trainer import default_mask_source, split_data, train_lockstep
+from hwsolve.experiments.mnist_split import split_data
+from hwsolve.experiments.mnist_trainer import default_mask_source, train_lockstep
 
 ACTIVATION_MODULES = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "sigmoid": nn.Sigmoid}
 
@@ -87,22 +88,22 @@ def test_stacked_steps_equal_independent_modules(mnist, mode, step_name):
     natural = split_data(mnist, mode, seed, 1280, "cpu", torch.float64, reorder_pixels=False)
     natural_batches = list(natural.batches())[:n_steps]  # the same rows (same shuffle seed), natural columns
     masks_for = default_mask_source(seed, 0.2, "cpu", torch.float64) if mode.dropout else None
-    masks = [masks_for(i, x.shape[0]) for i, (x, _) in enumerate(batches)] if masks_for else [None] * n_steps
+    masks = [masks_for(i, batch.x.shape[0]) for i, batch in enumerate(batches)] if masks_for else [None] * n_steps
 
     stack = ModelStack.initialise(list(ALL_CONFIGS), seed, dtype=torch.float64, pixel_order=data.pixel_order)
     optimizer = StackOptimizer(stack, mode.sgd_lr, mode.adam_lr)
     flags = log_softmax_flags(stack, mode.nll_on_log_softmax)
     present = torch.tensor([MASK_ORDER.index(c) for c in stack.configs])
     step = {"manual": manual_step, "autograd": autograd_step}[step_name]
-    for (x, y), full_masks in zip(batches, masks):
+    for (x, y, groups), full_masks in zip(batches, masks):
         m = None if full_masks is None else tuple(t.index_select(0, present) for t in full_masks)
-        _, grads = step(stack, x, y, flags, m)
+        _, grads = step(stack, x, y, flags, m, groups)
         optimizer.step(stack, grads)
 
     for position, config in enumerate(stack.configs):
         model = reference_model(config, seed)
         opt = reference_optimizer(config, mode, model)
-        for (x, y), full_masks in zip(natural_batches, masks):
+        for (x, y, _), full_masks in zip(natural_batches, masks):
             opt.zero_grad()
             m = None if full_masks is None else (full_masks[0][MASK_ORDER.index(config)], full_masks[1][MASK_ORDER.index(config)])
             reference_loss(config, mode, model(x, m), y).backward()
@@ -137,7 +138,7 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
         data = split_data(mnist, mode, seed, limit, "cpu", torch.float64, reorder_pixels=False)  # fresh shuffle stream
         step = 0
         for epoch in range(planned):
-            for x, y in data.batches():
+            for x, y, _ in data.batches():
                 if masks_for is not None and config == configs[0]:
                     all_masks.append(masks_for(step, x.shape[0]))
                 row = MASK_ORDER.index(config)

@@ -110,7 +110,7 @@ class ModelStack:
     def __init__(self, configs: list[Config], params: dict[str, torch.Tensor], pixel_order: torch.Tensor | None = None):
         self.configs = list(configs)
         self.params = params
-        # W1's columns follow the data's pixel order (see mnist_trainer.pixel_order_by_use); None = natural.
+        # W1's columns follow the data's pixel order (see mnist_split.pixel_order_by_use); None = natural.
         self.pixel_order = pixel_order
         self.w1_grad: torch.Tensor | None = None  # reused buffer; columns past the batch's width stay 0
         self.w1_grad_width = 0

@@ -1,6 +1,6 @@
 """The lockstep loop: every model of the stack trains on the same batch at every step.
 
-Read top to bottom: build the batches the mode prescribes, train one epoch,
+Read top to bottom: build the batches the mode prescribes (mnist_split), train one epoch,
 evaluate validation and test under no_grad, record, retire the models whose
 epochs are done (homework mode's shrinking epochs), repeat.
 """
@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 import torch
 
 from hwsolve.experiments.mnist_models import LAYER_SIZES, MASK_ORDER, Config, ModelStack
-from hwsolve.experiments.mnist_modes import (
-    BATCH_SIZE,
-    ModeSpec,
-    as_written_overfit_epochs,
-    corrected_split_sizes,
-    epochs_for,
-    homework_batch_split,
-    overfitting_onset,
-    rising_epochs,
-)
+from hwsolve.experiments.mnist_modes import ModeSpec, as_written_overfit_epochs, epochs_for, overfitting_onset, rising_epochs
+from hwsolve.experiments.mnist_split import split_data
 from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, evaluate, log_softmax_flags, manual_step
 
-# Offsets that give each source of randomness its own stream from one --seed.
-SPLIT_STREAM, SHUFFLE_STREAM, DROPOUT_STREAM = 101, 202, 303
+DROPOUT_STREAM = 303  # beside mnist_split's SPLIT_STREAM and SHUFFLE_STREAM: one stream per source of randomness
 
 MaskSource = Callable[[int, int], tuple[torch.Tensor, torch.Tensor]]
 
@@ -76,12 +67,6 @@ class ConfigHistory:
         return summary
 
 
-def generator(seed: int, stream: int, device) -> torch.Generator:
-    g = torch.Generator(device=device)
-    g.manual_seed(seed * 1000 + stream)
-    return g
-
-
 def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
     """Scaled dropout masks for ALL 12 configs every step (rows in MASK_ORDER), so a subset of
     configs sees the same masks as in the full sweep.
@@ -107,68 +92,6 @@ def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
         return scaled[:, :h1], scaled[:, h1:]
 
     return masks
-
-
-@dataclass
-class DataSplit:
-    train_x: torch.Tensor
-    train_y: torch.Tensor
-    val_x: torch.Tensor
-    val_y: torch.Tensor
-    test_x: torch.Tensor
-    test_y: torch.Tensor
-    shuffle: torch.Generator | None  # None: batches in dataset order
-    pixel_order: torch.Tensor | None = None  # the columns' order (None: natural)
-
-    def batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        n = self.train_x.shape[0]
-        if self.shuffle is None:
-            for start in range(0, n, BATCH_SIZE):
-                yield self.train_x[start : start + BATCH_SIZE], self.train_y[start : start + BATCH_SIZE]
-            return
-        order = torch.randperm(n, generator=self.shuffle, device=self.shuffle.device).to(self.train_x.device)
-        for start in range(0, n, BATCH_SIZE):
-            index = order[start : start + BATCH_SIZE]
-            yield self.train_x.index_select(0, index), self.train_y.index_select(0, index)
-
-
-def pixel_order_by_use(images: torch.Tensor) -> torch.Tensor:
-    """Pixels sorted by how many training images have them non-zero (most first, ties in natural order).
-
-    A permutation of the input columns (and of W1's) changes nothing in the
-    model; it lets each batch's GEMMs stop at its last non-zero column
-    (mnist_step.active_width): about 630 of 784 on MNIST, 67 pixels are never used.
-    """
-    counts = images.ne(0).sum(0)
-    return torch.sort(counts, descending=True, stable=True).indices
-
-
-def split_data(mnist, mode: ModeSpec, seed: int, limit_train: int | None, device, dtype, reorder_pixels: bool = True) -> DataSplit:
-    """Homework: contiguous batches i < int(0.8n) train, i > int(0.8n) validate. Corrected: seeded 80/20 split.
-
-    reorder_pixels=False keeps the natural pixel order (the tests feed that to nn.Module references).
-    """
-    n = mnist.train_images.shape[0] if limit_train is None else min(limit_train, mnist.train_images.shape[0])
-    order = pixel_order_by_use(mnist.train_images[:n]) if reorder_pixels else None
-
-    def columns(x: torch.Tensor) -> torch.Tensor:
-        return x if order is None else x.index_select(1, order)  # ~5x faster than x[:, order]
-
-    images = columns(mnist.train_images[:n]).to(device=device, dtype=dtype)
-    labels = mnist.train_labels[:n].to(device)
-    test = (columns(mnist.test_images).to(device=device, dtype=dtype), mnist.test_labels.to(device))
-    if not mode.shuffle:
-        train_batches, val_batches = homework_batch_split(n)
-        train_rows = slice(0, train_batches.stop * BATCH_SIZE)
-        val_rows = slice(val_batches.start * BATCH_SIZE, n)
-        return DataSplit(images[train_rows], labels[train_rows], images[val_rows], labels[val_rows], *test, None, order)
-    n_train, _ = corrected_split_sizes(n)
-    permutation = torch.randperm(n, generator=generator(seed, SPLIT_STREAM, "cpu")).to(device)
-    train_index, val_index = permutation[:n_train], permutation[n_train:]
-    return DataSplit(
-        images[train_index], labels[train_index], images[val_index], labels[val_index], *test,
-        generator(seed, SHUFFLE_STREAM, "cpu"), order,
-    )
 
 
 def train_lockstep(
@@ -218,7 +141,7 @@ def train_lockstep(
         weights = ModelStack(stack.configs, best, stack.pixel_order) if mode.keep_best else stack
         tested, = weights.select(done)
         flags = log_softmax_flags(tested, mode.nll_on_log_softmax)
-        wrong = 1 - evaluate(tested, data.test_x, data.test_y, flags)["correct"].double() / sizes[2]
+        wrong = 1 - evaluate(tested, data.test_x, data.test_y, flags, data.test_widths)["correct"].double() / sizes[2]
         for position, m in enumerate(done):
             history = histories[stack.configs[m]]
             history.test_error = float(wrong[position])
@@ -249,18 +172,18 @@ def train_lockstep(
         present = None if rows == list(range(len(MASK_ORDER))) else torch.tensor(rows, dtype=torch.long, device=device)
         loss_sum = torch.zeros(stack.size, dtype=torch.float64, device=device)
         n_batches = 0
-        for x, y in data.batches():
+        for x, y, groups in data.batches():
             masks = None
             if use_masks:
                 m1, m2 = mask_source(step, x.shape[0])
                 masks = (m1, m2) if present is None else (m1.index_select(0, present), m2.index_select(0, present))
-            losses, grads = step_fn(stack, x, y, flags, masks)
+            losses, grads = step_fn(stack, x, y, flags, masks, groups)
             optimizer.step(stack, grads)
             loss_sum += losses.detach().double()
             n_batches += 1
             step += 1
-        val = evaluate(stack, data.val_x, data.val_y, flags)
-        test = evaluate(stack, data.test_x, data.test_y, flags) if test_every_epoch else None
+        val = evaluate(stack, data.val_x, data.val_y, flags, data.val_widths)
+        test = evaluate(stack, data.test_x, data.test_y, flags, data.test_widths) if test_every_epoch else None
         if best is not None:
             improved = val["loss_sum"] < best_val  # NaN never improves
             best_val = torch.where(improved, val["loss_sum"], best_val)
