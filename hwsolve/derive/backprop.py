@@ -19,6 +19,9 @@ Public API
   ``NetworkDerivation`` (symbolic only, cached).
 - ``forward_pass(derivation, x, y, parameters)`` -> ``ForwardPass``: the value
   of every symbol, evaluated from the SymPy expressions at 30 digits.
+- ``given_values(derivation, x, y, parameters, number)``: the symbols whose
+  values are given (inputs, targets, parameters), as ``forward_pass`` and the
+  compiled float64 evaluation both start from.
 - ``evaluate_gradients(derivation, forward)`` -> {name: ``GradientValue``}:
   each factor's value, each path's value and the total, rounded to float64
   only at the end.
@@ -31,7 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence, TypeVar
 
 import sympy as sp
 
@@ -237,6 +240,29 @@ def _evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Fl
     return sp.Float(result, EVALUATION_DIGITS)
 
 
+Number = TypeVar("Number")
+
+
+def given_values(
+    derivation: NetworkDerivation,
+    x: Sequence[float],
+    y: Sequence[float],
+    parameters: Mapping[str, float],
+    number: Callable[[float], Number],
+) -> dict[sp.Symbol, Number]:
+    """The inputs, targets and parameters keyed by their symbols, each converted by ``number``.
+
+    ``forward_pass`` (30-digit SymPy Floats) and the compiled float64
+    evaluation both start from this, so they read the same given values into
+    the same symbols. Every parameter of the derivation must be given
+    (KeyError otherwise); names it does not have are ignored.
+    """
+    values = {symbol: number(value) for symbol, value in zip(derivation.inputs, x)}
+    values.update({symbol: number(value) for symbol, value in zip(derivation.targets, y)})
+    values.update({symbol: number(parameters[name]) for name, symbol in derivation.parameter_symbols.items()})
+    return values
+
+
 def forward_pass(
     derivation: NetworkDerivation, x: Sequence[float], y: Sequence[float], parameters: Mapping[str, float]
 ) -> ForwardPass:
@@ -245,13 +271,7 @@ def forward_pass(
     Given floats enter exactly (their binary value), so only the final
     rounding to float64 separates these numbers from exact ones.
     """
-    values: dict[sp.Symbol, sp.Expr] = {}
-    for symbol, value in zip(derivation.inputs, x):
-        values[symbol] = sp.Float(value, EVALUATION_DIGITS)
-    for symbol, value in zip(derivation.targets, y):
-        values[symbol] = sp.Float(value, EVALUATION_DIGITS)
-    for name, symbol in derivation.parameter_symbols.items():
-        values[symbol] = sp.Float(parameters[name], EVALUATION_DIGITS)
+    values = given_values(derivation, x, y, parameters, lambda value: sp.Float(value, EVALUATION_DIGITS))
     for layer in derivation.neuron_layers[1:]:
         for j in layer:
             net = derivation.net_symbols[j]

@@ -19,7 +19,7 @@ from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
-from hwsolve.derive.backprop import NetworkDerivation, derive_gradients
+from hwsolve.derive.backprop import NetworkDerivation, derive_gradients, given_values
 
 
 def _sigmoid(z: float) -> float:
@@ -50,9 +50,7 @@ class CompiledNetwork:
         self, x: Sequence[float], y: Sequence[float], parameters: Mapping[str, float]
     ) -> tuple[float, tuple[float, ...], dict[str, float]]:
         d = self.derivation
-        values = {s: float(v) for s, v in zip(d.inputs, x)}
-        values.update({s: float(v) for s, v in zip(d.targets, y)})
-        values.update({d.parameter_symbols[name]: float(v) for name, v in parameters.items()})
+        values = given_values(d, x, y, parameters, float)
         for (neuron, net), (_, act) in zip(self.nets, self.activations):
             values[d.net_symbols[neuron]] = float(net(*self._args(values)))
             values[d.output_symbols[neuron]] = float(act(*self._args(values)))
