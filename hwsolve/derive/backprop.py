@@ -290,7 +290,6 @@ class GradientValue:
     path_factor_values: tuple[tuple[float, ...], ...]
     path_values: tuple[float, ...]
     local_values: tuple[float, ...]
-    upstream: float  # dL/dy_j: the sum over paths
     value: float
 
 
@@ -307,14 +306,13 @@ def evaluate_gradients(derivation: NetworkDerivation, forward: ForwardPass) -> d
     for parameter in derivation.parameters:
         path_values = [math.prod((value_of(f) for f in path), start=sp.Float(1, EVALUATION_DIGITS)) for path in parameter.paths]
         local_values = [value_of(f) for f in parameter.local]
-        upstream = sp.Add(*path_values)
+        upstream = sp.Add(*path_values)  # dL/dy_j
         total = upstream * local_values[0] * local_values[1]
         results[parameter.name] = GradientValue(
             name=parameter.name,
             path_factor_values=tuple(tuple(float(value_of(f)) for f in path) for path in parameter.paths),
             path_values=tuple(float(v) for v in path_values),
             local_values=tuple(float(v) for v in local_values),
-            upstream=float(upstream),
             value=float(total),
         )
     return results
