@@ -11,9 +11,10 @@ asserted:
   best-validation degree to the largest degree, training error falls while
   validation error rises.
 - (c) "A larger coefficient is always better and cannot underfit": false iff
-  the validation error over the lambda sweep is U-shaped (interior minimum)
-  and at the largest lambda the training error exceeds the best validation
-  error (the model cannot even fit its training data).
+  the largest lambda validates worse than the best one, or at the largest
+  lambda the training error exceeds the best validation error (the model
+  cannot even fit its training data): either half of the claim failing
+  refutes it.
 
 Key numbers: Q2Solution.statements[i].{label, answer, agrees_with_submission,
 evidence}; Q2Solution.experiment (all the errors behind them).
@@ -87,17 +88,20 @@ def judge_coefficient(experiment: RegularisationExperiment) -> Q2Statement:
     sweep = experiment.lambda_sweep
     best = sweep.best_index
     validation = sweep.validation_mse
-    u_shaped = 0 < best < len(validation) - 1 and validation[0] > validation[best] and validation[-1] > validation[best]
+    # "The larger the better ... cannot underfit" is a conjunction: a larger lambda that validates
+    # worse than the best one refutes it, and so does underfitting at the largest lambda.
+    larger_is_worse = validation[-1] > validation[best]
     underfits = sweep.train_mse[-1] > validation[best] and sweep.train_mse[-1] > sweep.train_mse[best]
     evidence = [
         f"Degree {sweep.degree}, lambda from {_n(sweep.lambdas[0])} to {_n(sweep.lambdas[-1])}: validation MSE "
-        f"{_n(validation[0])} at the smallest, {_n(validation[best])} at lambda = {_n(sweep.lambdas[best])}, "
-        f"{_n(validation[-1])} at the largest ({'U-shaped' if u_shaped else 'not U-shaped'}).",
+        f"{_n(validation[0])} at the smallest, {_n(validation[best])} at lambda = {_n(sweep.lambdas[best])} (the best), "
+        f"{_n(validation[-1])} at the largest: "
+        f"{'a larger lambda is worse past the best one' if larger_is_worse else 'the largest lambda is the best'}.",
         f"At the largest lambda the training MSE is {_n(sweep.train_mse[-1])}, "
         f"{'above' if underfits else 'not above'} the best validation MSE: "
         f"{'the model underfits' if underfits else 'no sign of underfitting'} (noise variance {_n(experiment.noise_variance)}).",
     ]
-    return _statement("c", not (u_shaped and underfits), evidence)
+    return _statement("c", not (larger_is_worse or underfits), evidence)
 
 
 def solve_q2(seed: int = 0, problem: RegularisationProblem = RegularisationProblem()) -> Q2Solution:
