@@ -50,8 +50,10 @@ def test_part_b_custom_inputs_and_rate_keys_as_typed():
 @pytest.mark.parametrize(
     "args, fragment",
     [
-        (["--mask", "1,0"], "--mask"),
+        (["--mask", "1,0"], "mask has 2 entries but x has 5"),
+        (["--x", "1,2", "--mask", "1,0,1"], "mask has 3 entries but x has 2"),
         (["--mask", "1,0,2,0,1"], "0 (dropped) or 1"),
+        (["--mask", "1,-1,1,0,1"], "0 (dropped) or 1"),
         (["--mask", "1,0,x,0,1"], "--mask"),
         (["--p", "1"], "[0, 1)"),
         (["--p", "-0.1"], "[0, 1)"),

@@ -70,8 +70,8 @@ def parse_float_list(text: str, name: str) -> tuple[float, ...]:
     return tuple(parse_float(item, name) for item in items)
 
 
-def parse_int_list(text: str, name: str, minimum: int = 1) -> tuple[int, ...]:
-    """'2,2,1' -> (2, 2, 1); entries must be integers >= minimum."""
+def parse_int_list(text: str, name: str, minimum: int | None = 1) -> tuple[int, ...]:
+    """'2,2,1' -> (2, 2, 1); entries must be integers >= minimum (None: any integer, the caller's problem checks)."""
     values = []
     for item in text.split(","):
         item = item.strip()
@@ -79,7 +79,7 @@ def parse_int_list(text: str, name: str, minimum: int = 1) -> tuple[int, ...]:
             value = int(item)
         except ValueError:
             raise click.BadParameter(f"{item!r} is not an integer (in {text!r})", param_hint=name) from None
-        if value < minimum:
+        if minimum is not None and value < minimum:
             raise click.BadParameter(f"{value} must be at least {minimum} (in {text!r})", param_hint=name)
         values.append(value)
     return tuple(values)

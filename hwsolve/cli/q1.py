@@ -1,7 +1,9 @@
 """`hwsolve q1`: the four parts of Q1 (collapse, dropout, width, vanishing gradients).
 
 Values are parsed here, not by click types, so each bad input is one line
-("Error: Invalid value for '--mask': ...") and exit 2. With --part and
+("Error: Invalid value for '--mask': ...") and exit 2. Which values are
+allowed (a 0/1 mask, one entry per input; p in [0, 1)) is DropoutProblem's
+rule alone: its ValueError becomes the same one-line error. With --part and
 --format json, the part's own object is printed (e.g. part b has x, mask,
 test and train at the top level); without --part, {"a": ..., "b": ..., ...}.
 """
@@ -14,10 +16,11 @@ from hwsolve.cli.common import digits_option, emit, format_option, parse_float, 
 
 
 def parse_rate(text: str) -> str:
-    """Validate a dropout rate; keep the text as typed ("0.5") for the JSON key."""
-    value = parse_float(text, "--p")
-    if not 0.0 <= value < 1.0:
-        raise click.BadParameter(f"{text.strip()} is not in [0, 1)", param_hint="--p")
+    """Check a dropout rate is a number; keep the text as typed ("0.5") for the JSON key.
+
+    Its range is DropoutProblem's rule, checked there.
+    """
+    parse_float(text, "--p")
     return text.strip()
 
 
@@ -26,13 +29,13 @@ def _dropout_problem(x: str | None, mask: str | None, rates: tuple[str, ...]):
 
     defaults = DropoutProblem()
     values = parse_float_list(x, "--x") if x is not None else defaults.x
-    bits = parse_int_list(mask, "--mask", minimum=0) if mask is not None else defaults.mask
-    if any(bit not in (0, 1) for bit in bits):
-        raise click.BadParameter(f"every entry must be 0 (dropped) or 1 (kept), got {mask!r}", param_hint="--mask")
-    if len(bits) != len(values):
-        raise click.BadParameter(f"has {len(bits)} entries but --x has {len(values)}", param_hint="--mask")
+    bits = parse_int_list(mask, "--mask", minimum=None) if mask is not None else defaults.mask
     chosen_rates = tuple(dict.fromkeys(parse_rate(rate) for rate in rates)) if rates else defaults.rates
-    return DropoutProblem(x=values, mask=bits, rates=chosen_rates)
+    try:
+        return DropoutProblem(x=values, mask=bits, rates=chosen_rates)
+    except ValueError as error:
+        # The group prints a BadParameter as one line with exit 2, like a parse error.
+        raise click.BadParameter(str(error)) from None
 
 
 def _width_problem(widths: str | None, steps: int, budget: float, threads: int):

@@ -35,7 +35,7 @@ class DropoutProblem:
         if len(self.x) != len(self.mask):
             raise ValueError(f"mask has {len(self.mask)} entries but x has {len(self.x)}")
         if any(value not in (0, 1) for value in self.mask):
-            raise ValueError(f"mask entries must be 0 or 1, got {list(self.mask)}")
+            raise ValueError(f"mask entries must be 0 (dropped) or 1 (kept), got {list(self.mask)}")
         for rate in self.rates:
             if not 0.0 <= float(rate) < 1.0:
                 raise ValueError(f"dropout rate p must be in [0, 1), got {rate}")
