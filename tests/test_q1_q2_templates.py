@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 
 import pytest
 
+from hwsolve.experiments.width import WidthSubstitution
 from hwsolve.problem.q1 import WidthProblem
 from hwsolve.render.environment import render_template
 from hwsolve.solutions.q1 import solve_q1
@@ -30,6 +32,15 @@ def test_figures_are_placed_when_given(solutions, fmt):
         assert path in text
     bare = render_template(fmt, "q1", solution=q1, digits=6, figures={})
     assert "figures/" not in bare
+
+
+@pytest.mark.parametrize("fmt", ["md", "tex"])
+def test_substitution_note_gives_the_problems_thread_count(solutions, fmt):
+    q1, _ = solutions
+    substitution = WidthSubstitution(1_000_000, 200_000, 0.5, 150.0, 60.0, "too slow on this machine")
+    c = dataclasses.replace(q1.c, problem=dataclasses.replace(q1.c.problem, threads=2), substitutions=[substitution])
+    text = render_template(fmt, "q1", solution=dataclasses.replace(q1, c=c), digits=6, figures={})
+    assert "too slow on this machine (2 torch threads, shared CPU)" in text
 
 
 def test_md_headings_and_reconstructed_marks(solutions):

@@ -71,10 +71,10 @@ class Q1bSolution:
 
 @dataclass(frozen=True)
 class Q1cSolution:
+    # The torch thread count is problem.threads: the cache key includes it, so a reused result ran with it too.
     problem: WidthProblem
     runs: list[WidthRun]
     substitutions: list[WidthSubstitution]
-    threads: int
     conclusions: list[str]
     cache_file: str
     from_cache: bool = template_only(False)
@@ -172,7 +172,6 @@ def solve_q1c(
         problem=problem,
         runs=list(experiment.runs),
         substitutions=list(experiment.substitutions),
-        threads=experiment.threads,
         conclusions=width_conclusions(experiment),
         cache_file=str(path),
         from_cache=cached,
