@@ -22,6 +22,7 @@ from hwsolve.experiments.width import (
     run_width_experiment,
 )
 from hwsolve.problem.q1 import GradientFlowProblem, WidthProblem
+from hwsolve.solutions.q1 import solve_q1c
 
 SMALL = WidthProblem(widths=(2, 64), n_train=80, n_test=200, steps=60)
 
@@ -47,7 +48,8 @@ def test_parameter_count_matches_the_modules(width):
 
 def test_width_experiment_runs_caches_and_is_deterministic(tmp_path):
     messages = []
-    first = run_width_experiment(SMALL, seed=1, build_dir=tmp_path, progress=messages.append)
+    first, loaded = run_width_experiment(SMALL, seed=1, build_dir=tmp_path, progress=messages.append)
+    assert not loaded
     path = cache_path(SMALL, 1, tmp_path)
     assert path.exists()
     runs = {run.width: run for run in first.runs}
@@ -56,9 +58,10 @@ def test_width_experiment_runs_caches_and_is_deterministic(tmp_path):
         assert 0.0 <= run.test_accuracy <= 1.0
         assert run.gap == pytest.approx(run.train_accuracy - run.test_accuracy)
     assert runs[64].train_accuracy > 0.85  # a wide enough network fits the moons
-    cached = run_width_experiment(SMALL, seed=1, build_dir=tmp_path)
-    assert cached == first  # reused, timings included
-    retrained = run_width_experiment(SMALL, seed=1, build_dir=tmp_path, force=True)
+    cached, loaded = run_width_experiment(SMALL, seed=1, build_dir=tmp_path)
+    assert loaded and cached == first  # reused, timings included
+    retrained, loaded = run_width_experiment(SMALL, seed=1, build_dir=tmp_path, force=True)
+    assert not loaded
     strip = lambda runs: [dataclasses.replace(run, seconds=0.0) for run in runs]
     assert strip(retrained.runs) == strip(first.runs)  # same seed, same numbers; only wall time differs
 
@@ -68,12 +71,25 @@ def test_cache_key_depends_on_seed_and_settings(tmp_path):
     assert cache_path(SMALL, 1, tmp_path) != cache_path(dataclasses.replace(SMALL, steps=61), 1, tmp_path)
 
 
-def test_damaged_cache_is_recomputed(tmp_path):
+@pytest.mark.parametrize("damage", ["{not json", '{"runs": [{"width": 2}]}'])
+def test_damaged_cache_is_recomputed_and_not_reported_as_loaded(tmp_path, damage):
+    path = cache_path(SMALL, 3, tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(damage)
+    result, loaded = run_width_experiment(SMALL, seed=3, build_dir=tmp_path)
+    assert not loaded
+    assert len(result.runs) == 2 and json.loads(path.read_text())["runs"]
+
+
+def test_solve_q1c_reports_from_cache_only_when_the_cache_was_read(tmp_path):
     path = cache_path(SMALL, 3, tmp_path)
     path.parent.mkdir(parents=True)
     path.write_text("{not json")
-    result = run_width_experiment(SMALL, seed=3, build_dir=tmp_path)
-    assert len(result.runs) == 2 and json.loads(path.read_text())["runs"]
+    retrained = solve_q1c(SMALL, seed=3, build_dir=tmp_path)
+    assert not retrained.from_cache and retrained.cache_file == str(path)
+    reused = solve_q1c(SMALL, seed=3, build_dir=tmp_path)  # the retrain rewrote the file
+    assert reused.from_cache and reused.runs == retrained.runs
+    assert not solve_q1c(SMALL, seed=3, build_dir=tmp_path, force=True).from_cache
 
 
 def test_one_two_five_ladder():

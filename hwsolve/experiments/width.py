@@ -217,12 +217,16 @@ def run_width_experiment(
     build_dir: Path | None = None,
     force: bool = False,
     progress: Progress | None = None,
-) -> WidthExperiment:
-    """Train every width (after any substitution); reuse the cached result unless force."""
+) -> tuple[WidthExperiment, bool]:
+    """Train every width (after any substitution); reuse the cached result unless force.
+
+    Returns the experiment and whether it was read from the cache: only the
+    load itself can tell, since a damaged cache file exists but is retrained.
+    """
     path = cache_path(problem, seed, build_dir)
     if path.exists() and not force:
         try:
-            return _from_cache(json.loads(path.read_text(encoding="utf-8")), problem, seed)
+            return _from_cache(json.loads(path.read_text(encoding="utf-8")), problem, seed), True
         except (ValueError, KeyError, TypeError):
             pass  # a stale or damaged cache is simply recomputed
     train, test = train_test_moons(problem.n_train, problem.n_test, problem.noise, seed)
@@ -237,4 +241,4 @@ def run_width_experiment(
         runs.append(train_width(width, train, test, problem, seed, progress))
     experiment = WidthExperiment(problem, seed, tuple(runs), tuple(substitutions), problem.threads)
     write_json_atomic(path, {key: value for key, value in to_jsonable(experiment).items() if key in ("runs", "substitutions", "threads")})
-    return experiment
+    return experiment, False

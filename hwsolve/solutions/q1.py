@@ -77,7 +77,7 @@ class Q1cSolution:
     substitutions: list[WidthSubstitution]
     conclusions: list[str]
     cache_file: str
-    from_cache: bool = template_only(False)
+    from_cache: bool = template_only(False)  # the results were read from cache_file, not trained
 
 
 @dataclass(frozen=True)
@@ -165,16 +165,14 @@ def solve_q1c(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Q1cSolution:
-    path = cache_path(problem, seed, build_dir)
-    cached = path.exists() and not force
-    experiment = run_width_experiment(problem, seed, build_dir, force, progress)
+    experiment, loaded = run_width_experiment(problem, seed, build_dir, force, progress)
     return Q1cSolution(
         problem=problem,
         runs=list(experiment.runs),
         substitutions=list(experiment.substitutions),
         conclusions=width_conclusions(experiment),
-        cache_file=str(path),
-        from_cache=cached,
+        cache_file=str(cache_path(problem, seed, build_dir)),
+        from_cache=loaded,
     )
 
 
