@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from hwsolve.render.figures.q3_network import drawing_from_q3, draw_network, NetworkDrawing, Line
+from hwsolve.render.figures.q3_network import drawing_from_q3, draw_network, network_figure, NetworkDrawing, Line
 from hwsolve.render.figures.q4_curves import draw_learning_curves, grid_axes
 from hwsolve.render.figures.q4_heatmap import draw_test_error_heatmap, error_matrix
 from hwsolve.render.numbers import format_number
@@ -46,6 +46,42 @@ def test_network_drawing_writes_png_and_pdf(tmp_path):
     drawing.edge_lines[(1, 4)] = [Line("w14")]
     png, pdf = draw_network(drawing, tmp_path / "figures" / "net")
     _assert_png_and_pdf(png, pdf)
+
+
+def test_q3_edge_labels_are_clear_of_each_other_and_of_other_edges():
+    """Each weight label is readable: no other label overlaps it, and no edge
+    but its own runs through it (its own is hidden behind its background)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.path import Path as MplPath
+    from matplotlib.transforms import Bbox
+    from hwsolve.solutions.q3 import solve_q3
+
+    figure = network_figure(drawing_from_q3(solve_q3(), digits=4))
+    try:
+        renderer = figure.canvas.get_renderer()
+        axis = figure.axes[0]
+        lines: dict[str, list] = {}
+        for text in axis.texts:
+            if (text.get_gid() or "").startswith("edge label "):
+                lines.setdefault(text.get_gid().removeprefix("edge label "), []).append(text.get_window_extent(renderer))
+        labels = {edge: Bbox.union(boxes) for edge, boxes in lines.items()}
+        # Each arrow as polylines in pixels: its path ends in a CLOSEPOLY whose
+        # vertex is filler, which intersects_bbox would take as a real point.
+        edges = {patch.get_gid().removeprefix("edge "): [MplPath(polyline) for polyline in
+                                                         patch.get_path().to_polygons(axis.transData, closed_only=False)]
+                 for patch in axis.patches if isinstance(patch, FancyArrowPatch)}
+        assert set(labels) == {"1-3", "2-3", "1-4", "2-4", "3-5", "4-5"}
+        assert len(edges) == 7  # six weights and the output's arrow to the loss
+        names = sorted(labels)
+        for index, name in enumerate(names):
+            for other in names[index + 1:]:
+                assert not labels[name].overlaps(labels[other]), (name, other)
+            for edge, polylines in edges.items():
+                if edge != name:
+                    assert not any(line.intersects_bbox(labels[name], filled=False) for line in polylines), (name, edge)
+    finally:
+        plt.close(figure)
 
 
 def _entries():
