@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from hwsolve.data.mnist import load_mnist
-from hwsolve.experiments.mnist_models import ALL_CONFIGS, MASK_ORDER, ModelStack, initial_module_parameters, init_seed, parse_configs
+from hwsolve.experiments.mnist_models import ALL_CONFIGS, ModelStack, initial_module_parameters, init_seed, parse_configs
 from hwsolve.experiments.mnist_modes import CORRECTED, HOMEWORK
 from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, log_softmax_flags, manual_step
 from hwsolve.experiments.mnist_split import split_data
@@ -93,11 +93,9 @@ def test_stacked_steps_equal_independent_modules(mnist, mode, step_name):
     stack = ModelStack.initialise(list(ALL_CONFIGS), seed, dtype=torch.float64, pixel_order=data.pixel_order)
     optimizer = StackOptimizer(stack, mode.sgd_lr, mode.adam_lr)
     flags = log_softmax_flags(stack, mode.nll_on_log_softmax)
-    present = torch.tensor([MASK_ORDER.index(c) for c in stack.configs])
     step = {"manual": manual_step, "autograd": autograd_step}[step_name]
     for (x, y, groups), full_masks in zip(batches, masks):
-        m = None if full_masks is None else tuple(t.index_select(0, present) for t in full_masks)
-        _, grads = step(stack, x, y, flags, m, groups)
+        _, grads = step(stack, x, y, flags, full_masks, groups)  # one mask per step, broadcast over the models
         optimizer.step(stack, grads)
 
     for position, config in enumerate(stack.configs):
@@ -105,7 +103,7 @@ def test_stacked_steps_equal_independent_modules(mnist, mode, step_name):
         opt = reference_optimizer(config, mode, model)
         for (x, y, _), full_masks in zip(natural_batches, masks):
             opt.zero_grad()
-            m = None if full_masks is None else (full_masks[0][MASK_ORDER.index(config)], full_masks[1][MASK_ORDER.index(config)])
+            m = None if full_masks is None else (full_masks[0][0], full_masks[1][0])  # every model gets the step's mask
             reference_loss(config, mode, model(x, m), y).backward()
             opt.step()
         # Adam at lr 0.1 divides by sqrt(v) + eps, which magnifies float64 rounding in small
@@ -141,8 +139,7 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
             for x, y, _ in data.batches():
                 if masks_for is not None and config == configs[0]:
                     all_masks.append(masks_for(step, x.shape[0]))
-                row = MASK_ORDER.index(config)
-                m = None if not all_masks else (all_masks[step][0][row], all_masks[step][1][row])
+                m = None if not all_masks else (all_masks[step][0][0], all_masks[step][1][0])
                 opt.zero_grad()
                 reference_loss(config, mode, model(x, m), y).backward()
                 opt.step()
@@ -167,11 +164,13 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
 
 def test_dropout_masks_keep_about_80_percent_scaled_by_1_25():
     masks_for = default_mask_source(0, 0.2, "cpu", torch.float32)
-    m1, m2 = masks_for(0, 128)
-    assert m1.shape == (12, 100, 128) and m2.shape == (12, 50, 128)
-    values = torch.cat([m1.flatten(), m2.flatten()])
+    steps = [masks_for(step, 128) for step in range(10)]
+    m1, m2 = steps[0]
+    assert m1.shape == (1, 100, 128) and m2.shape == (1, 50, 128)  # one mask per step, broadcast over the models
+    values = torch.cat([t.flatten() for pair in steps for t in pair])
     assert set(values.unique().tolist()) == {0.0, 1.25}
     kept = float((values > 0).double().mean())
     assert abs(kept - 0.8) < 4 * (0.8 * 0.2 / values.numel()) ** 0.5  # within 4 standard errors
+    assert not torch.equal(steps[1][0], m1)  # a fresh draw every step
     again = default_mask_source(0, 0.2, "cpu", torch.float32)(0, 128)
     assert torch.equal(again[0], m1)

@@ -73,9 +73,6 @@ def storage_order(configs: list[Config]) -> list[Config]:
     return sorted(configs, key=lambda c: (ACTIVATIONS.index(c.activation), OPTIMIZERS.index(c.optimizer), c.index))
 
 
-# The fixed row order of the dropout masks drawn for all 12 configs (the full sweep's storage order).
-MASK_ORDER: tuple[Config, ...] = tuple(storage_order(list(ALL_CONFIGS)))
-
 
 def init_seed(seed: int, config: Config) -> int:
     """Per-config seed from the run seed and the config's homework index: subsets reproduce the full sweep."""

@@ -135,7 +135,7 @@ DIFFERENCES: tuple[dict[str, str], ...] = (
     {
         "what": "dropout",
         "homework": "nn.Dropout(p=0.2) is defined in __init__ but never called in forward()",
-        "corrected": "dropout p=0.2 after each hidden activation while training",
+        "corrected": "dropout p=0.2 after each hidden activation while training (one mask per step, shared by all configurations like the batches)",
         "why": "the code's stated intent is to regularise with dropout",
     },
     {

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from hwsolve.experiments.mnist_models import LAYER_SIZES, MASK_ORDER, Config, ModelStack
+from hwsolve.experiments.mnist_models import LAYER_SIZES, Config, ModelStack
 from hwsolve.experiments.mnist_modes import ModeSpec, as_written_overfit_epochs, epochs_for, overfitting_onset, rising_epochs
 from hwsolve.experiments.mnist_split import split_data
 from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, evaluate, log_softmax_flags, manual_step
@@ -68,27 +68,31 @@ class ConfigHistory:
 
 
 def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
-    """Scaled dropout masks for ALL 12 configs every step (rows in MASK_ORDER), so a subset of
-    configs sees the same masks as in the full sweep.
+    """Scaled dropout masks, (1, 100, B) and (1, 50, B): one per step, shared by every config.
+
+    All configs already train on the same batches in the same order; sharing
+    the masks too makes the comparison between configs one of common random
+    numbers (each model alone still sees i.i.d. Bernoulli masks, as
+    nn.Dropout draws them), a subset of configs sees exactly the full sweep's
+    masks, and a step draws 1/12 of the bits it would for a mask per model.
 
     Each keep/drop decision compares 16 random bits with a threshold (four per
     64-bit word): a unit is kept with probability round(keep * 65536) / 65536,
     i.e. 52429/65536 = 0.8000031 for p = 0.2 (torch's bernoulli_ is no more
     exact: it compares with a float). Kept units are scaled by 1/(1-p), as
     nn.Dropout does. The words come from numpy's PCG64, seeded from --seed, on
-    the host for every device: it draws them ~2x faster than torch's CPU
-    generator, and numpy's uint16 compare is ~8x faster than torch's int16 one
-    (a step's masks cost ~0.3 ms on 2 cores, against ~0.5 ms with torch's generator).
+    the host for every device (numpy's uint16 compare is ~8x faster than
+    torch's int16 one).
     """
     bits = np.random.PCG64(seed * 1000 + DROPOUT_STREAM)
-    n, h1, h2 = len(MASK_ORDER), LAYER_SIZES[1], LAYER_SIZES[2]
+    h1, h2 = LAYER_SIZES[1], LAYER_SIZES[2]
     threshold = round((1 - p) * 65536)  # uint16 values are uniform on [0, 65535]
 
     def masks(step: int, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-        count = n * (h1 + h2) * batch
+        count = (h1 + h2) * batch
         keep = bits.random_raw((count + 3) // 4).view(np.uint16)[:count] < threshold
         # bool -> uint8 view -> float converts ~2x faster than bool -> float directly.
-        scaled = torch.from_numpy(keep).view(torch.uint8).view(n, h1 + h2, batch).to(device=device, dtype=dtype).div_(1 - p)
+        scaled = torch.from_numpy(keep).view(torch.uint8).view(1, h1 + h2, batch).to(device=device, dtype=dtype).div_(1 - p)
         return scaled[:, :h1], scaled[:, h1:]
 
     return masks
@@ -168,15 +172,10 @@ def train_lockstep(
         epoch += 1
         started = time.perf_counter()
         flags = log_softmax_flags(stack, mode.nll_on_log_softmax)
-        rows = [MASK_ORDER.index(c) for c in stack.configs]
-        present = None if rows == list(range(len(MASK_ORDER))) else torch.tensor(rows, dtype=torch.long, device=device)
         loss_sum = torch.zeros(stack.size, dtype=torch.float64, device=device)
         n_batches = 0
         for x, y, groups in data.batches():
-            masks = None
-            if use_masks:
-                m1, m2 = mask_source(step, x.shape[0])
-                masks = (m1, m2) if present is None else (m1.index_select(0, present), m2.index_select(0, present))
+            masks = mask_source(step, x.shape[0]) if use_masks else None  # broadcast over the models
             losses, grads = step_fn(stack, x, y, flags, masks, groups)
             optimizer.step(stack, grads)
             loss_sum += losses.detach().double()
