@@ -51,6 +51,11 @@ class PerSampleMnist(torch.utils.data.Dataset):
     def __init__(self, images: torch.Tensor, labels: torch.Tensor):
         self.data, self.targets = images, labels
 
+    @classmethod
+    def from_mnist(cls, mnist) -> "PerSampleMnist":
+        """The training set as torchvision holds it: uint8 images (60000, 28, 28), int64 labels."""
+        return cls((mnist.train_images * 255).round().to(torch.uint8).view(-1, 28, 28), mnist.train_labels.clone())
+
     def __len__(self) -> int:
         return len(self.targets)
 
@@ -122,9 +127,7 @@ def main() -> None:
     print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, load average {os.getloadavg()}")
 
     mnist = load_mnist()  # read and sha256-verified once; the baseline gets the uint8 pixels back from it
-    images = (mnist.train_images * 255).round().to(torch.uint8).view(-1, 28, 28)
-    labels = mnist.train_labels.clone()
-    loader = torch.utils.data.DataLoader(PerSampleMnist(images, labels), batch_size=128, num_workers=0)
+    loader = torch.utils.data.DataLoader(PerSampleMnist.from_mnist(mnist), batch_size=128, num_workers=0)
     baseline_by_threads = {}
     for threads in (int(t) for t in args.baseline_threads.split(",")):
         torch.set_num_threads(threads)

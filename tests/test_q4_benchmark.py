@@ -23,8 +23,7 @@ def load_benchmark():
 
 def test_per_sample_dataset_gives_the_trainers_pixels_and_labels():
     benchmark, mnist = load_benchmark(), load_mnist()
-    images = (mnist.train_images * 255).round().to(torch.uint8).view(-1, 28, 28)
-    dataset = benchmark.PerSampleMnist(images, mnist.train_labels.clone())
+    dataset = benchmark.PerSampleMnist.from_mnist(mnist)
     assert len(dataset) == 60000
     for index in (0, 1, 12345, 59999):
         image, label = dataset[index]

@@ -88,7 +88,7 @@ def test_stacked_steps_equal_independent_modules(mnist, mode, step_name):
     natural = split_data(mnist, mode, seed, 1280, "cpu", torch.float64, reorder_pixels=False)
     natural_batches = list(natural.batches())[:n_steps]  # the same rows (same shuffle seed), natural columns
     masks_for = default_mask_source(seed, 0.2, "cpu", torch.float64) if mode.dropout else None
-    masks = [masks_for(i, batch.x.shape[0]) for i, batch in enumerate(batches)] if masks_for else [None] * n_steps
+    masks = [masks_for(batch.x.shape[0]) for batch in batches] if masks_for else [None] * n_steps
 
     stack = ModelStack.initialise(list(ALL_CONFIGS), seed, dtype=torch.float64, pixel_order=data.pixel_order)
     optimizer = StackOptimizer(stack, mode.sgd_lr, mode.adam_lr)
@@ -138,7 +138,7 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
         for epoch in range(planned):
             for x, y, _ in data.batches():
                 if masks_for is not None and config == configs[0]:
-                    all_masks.append(masks_for(step, x.shape[0]))
+                    all_masks.append(masks_for(x.shape[0]))
                 m = None if not all_masks else (all_masks[step][0][0], all_masks[step][1][0])
                 opt.zero_grad()
                 reference_loss(config, mode, model(x, m), y).backward()
@@ -164,7 +164,7 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
 
 def test_dropout_masks_keep_about_80_percent_scaled_by_1_25():
     masks_for = default_mask_source(0, 0.2, "cpu", torch.float32)
-    steps = [masks_for(step, 128) for step in range(10)]
+    steps = [masks_for(128) for _ in range(10)]
     m1, m2 = steps[0]
     assert m1.shape == (1, 100, 128) and m2.shape == (1, 50, 128)  # one mask per step, broadcast over the models
     values = torch.cat([t.flatten() for pair in steps for t in pair])
@@ -172,5 +172,5 @@ def test_dropout_masks_keep_about_80_percent_scaled_by_1_25():
     kept = float((values > 0).double().mean())
     assert abs(kept - 0.8) < 4 * (0.8 * 0.2 / values.numel()) ** 0.5  # within 4 standard errors
     assert not torch.equal(steps[1][0], m1)  # a fresh draw every step
-    again = default_mask_source(0, 0.2, "cpu", torch.float32)(0, 128)
+    again = default_mask_source(0, 0.2, "cpu", torch.float32)(128)
     assert torch.equal(again[0], m1)

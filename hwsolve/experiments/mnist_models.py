@@ -73,7 +73,6 @@ def storage_order(configs: list[Config]) -> list[Config]:
     return sorted(configs, key=lambda c: (ACTIVATIONS.index(c.activation), OPTIMIZERS.index(c.optimizer), c.index))
 
 
-
 def init_seed(seed: int, config: Config) -> int:
     """Per-config seed from the run seed and the config's homework index: subsets reproduce the full sweep."""
     return seed * 1000 + config.index

@@ -189,7 +189,7 @@ def evaluate(stack: ModelStack, x: torch.Tensor, y: torch.Tensor, lsm_flags, wid
     correct = torch.zeros(stack.size, dtype=torch.int64, device=x.device)
     for start in range(0, x.shape[0], chunk):
         xs, ys = x[start : start + chunk], y[start : start + chunk]
-        groups = None if widths is None else ((0, xs.shape[0], max(max(widths[start : start + chunk]), 1)),)
+        groups = None if widths is None else column_groups(widths[start : start + chunk])
         logits = forward(stack, xs, groups=groups)["logits"]
         losses, _ = per_sample_losses(logits, ys, lsm_flags)
         loss_sum += losses.sum(1, dtype=torch.float64)

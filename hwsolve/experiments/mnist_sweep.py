@@ -29,7 +29,7 @@ from hwsolve.io import write_atomic, write_json_atomic
 from hwsolve.solutions.base import to_jsonable
 
 SCHEMA = "hwsolve.q4.results/1"
-TRAINER_VERSION = 3  # bump when a change alters the numbers, so old results are not reused
+TRAINER_VERSION = 4  # bump when a change alters the numbers, so old results are not reused
 DEFAULT_THREADS = 2  # the shared 2-core machine; HWSOLVE_THREADS overrides
 CSV_FIELDS = (
     "name", "activation", "loss", "optimizer", "epochs_trained", "test_error", "best_epoch",

@@ -21,7 +21,7 @@ from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, evalua
 
 DROPOUT_STREAM = 303  # beside mnist_split's SPLIT_STREAM and SHUFFLE_STREAM: one stream per source of randomness
 
-MaskSource = Callable[[int, int], tuple[torch.Tensor, torch.Tensor]]
+MaskSource = Callable[[int], tuple[torch.Tensor, torch.Tensor]]  # batch size -> the step's two masks
 
 
 @dataclass
@@ -88,7 +88,7 @@ def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
     h1, h2 = LAYER_SIZES[1], LAYER_SIZES[2]
     threshold = round((1 - p) * 65536)  # uint16 values are uniform on [0, 65535]
 
-    def masks(step: int, batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def masks(batch: int) -> tuple[torch.Tensor, torch.Tensor]:
         count = (h1 + h2) * batch
         keep = bits.random_raw((count + 3) // 4).view(np.uint16)[:count] < threshold
         # bool -> uint8 view -> float converts ~2x faster than bool -> float directly.
@@ -166,7 +166,6 @@ def train_lockstep(
             stack = optimizer.select(stack, keep)
 
     retire(0)
-    step = 0
     epoch = 0
     while stack.size:
         epoch += 1
@@ -175,12 +174,11 @@ def train_lockstep(
         loss_sum = torch.zeros(stack.size, dtype=torch.float64, device=device)
         n_batches = 0
         for x, y, groups in data.batches():
-            masks = mask_source(step, x.shape[0]) if use_masks else None  # broadcast over the models
+            masks = mask_source(x.shape[0]) if use_masks else None  # broadcast over the models
             losses, grads = step_fn(stack, x, y, flags, masks, groups)
             optimizer.step(stack, grads)
             loss_sum += losses.detach().double()
             n_batches += 1
-            step += 1
         val = evaluate(stack, data.val_x, data.val_y, flags, data.val_widths)
         test = evaluate(stack, data.test_x, data.test_y, flags, data.test_widths) if test_every_epoch else None
         if best is not None:
