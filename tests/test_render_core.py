@@ -58,3 +58,19 @@ def test_escape_latex(text, expected):
 def test_to_json_keeps_full_precision_and_rejects_nan():
     data = json.loads(to_json({"x": 0.1 + 0.2, "nan": float("nan"), "t": (1, 2)}))
     assert data == {"x": 0.30000000000000004, "nan": None, "t": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "expected"),
+    [(0.39428, 6, "0.394280"), (0.795222, 6, "0.795222"), (0.9999996, 6, "1.00000"), (99.99996, 6, "100.000"),
+     (1.23e-5, 3, "1.23e-5"), (2e-5, 3, "2.00e-5"), (-0.5, 3, "-0.500")],
+)
+def test_keep_zeros_gives_every_value_the_same_significant_figures(value, digits, expected):
+    assert format_number(value, digits, keep_zeros=True) == expected
+
+
+def test_keep_zeros_in_latex_and_fixed_decimals():
+    from hwsolve.render.numbers import format_fixed
+
+    assert format_number_latex(2e-5, 3, keep_zeros=True) == r"2.00 \times 10^{-5}"
+    assert [format_fixed(value, 4) for value in (0.316227766, 0.01, -0.00001)] == ["0.3162", "0.0100", "0.0000"]

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from hwsolve.render.latex_escape import escape_latex
-from hwsolve.render.numbers import DEFAULT_DIGITS, format_number, format_number_latex, format_percent
+from hwsolve.render.numbers import DEFAULT_DIGITS, format_fixed, format_number, format_number_latex, format_percent
 
 FORMAT_EXTENSIONS = {"text": "txt", "md": "md", "tex": "tex"}
 
@@ -42,7 +42,12 @@ def _tex_finalize(value: Any) -> Any:
 
 def _common_filters(env: jinja2.Environment) -> None:
     env.filters["num"] = lambda value, digits=DEFAULT_DIGITS: format_number(value, digits)
-    env.filters["pct"] = lambda value, digits=3: format_percent(value, digits)
+    env.filters["pct"] = lambda value, digits=3, keep_zeros=False: format_percent(value, digits, keep_zeros)
+    # `sig` keeps trailing zeros, for table columns: one rule of significant
+    # figures per column (num trims them, for given values such as 0.35).
+    # Plain "1.23e-5" is what siunitx's S columns and \num{} parse.
+    env.filters["sig"] = lambda value, digits=DEFAULT_DIGITS: format_number(value, digits, keep_zeros=True)
+    env.filters["fixed"] = format_fixed
 
 
 @lru_cache(maxsize=None)
@@ -69,6 +74,7 @@ def environment(fmt: str) -> jinja2.Environment:
         _common_filters(env)
         # In LaTeX, numbers inside math use \times 10^{k}; they are math, so safe.
         env.filters["texnum"] = lambda value, digits=DEFAULT_DIGITS: Markup(format_number_latex(value, digits))
+        env.filters["texsig"] = lambda value, digits=DEFAULT_DIGITS: Markup(format_number_latex(value, digits, keep_zeros=True))
         env.filters["math"] = Markup  # mark a SymPy latex() string as safe
         return env
     if fmt in ("text", "md"):
@@ -82,6 +88,7 @@ def environment(fmt: str) -> jinja2.Environment:
         )
         _common_filters(env)
         env.filters["texnum"] = lambda value, digits=DEFAULT_DIGITS: format_number_latex(value, digits)
+        env.filters["texsig"] = lambda value, digits=DEFAULT_DIGITS: format_number_latex(value, digits, keep_zeros=True)
         env.filters["math"] = lambda value: value
         return env
     raise ValueError(f"unknown template format {fmt!r}")
