@@ -15,7 +15,10 @@ endif
 
 .PHONY: run test venv clean
 
+# The system packages (TeX for the PDF) come first; where they cannot be
+# installed the script says so and the report is still written, without PDF.
 run: $(BIN)/.installed
+	bash scripts/install-system-packages.sh
 	$(BIN)/hwsolve report
 
 test: $(BIN)/.installed

@@ -81,15 +81,38 @@ def test_quick_is_stated_in_the_report(monkeypatch, tmp_path):
     assert "Quick mode: the Q4 sweep was trained for 3 epochs only" in (tmp_path / "report.md").read_text()
 
 
-def test_pdf_without_latex_names_the_debian_packages(monkeypatch, tmp_path):
-    monkeypatch.setattr(pdf.shutil, "which", lambda tool: None)
-    _only(monkeypatch)
-    result = CliRunner().invoke(cli, ["report", "--format", "pdf", "--out", str(tmp_path)])
-    assert result.exit_code != 0
-    assert str(result.exception) == (
-        "latexmk and pdflatex not found; to build the PDF install the Debian packages: "
-        "texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk"
-    )
+def _path_without_latex(monkeypatch, tmp_path) -> None:
+    """PATH holds only an empty folder: latexmk and pdflatex are absent, as on a fresh machine."""
+    empty_bin = tmp_path / "empty-bin"
+    empty_bin.mkdir()
+    monkeypatch.setenv("PATH", str(empty_bin))
+
+
+def test_explicit_pdf_without_latex_is_one_line_and_exit_1(monkeypatch, tmp_path):
+    _path_without_latex(monkeypatch, tmp_path)
+    completed = subprocess.run([str(HWSOLVE), "report", "--format", "pdf", "--out", str(tmp_path)], capture_output=True, text=True)
+    assert completed.returncode == 1
+    assert completed.stderr.strip().splitlines() == [
+        "Error: latexmk and pdflatex not found; to build the PDF run scripts/install-system-packages.sh or install the "
+        "Debian packages: texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended "
+        "texlive-science lmodern latexmk"
+    ]
+    assert not (tmp_path / "report.tex").exists()  # refused before any work
+
+
+def test_default_formats_without_latex_write_md_and_tex_and_skip_the_pdf(monkeypatch, tmp_path):
+    _path_without_latex(monkeypatch, tmp_path)
+    _only(monkeypatch, QuestionSpec(3, "One step of backpropagation by hand", "hwsolve.solutions.q3", "solve_q3"))
+    result = CliRunner().invoke(cli, ["report", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report.md").read_text().count("w_{35}") > 0
+    assert "\\begin{document}" in (tmp_path / "report.tex").read_text()
+    assert (tmp_path / "figures" / "q3_network.png").exists()
+    assert not (tmp_path / "report.pdf").exists()
+    skipped = [line for line in result.stderr.splitlines() if "PDF" in line]
+    assert len(skipped) == 1
+    assert skipped[0].startswith("PDF skipped: latexmk and pdflatex not found")
+    assert "texlive-latex-base" in skipped[0]
 
 
 def test_error_excerpt_keeps_bang_lines_with_context():

@@ -26,7 +26,10 @@ PLACEHOLDER = {"number": 2, "title": "True or false", "body": None, "placeholder
 
 
 def test_md_title_block_and_placeholder_golden():
-    assert _shell("md", sections=[PLACEHOLDER]) == (
+    text = _shell("md", sections=[PLACEHOLDER])
+    body, references = text.split("## References\n")
+    assert references.startswith("\n1. N. Srivastava, G. Hinton")
+    assert body == (
         "# Deep Learning — Homework 2\n"
         "\n"
         "**Course:** Deep Learning · **Homework:** 2\n"
@@ -37,12 +40,14 @@ def test_md_title_block_and_placeholder_golden():
         "\n"
         "- [Question 2 — True or false](#question-2--true-or-false)\n"
         "- [Audit of the submitted solution](#audit-of-the-submitted-solution)\n"
+        "- [References](#references)\n"
         "\n"
         "## Question 2 — True or false\n"
         "\n"
         "*Question 2: not yet available (reason).*\n"
         "\n"
         "\n"  # the (here empty) audit section follows
+        "\n"
     )
 
 

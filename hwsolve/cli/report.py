@@ -14,7 +14,11 @@ REPORT_FORMATS = ("md", "tex", "pdf")
 
 
 def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
-    """--format md --format pdf, or --format md,pdf; none given means all three."""
+    """--format md --format pdf, or --format md,pdf; none given means all three.
+
+    The caller tells the two apart with `values` itself: without TeX, the
+    default skips the PDF (one line), an explicit pdf is an error.
+    """
     chosen: list[str] = []
     for value in values:
         for item in value.split(","):
@@ -38,7 +42,9 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
 )
 @click.option(
     "--format", "formats", multiple=True, metavar="md|tex|pdf",
-    help="Output format; repeat it or separate with commas. Default: all three (pdf implies tex).",
+    help="Output format; repeat it or separate with commas. Default: all three (pdf implies tex); "
+         "without latexmk/pdflatex the default writes md and tex and says the PDF was skipped, "
+         "while an explicit pdf is an error.",
 )
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder for report.* and figures/.  [default: build/]")
@@ -78,8 +84,14 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
         data_dir=data_dir,
         seed=seed,
     )
+    skipped_pdf = ""
     if "pdf" in chosen:
-        _check_latex_first()
+        missing = _missing_latex_message()
+        if missing and formats:
+            raise HwsolveError(missing)  # asked for by name: fail before the slow work, not after it
+        if missing:
+            chosen = tuple(name for name in chosen if name != "pdf")
+            skipped_pdf = f"PDF skipped: {missing}"
     result = build_report(options, progress=lambda line: click.echo(line, err=True))
     written = []
     if "md" in chosen:
@@ -92,6 +104,8 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
         written.append(build_pdf(options.out_dir / "report.tex"))
     for path in written:
         click.echo(f"wrote {path}")
+    if skipped_pdf:
+        click.echo(skipped_pdf, err=True)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if result.failures:
@@ -99,10 +113,9 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
         raise HwsolveError("; ".join(result.failures))
 
 
-def _check_latex_first() -> None:
-    """Fail before the slow work, not after it, when the PDF cannot be built."""
+def _missing_latex_message() -> str:
+    """One line naming what the PDF lacks and the Debian packages that bring it; empty when TeX is there."""
     from hwsolve.render.pdf import latex_missing_message, missing_latex_tools
 
     missing = missing_latex_tools()
-    if missing:
-        raise HwsolveError(latex_missing_message(missing))
+    return latex_missing_message(missing) if missing else ""

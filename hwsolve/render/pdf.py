@@ -12,7 +12,10 @@ from pathlib import Path
 
 from hwsolve.errors import HwsolveError
 
-DEBIAN_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-latex-extra latexmk"
+# The same list as scripts/install-system-packages.sh (less poppler-utils, which only the tests use).
+DEBIAN_PACKAGES = (
+    "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-science lmodern latexmk"
+)
 LATEX_TIMEOUT_SECONDS = 300
 _CONTEXT_LINES_AFTER_ERROR = 4
 
@@ -30,7 +33,8 @@ def missing_latex_tools() -> list[str]:
 
 
 def latex_missing_message(missing: list[str]) -> str:
-    return f"{' and '.join(missing)} not found; to build the PDF install the Debian packages: {DEBIAN_PACKAGES}"
+    return (f"{' and '.join(missing)} not found; to build the PDF run scripts/install-system-packages.sh "
+            f"or install the Debian packages: {DEBIAN_PACKAGES}")
 
 
 def error_excerpt(log_text: str, context_after: int = _CONTEXT_LINES_AFTER_ERROR) -> str:
