@@ -3,7 +3,8 @@
 # read it with: pdflatex and latexmk, the LaTeX packages the templates use
 # (siunitx comes with texlive-science), Latin Modern, and pdftotext.
 #
-# Called by `make run` and by .ci/run. It does nothing when every tool is
+# Called by `make run` and by .ci/run (with STRICT_INSTALL=1, so that a
+# failed apt-get fails CI). It does nothing when every tool is
 # already there. Without apt-get, or without root and without sudo, it says
 # so in one line and exits 0: `hwsolve report` then still writes report.md,
 # report.tex and the figures, and says the PDF was skipped.
@@ -30,16 +31,20 @@ elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
     SUDO=(sudo -n)
 else
     echo "install-system-packages: not root and no password-less sudo; skipping (the PDF needs: ${PACKAGES[*]})" >&2
-    exit 0
+    exit "${STRICT_INSTALL:-0}"
 fi
 if ! command -v apt-get >/dev/null; then
     echo "install-system-packages: no apt-get on this machine; skipping (the PDF needs the Debian packages: ${PACKAGES[*]})" >&2
-    exit 0
+    exit "${STRICT_INSTALL:-0}"
 fi
 
-echo "install-system-packages: installing ${PACKAGES[*]} (a few minutes, once)" >&2
+echo "install-system-packages: installing ${PACKAGES[*]} (about a minute, once)" >&2
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
 # --no-install-recommends: texlive-latex-extra recommends a Java runtime and
-# more that the report never uses; leaving them out halves the install.
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+# more that the report never uses.
+if ! { "${SUDO[@]}" apt-get update -qq && \
+       "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null; }; then
+    # No registry, a held lock, a full disk: the report is still written without the PDF.
+    echo "install-system-packages: apt-get failed; skipping (the PDF needs: ${PACKAGES[*]})" >&2
+    exit "${STRICT_INSTALL:-0}"
+fi
