@@ -79,7 +79,7 @@ def _contains_run(numbers: list[float], vector: list[float]) -> bool:
 def _q1b_training_outputs() -> dict[float, list[float]]:
     """The homework's inverted dropout, x * m / (1 - p), at both rates."""
     x, mask = np.array([-4.5, -0.75, 3, 6, 1.5]), np.array([1, 0, 1, 0, 1])
-    return {p: list(x * mask / (1 - p)) for p in (0.5, 0.4)}
+    return {p: [float(value) for value in x * mask / (1 - p)] for p in (0.5, 0.4)}
 
 
 def _q3_loss_and_updated_weights() -> tuple[float, dict[str, float]]:
@@ -93,7 +93,7 @@ def _q3_loss_and_updated_weights() -> tuple[float, dict[str, float]]:
     delta3, delta4 = delta5 * w["w35"] * y3 * (1 - y3), delta5 * w["w45"] * y4 * (1 - y4)  # the old w35, w45
     gradients = {"w13": delta3 * x1, "w23": delta3 * x2, "w14": delta4 * x1, "w24": delta4 * x2,
                  "w35": delta5 * y3, "w45": delta5 * y4}
-    return (target - y5) ** 2, {name: w[name] - lr * gradients[name] for name in w}
+    return float((target - y5) ** 2), {name: float(w[name] - lr * gradients[name]) for name in w}
 
 
 def _q4_homework_set_below_threshold(out) -> set[str] | None:
@@ -122,30 +122,40 @@ def _q4_homework_set_below_threshold(out) -> set[str] | None:
     return {name for name, values in errors.items() if statistics.median(values) < THRESHOLD}
 
 
-def test_first_two_pages_hold_q1b_dropout_vectors(report):
-    numbers = _numbers(report.pages(1, 2))
-    for rate, vector in _q1b_training_outputs().items():
-        assert _contains_run(numbers, vector), (rate, vector)
+@pytest.fixture(scope="module")
+def answers(report) -> str:
+    """The text of the "Answers at a glance" section, as far as it lies on pages 1-2 (it ends where the contents begin)."""
+    front = report.pages(1, 2)
+    assert "Answers at a glance" in front
+    start = front.index("Answers at a glance")
+    end = front.find("Contents", start)
+    return front[start:] if end == -1 else front[start:end]
 
 
-def test_first_two_pages_hold_q3_loss_and_the_six_updated_weights(report):
-    numbers = _numbers(report.pages(1, 2))
+def test_first_two_pages_hold_q1b_dropout_vectors(answers):
+    numbers = _numbers(answers)
+    missing = {rate: vector for rate, vector in _q1b_training_outputs().items() if not _contains_run(numbers, vector)}
+    assert not missing, f"training-time outputs not in the answers on pages 1-2: {missing}"
+
+
+def test_first_two_pages_hold_q3_loss_and_the_six_updated_weights(answers):
+    numbers = _numbers(answers)
     loss, updated = _q3_loss_and_updated_weights()
-    assert _shown(loss, numbers), ("loss", loss)
-    missing = {name: value for name, value in updated.items() if not _shown(value, numbers)}
-    assert missing == {}
+    missing = {name: value for name, value in {"loss": loss, **updated}.items() if not _shown(value, numbers)}
+    assert not missing, f"not in the answers on pages 1-2 (to 6 significant digits): {missing}"
 
 
-def test_first_two_pages_hold_q4_homework_set_below_threshold(report):
+def test_first_two_pages_hold_q4_homework_set_below_threshold(report, answers):
     below = _q4_homework_set_below_threshold(report.out)
     if below is None:
         pytest.skip("no Q4 results in this build (no MNIST)")
-    front = re.sub(r"\s+", "", report.pages(1, 2))
-    assert "Question4" in front
+    assert "Question 4" in answers, "Q4's answer box is not on pages 1-2"
+    q4 = re.sub(r"\s+", "", answers[answers.index("Question 4"):])
     if below:
-        assert sorted(name for name in below if name not in front) == []
+        missing = sorted(name for name in below if name not in q4)
+        assert not missing, f"configurations below {THRESHOLD} in homework mode, missing from Q4's answer: {missing}"
     else:
-        assert "none" in front.lower()
+        assert "none" in q4.lower(), "no configuration is below 0.1 in homework mode; Q4's answer must say none"
 
 
 # --- the Markdown, as GitHub renders it ---------------------------------------
