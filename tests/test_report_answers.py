@@ -81,7 +81,7 @@ def test_reproducibility_collects_seeds_epochs_and_each_solutions_notes():
                 QuestionSection(4, "MNIST", solution=_Modes())]
     note = reproducibility(sections, ReportOptions(out_dir=Path("out"), quick=True, seed=5), "9.9")
     assert note.command == "hwsolve report --out out --quick --seed 5"
-    assert note.facts == ["Question 1: seed 3.", "Question 4, homework mode: seeds 0, 1, 2; 30 epochs.",
-                          "Question 4, corrected mode: seed 0; 30 epochs; the first 1,024 training images."]
+    assert note.facts == ["Question 1: seed 3.", "Question 4, homework mode: seeds 0, 1, 2; 30 epochs configured.",
+                          "Question 4, corrected mode: seed 0; 30 epochs configured; the first 1,024 training images."]
     assert note.notes == [(1, "ran on 2 threads"), (4, "homework mode: 30-epoch sweep took 300 s on 2 threads"),
                           (4, "corrected mode: 30-epoch sweep took 300 s on 2 threads")]

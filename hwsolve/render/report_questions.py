@@ -150,7 +150,7 @@ def _seed_facts(number: int, solution: Any) -> list[str]:
             continue
         parts = [seeds]
         if getattr(one, "epochs", None) is not None:
-            parts.append(f"{one.epochs} epochs")
+            parts.append(f"{one.epochs} epochs configured")
         if getattr(one, "limit_train", None):
             parts.append(f"the first {one.limit_train:,} training images")
         where = f"Question {number}" + (f", {mode} mode" if mode else "")
