@@ -203,3 +203,13 @@ def test_reproducibility_note_lists_facts_and_notes_in_both_formats():
     tex = _shell("tex", reproducibility=note)
     assert "\\texttt{hwsolve} \\texttt{report} \\texttt{--out} \\texttt{build} \\texttt{--quick} rebuilds" in tex  # a long --out may break
     assert "\\item Question 1: trained with \\texttt{torch.set\\_num\\_threads(2)} in 41 s" in tex
+
+
+def test_md_title_is_shown_literally_by_a_markdown_renderer():
+    from markdown_it import MarkdownIt
+
+    hostile = r"Report_1: *100%* & #2 $5 [x](y) `z` \ ^ ~ <b>done</b>"
+    tokens = MarkdownIt("commonmark").parse(_shell("md", title=hostile))
+    heading = tokens[1]
+    assert tokens[0].tag == "h1" and [child.type for child in heading.children] == ["text"]
+    assert heading.children[0].content == hostile
