@@ -213,3 +213,8 @@ def test_md_title_is_shown_literally_by_a_markdown_renderer():
     heading = tokens[1]
     assert tokens[0].tag == "h1" and [child.type for child in heading.children] == ["text"]
     assert heading.children[0].content == hostile
+
+
+def test_tex_placeholder_shows_its_backticked_command_in_monospace():
+    text = _shell("tex", sections=[dict(PLACEHOLDER, placeholder="not computed. Rerun `HWSOLVE_DATA=/path hwsolve report`.")])
+    assert r"\emph{Question 2: not computed. Rerun \texttt{HWSOLVE\_DATA=/path hwsolve report}.}" in text
