@@ -30,6 +30,19 @@ PNG_DPI = 150
 # pass a fontsize below MIN_FONT_SIZE.
 TEXT_WIDTH_INCHES = 16.6 / 2.54
 MIN_FONT_SIZE = 8.0
+PAD_INCHES = 0.04  # the white margin savefig's tight bounding box keeps around the drawing
+
+
+def placed_width(fraction_of_line: float = 1.0) -> float:
+    r"""The figure width (inches) that prints at its own size when placed at width=<fraction>\linewidth.
+
+    E.g. new_figure(placed_width(), 3.0) for a full-width figure. Text that
+    sticks out of the figure (a suptitle above it, a legend below) widens
+    the tight bounding box: leave room for it.
+    """
+    return fraction_of_line * TEXT_WIDTH_INCHES - 2 * PAD_INCHES
+
+
 STYLE = {
     "font.family": ["cmr10", "DejaVu Serif"],  # a list: per-glyph fallback for what cmr10 lacks
     "mathtext.fontset": "cm",
@@ -46,6 +59,7 @@ STYLE = {
     "figure.dpi": 100,
     "pdf.fonttype": 42,  # embed TrueType so the PDF text stays searchable
     "savefig.bbox": "tight",
+    "savefig.pad_inches": PAD_INCHES,
 }
 
 
