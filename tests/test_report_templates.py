@@ -201,7 +201,8 @@ def test_reproducibility_note_lists_facts_and_notes_in_both_formats():
     assert md.index("## Reproducibility") < md.index("## References")
     assert "- Question 4, homework mode: seeds 0, 1, 2; 30 epochs.\n- Question 1: trained with `torch.set_num_threads(2)` in 41 s\n" in md
     tex = _shell("tex", reproducibility=note)
-    assert "\\texttt{hwsolve} \\texttt{report} \\texttt{--out} \\texttt{build} \\texttt{--quick} rebuilds" in tex  # a long --out may break
+    # A long --out may break between words; -{}- keeps "--" two hyphens in T1 typewriter.
+    assert "\\texttt{hwsolve} \\texttt{report} \\texttt{-{}-out} \\texttt{build} \\texttt{-{}-quick} rebuilds" in tex
     assert "\\item Question 1: trained with \\texttt{torch.set\\_num\\_threads(2)} in 41 s" in tex
 
 
@@ -218,3 +219,10 @@ def test_md_title_is_shown_literally_by_a_markdown_renderer():
 def test_tex_placeholder_shows_its_backticked_command_in_monospace():
     text = _shell("tex", sections=[dict(PLACEHOLDER, placeholder="not computed. Rerun `HWSOLVE_DATA=/path hwsolve report`.")])
     assert r"\emph{Question 2: not computed. Rerun \texttt{HWSOLVE\_DATA=/path hwsolve report}.}" in text
+
+
+def test_tex_code_spans_keep_double_hyphens():
+    from hwsolve.render.environment import environment
+
+    render = environment("tex").from_string("\\VAR{ note|code_spans }").render
+    assert render(note="used `--limit-train` on 50% of `x_y`") == "used \\texttt{-{}-limit-train} on 50\\% of \\texttt{x\\_y}"

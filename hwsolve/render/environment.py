@@ -50,8 +50,12 @@ def _tex_code_spans(value: Any) -> Markup:
     parts = str(value).split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: no code spans, show it as it is
         return Markup(escape_latex(str(value)))
-    return Markup("".join(escape_latex(part) if index % 2 == 0 else f"\\texttt{{{escape_latex(part)}}}"
-                          for index, part in enumerate(parts)))
+    return Markup("".join(escape_latex(part) if index % 2 == 0 else _tex_texttt(part) for index, part in enumerate(parts)))
+
+
+def _tex_texttt(value: Any) -> Markup:
+    """Code in monospace, escaped; -{}- keeps `--out` from becoming an en dash (a ligature of T1 typewriter fonts)."""
+    return Markup(f"\\texttt{{{escape_latex(str(value)).replace('--', '-{}-')}}}")
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")  # the marks that act inside a line
@@ -99,6 +103,7 @@ def environment(fmt: str) -> jinja2.Environment:
         env.filters["texsig"] = lambda value, digits=DEFAULT_DIGITS: Markup(format_number_latex(value, digits, keep_zeros=True))
         env.filters["math"] = Markup  # mark a SymPy latex() string as safe
         env.filters["code_spans"] = _tex_code_spans
+        env.filters["texttt"] = _tex_texttt
         return env
     if fmt in ("text", "md"):
         env = jinja2.Environment(
