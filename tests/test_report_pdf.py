@@ -1,75 +1,35 @@
 """The real thing: `hwsolve report` through pdflatex, read back with pdftotext.
 
-One build (module-scoped) with a hostile --title serves every check. Numbers
-are computed here independently (closed forms), then looked for in the PDF's
-text, formatted as the report displays them (6 significant digits).
+One build (tests/report_build.py, shared with the other report-wide tests)
+with a hostile --title serves every check. Numbers are computed here
+independently (closed forms), then looked for in the PDF's text, formatted as
+the report displays them (6 significant digits). The Markdown's checks are in
+tests/test_report_quality.py.
 """
 
 import math
-import shutil
-import subprocess
 
 import pytest
-from click.testing import CliRunner
+from report_build import HOSTILE_TITLE, built_report, have_latex
 
-from hwsolve.cli import cli
 from hwsolve.render.numbers import format_number
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.latex,
-    pytest.mark.skipif(not all(shutil.which(tool) for tool in ("latexmk", "pdflatex", "pdftotext")),
-                       reason="needs latexmk, pdflatex and pdftotext (Debian: texlive-latex-* latexmk poppler-utils)"),
+    pytest.mark.skipif(not have_latex(), reason="needs latexmk, pdflatex and pdftotext (Debian: texlive-latex-* latexmk poppler-utils)"),
 ]
-
-HOSTILE_TITLE = r"Report_1: 100% & #2 $5 {x} \ ^ ~ done"
-
-
-def _shrink_q1_width_experiment(monkeypatch):
-    """Q1(c) trains up to a minute by design; the PDF test needs its numbers, not its size."""
-    from hwsolve.render import report_questions
-
-    try:
-        from hwsolve.problem.q1 import WidthProblem
-    except ImportError:
-        return
-    original = report_questions.solve
-
-    def solve(number, solver, options):
-        if number == 1:
-            return solver(seed=options.seed, build_dir=options.out_dir, width=WidthProblem(widths=(2, 4, 16), steps=30))
-        return original(number, solver, options)
-
-    monkeypatch.setattr(report_questions, "solve", solve)
-
-
-def _prebuild_q4_results(out):
-    """A real but small Q4 sweep (3 epochs, first 1024 images) that `report --quick` then reuses.
-
-    Returns False when MNIST is not available: the report then shows how to provide it.
-    """
-    try:
-        from hwsolve.data.mnist import locate_mnist
-        from hwsolve.solutions.q4 import solve_q4
-
-        locate_mnist()
-    except Exception:  # no Q4 module yet, or no data  # noqa: BLE001
-        return False
-    for mode in ("homework", "corrected"):
-        solve_q4(mode=mode, epochs=3, limit_train=1024, out=out / "q4" / mode, progress=False)
-    return True
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("report")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _shrink_q1_width_experiment(monkeypatch)
-        _prebuild_q4_results(out)
-        result = CliRunner().invoke(cli, ["report", "--title", HOSTILE_TITLE, "--out", str(out), "--quick"])
-    assert result.exit_code == 0, (result.output, result.exception)
-    text = subprocess.run(["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True).stdout
-    return out, text, result
+    report = built_report(tmp_path_factory)
+    return report.out, report.text, report.result
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    return built_report(tmp_path_factory).quick
 
 
 def _sigmoid(z):
@@ -130,7 +90,7 @@ def test_audit_verdicts_are_in_the_pdf(built):
     assert "Audit of the submitted solution" in text
 
 
-def test_q4_section_says_what_happened(built):
+def test_q4_section_says_what_happened(built, quick):
     out, text, result = built
     assert "Question 4" in text
     if "Q4 is not in the report" in (result.stderr or ""):
@@ -144,25 +104,7 @@ def test_q4_section_says_what_happened(built):
         for entry in document["configs"]:
             if entry["test_error"] is not None:
                 assert f"{format_number(100 * entry['test_error'], 3)}%" in text, (mode, entry["name"])
-    assert "Quick mode" in text
+    if quick:
+        assert "Quick mode" in text
     for name in ("q4_curves", "q4_curves_homework", "q4_heatmap"):
         assert (out / "figures" / f"{name}.pdf").is_file()
-
-
-def test_markdown_is_github_flavoured(built):
-    """$$ on their own lines, tables with a constant column count, images by existing relative paths."""
-    import re
-
-    out, _, _ = built
-    markdown = (out / "report.md").read_text()
-    lines = markdown.splitlines()
-    assert [line for line in lines if "$$" in line and line.strip() != "$$"] == []
-    assert sum(line.strip() == "$$" for line in lines) % 2 == 0
-    for index, line in enumerate(lines[:-1]):
-        if line.startswith("|") and re.fullmatch(r"\|[-:| ]+\|", lines[index + 1]):
-            columns = line.count("|")
-            body = [row for row in lines[index + 2:] if row.startswith("|")]
-            for row in body[: next((k for k, r in enumerate(lines[index + 2:]) if not r.startswith("|")), len(body))]:
-                assert row.count("|") == columns, row
-    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
-    assert images and all(not path.startswith("/") and (out / path).is_file() for path in images)

@@ -12,6 +12,7 @@ Templates live in the top-level templates/ folder, shipped as the package
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +39,31 @@ def _tex_finalize(value: Any) -> Any:
     if isinstance(value, float):
         return format_number(value)
     return escape_latex(value)
+
+
+def _tex_code_spans(value: Any) -> Markup:
+    """A plain sentence whose `backticked` parts are code: escaped, with those parts in \\texttt.
+
+    Lets one string (a notice, a reproducibility note) be written once, with
+    Markdown's backticks, and shown in monospace in both formats.
+    """
+    parts = str(value).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no code spans, show it as it is
+        return Markup(escape_latex(str(value)))
+    return Markup("".join(escape_latex(part) if index % 2 == 0 else _tex_texttt(part) for index, part in enumerate(parts)))
+
+
+def _tex_texttt(value: Any) -> Markup:
+    """Code in monospace, escaped; -{}- keeps `--out` from becoming an en dash (a ligature of T1 typewriter fonts)."""
+    return Markup(f"\\texttt{{{escape_latex(str(value)).replace('--', '-{}-')}}}")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")  # the marks that act inside a line
+
+
+def escape_markdown(value: Any) -> str:
+    """A plain string shown literally in Markdown (e.g. a user's --title): its active marks backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
 
 
 def _common_filters(env: jinja2.Environment) -> None:
@@ -76,6 +102,8 @@ def environment(fmt: str) -> jinja2.Environment:
         env.filters["texnum"] = lambda value, digits=DEFAULT_DIGITS: Markup(format_number_latex(value, digits))
         env.filters["texsig"] = lambda value, digits=DEFAULT_DIGITS: Markup(format_number_latex(value, digits, keep_zeros=True))
         env.filters["math"] = Markup  # mark a SymPy latex() string as safe
+        env.filters["code_spans"] = _tex_code_spans
+        env.filters["texttt"] = _tex_texttt
         return env
     if fmt in ("text", "md"):
         env = jinja2.Environment(
@@ -90,11 +118,18 @@ def environment(fmt: str) -> jinja2.Environment:
         env.filters["texnum"] = lambda value, digits=DEFAULT_DIGITS: format_number_latex(value, digits)
         env.filters["texsig"] = lambda value, digits=DEFAULT_DIGITS: format_number_latex(value, digits, keep_zeros=True)
         env.filters["math"] = lambda value: value
+        env.filters["code_spans"] = lambda value: value  # `code` is already Markdown
+        env.filters["md_escape"] = escape_markdown
         return env
     raise ValueError(f"unknown template format {fmt!r}")
 
 
+def template_path(fmt: str, template_name: str) -> str:
+    """The loader name of templates/<fmt>/<name>.<ext>.j2, e.g. 'tex/q3.tex.j2'."""
+    return f"{fmt}/{template_name}.{FORMAT_EXTENSIONS[fmt]}.j2"
+
+
 def render_template(fmt: str, template_name: str, **context: Any) -> str:
     """Render templates/<fmt>/<name>.<ext>.j2 with the given context."""
-    template = environment(fmt).get_template(f"{fmt}/{template_name}.{FORMAT_EXTENSIONS[fmt]}.j2")
+    template = environment(fmt).get_template(template_path(fmt, template_name))
     return template.render(**context)

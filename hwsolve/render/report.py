@@ -21,7 +21,7 @@ from hwsolve import __version__
 from hwsolve.audit.compare import RELATIVE_TOLERANCE, Audit
 from hwsolve.errors import HwsolveError
 from hwsolve.io import write_atomic
-from hwsolve.render.environment import render_template
+from hwsolve.render.environment import render_template, template_path
 from hwsolve.render.numbers import DEFAULT_DIGITS
 
 COURSE = "Deep Learning"
@@ -29,6 +29,8 @@ HOMEWORK = 2
 DEFAULT_TITLE = f"{COURSE} — Homework {HOMEWORK}"
 NOT_YET_AVAILABLE = "not yet available"
 AUDIT_HEADING = "Audit of the submitted solution"
+ANSWERS_HEADING = "Answers at a glance"
+REPRODUCIBILITY_HEADING = "Reproducibility"
 FIGURE_FORMATS = {"md": "png", "tex": "pdf"}  # PNG for Markdown, vector PDF for LaTeX
 
 
@@ -170,15 +172,43 @@ def _figure_paths(section: QuestionSection, fmt: str, out_dir: Path) -> dict[str
     return {name: base.with_suffix(f".{suffix}").relative_to(out_dir).as_posix() for name, base in section.figures.items()}
 
 
+def _section_context(section: QuestionSection, fmt: str, options: ReportOptions) -> dict[str, Any]:
+    """The template context of a question's fragment, shared by its final-answer template."""
+    # A solution may supply its own template context (Q4 passes one mode as
+    # `solution` plus both modes).
+    own_context = section.solution.template_context() if hasattr(section.solution, "template_context") else {"solution": section.solution}
+    return {"digits": options.digits, "figures": _figure_paths(section, fmt, options.out_dir), **own_context, **section.extra}
+
+
+def answer_template_name(number: int) -> str:
+    return f"q{number}_answer"
+
+
+def render_answer(section: QuestionSection, fmt: str, options: ReportOptions) -> str | None:
+    """The question's final answers alone (templates/<fmt>/qN_answer), or None.
+
+    None when the question is not available or its answer template is not
+    written (yet); the front page then points to the section instead. A
+    template that the answer template itself includes and that is missing
+    is a bug, not a missing answer, and raises.
+    """
+    if not section.available:
+        return None
+    name = answer_template_name(section.number)
+    try:
+        return render_template(fmt, name, **_section_context(section, fmt, options))
+    except jinja2.TemplateNotFound as error:
+        if error.name != template_path(fmt, name):
+            raise
+        return None
+
+
 def render_section(section: QuestionSection, fmt: str, options: ReportOptions) -> str | None:
     """The question's fragment rendered, or None when it is missing (placeholder)."""
     if not section.available:
         return None
-    # A solution may supply its own template context (Q4 passes one mode as
-    # `solution` plus both modes) and report-level supplements rendered
-    # after the question's fragment.
-    own_context = section.solution.template_context() if hasattr(section.solution, "template_context") else {"solution": section.solution}
-    context = {"digits": options.digits, "figures": _figure_paths(section, fmt, options.out_dir), **own_context, **section.extra}
+    # Report-level supplements (e.g. Q4's both modes) are rendered after the question's fragment.
+    context = _section_context(section, fmt, options)
     try:
         body = render_template(fmt, f"q{section.number}", **context)
     except jinja2.TemplateNotFound:
@@ -204,19 +234,26 @@ def _unplaced_figures(section: QuestionSection, fmt: str, paths: dict[str, str],
 
 
 def render_report(report: Report, fmt: str) -> str:
-    """The whole document as Markdown ('md') or LaTeX ('tex')."""
+    """The whole document as Markdown ('md') or LaTeX ('tex'): title, answers at a glance, contents, details."""
+    from hwsolve.render.report_questions import reproducibility
+
     options = report.options
+    safe = Markup if fmt == "tex" else (lambda text: text)
     rendered = []
     for section in report.sections:
-        body = render_section(section, fmt, options)
+        body = render_section(section, fmt, options)  # first: it may set the placeholder
+        answer = render_answer(section, fmt, options)
         heading = _first_heading(body, fmt) or f"Question {section.number} — {section.title}"
+        label = section_label(section.number)
         rendered.append(
             {
                 "number": section.number,
                 "title": section.title,
                 "heading": heading,
                 "anchor": github_anchor(heading),
-                "body": Markup(body) if (body is not None and fmt == "tex") else body,
+                "label": label,
+                "body": safe(_labelled(body, label)) if (body is not None and fmt == "tex") else body,
+                "answer": safe(answer.strip()) if answer is not None and answer.strip() else None,
                 "placeholder": section.placeholder,
             }
         )
@@ -232,11 +269,38 @@ def render_report(report: Report, fmt: str) -> str:
         generated="",
         notices=report.notices,
         sections=rendered,
-        audit_body=Markup(audit_body) if fmt == "tex" else audit_body,
+        audit_body=safe(audit_body),
         audit_heading=AUDIT_HEADING,
         audit_anchor=github_anchor(AUDIT_HEADING),
+        answers_heading=ANSWERS_HEADING,
+        answers_anchor=github_anchor(ANSWERS_HEADING),
+        reproducibility=reproducibility(report.sections, options, __version__),
+        reproducibility_heading=REPRODUCIBILITY_HEADING,
+        reproducibility_anchor=github_anchor(REPRODUCIBILITY_HEADING),
+        # float.sty only while some fragment still forces a float with [H]; the issue removes them all.
+        uses_here_floats=any("[H]" in text for text in [audit_body] + [section["body"] or "" for section in rendered]),
         digits=options.digits,
     )
+
+
+def section_label(number: int) -> str:
+    """The LaTeX label of question N's section, for the answers page's page references."""
+    return f"question-{number}"
+
+
+def _labelled(body: str | None, label: str) -> str | None:
+    """The fragment with \\label{label} right after its first \\section (a fragment writes its own heading).
+
+    Placed after the heading, so \\pageref gives the page the section starts on.
+    """
+    if body is None:
+        return None
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("\\section"):
+            lines.insert(index + 1, f"\\label{{{label}}}")
+            return "\n".join(lines)
+    return f"\\phantomsection\\label{{{label}}}\n{body}"
 
 
 def _first_heading(body: str | None, fmt: str) -> str | None:

@@ -90,9 +90,81 @@ def notices(sections: list, options) -> list[str]:
         if section.number == 4 and section.available:
             limited = sorted({mode.limit_train for mode in section.solution.by_mode().values() if mode.limit_train})
             if limited:
-                lines.append(f"The Q4 results used only the first {', '.join(map(str, limited))} training images (--limit-train), "
+                lines.append(f"The Q4 results used only the first {', '.join(map(str, limited))} training images (`--limit-train`), "
                              "not all 60,000.")
     missing = [f"Question {section.number}" for section in sections if not section.available]
     if missing:
         lines.append(f"Not in this report: {', '.join(missing)} (see each section for why).")
     return lines
+
+
+@dataclass(frozen=True)
+class Reproducibility:
+    """The closing note: how to get this report again, and what it depended on."""
+
+    version: str
+    command: str  # the report's own command line, in Markdown backticks' content
+    facts: list[str]  # seeds and epochs, one sentence per question (or Q4 mode)
+    notes: list[tuple[int, str]]  # (question, line) from each Solution's reproducibility_notes()
+
+
+def reproducibility(sections: list, options, version: str) -> Reproducibility:
+    facts, notes = [], []
+    for section in sections:
+        if not section.available:
+            continue
+        facts.extend(_seed_facts(section.number, section.solution))
+        notes.extend((section.number, line) for line in _notes_of(section.solution))
+    return Reproducibility(version, _command(options), facts, notes)
+
+
+def _command(options) -> str:
+    words = ["hwsolve", "report", "--out", str(options.out_dir)]
+    if options.quick:
+        words.append("--quick")
+    elif options.epochs is not None:
+        words += ["--epochs", str(options.epochs)]
+    if options.seed:
+        words += ["--seed", str(options.seed)]
+    if options.title:
+        words += ["--title", "..."]
+    return " ".join(words)
+
+
+def _seeds_text(solution: Any) -> str | None:
+    seeds = list(getattr(solution, "seeds", None) or [])
+    if not seeds and getattr(solution, "seed", None) is not None:
+        seeds = [solution.seed]
+    if not seeds:
+        return None
+    return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(map(str, seeds))
+
+
+def _seed_facts(number: int, solution: Any) -> list[str]:
+    """One sentence per question (per mode for Q4) with its seeds, epochs and data; none for unseeded questions."""
+    modes = solution.by_mode() if hasattr(solution, "by_mode") else {None: solution}
+    facts = []
+    for mode, one in modes.items():
+        seeds = _seeds_text(one)
+        if seeds is None:
+            continue
+        parts = [seeds]
+        if getattr(one, "epochs", None) is not None:
+            parts.append(f"{one.epochs} epochs configured")
+        if getattr(one, "limit_train", None):
+            parts.append(f"the first {one.limit_train:,} training images")
+        where = f"Question {number}" + (f", {mode} mode" if mode else "")
+        facts.append(f"{where}: {'; '.join(parts)}.")
+    return facts
+
+
+def _notes_of(solution: Any) -> list[str]:
+    """The solution's reproducibility_notes(), else those of each of its modes (Q4), without repeats."""
+    if hasattr(solution, "reproducibility_notes"):
+        lines = list(solution.reproducibility_notes())
+    elif hasattr(solution, "by_mode"):
+        lines = [f"{mode} mode: {line}" for mode, one in solution.by_mode().items() if hasattr(one, "reproducibility_notes")
+                 for line in one.reproducibility_notes()]
+    else:
+        lines = []
+    return list(dict.fromkeys(str(line) for line in lines))

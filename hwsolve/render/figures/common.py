@@ -14,19 +14,71 @@ import matplotlib.pyplot as plt  # noqa: E402
 from hwsolve.io import write_atomic  # noqa: E402
 
 PNG_DPI = 150
+
+# The report's body text is Computer Modern (Latin Modern), so figures use
+# matplotlib's Computer Modern too: cmr10 for text, mathtext's "cm" for $...$.
+# cmr10 has no minus sign (U+2212) and few symbols: tick labels are written
+# as mathtext (axes.formatter.use_mathtext), and plain text falls back to
+# DejaVu Serif glyph by glyph. Inside $...$ there is no such fallback: write
+# symbols as TeX there ($\lambda$, $\to$), never as Unicode characters.
+#
+# Sizes are points at the figure's own size. Text reaches the page at
+# size x (placed width / figure width), and must be at least 8 pt there
+# (tests/test_figure_style.py checks it): draw a figure at the width the
+# template places it (\linewidth = 16.6 cm = 6.54 in on A4 with 2.2 cm
+# margins; 0.8\linewidth = 5.23 in, 0.7\linewidth = 4.57 in) and never
+# pass a fontsize below MIN_FONT_SIZE.
+TEXT_WIDTH_INCHES = 16.6 / 2.54
+MIN_FONT_SIZE = 8.0
+PAD_INCHES = 0.04  # the white margin savefig's tight bounding box keeps around the drawing
+
+
+def placed_width(fraction_of_line: float = 1.0) -> float:
+    r"""The figure width (inches) that prints at its own size when placed at width=<fraction>\linewidth.
+
+    E.g. new_figure(placed_width(), 3.0) for a full-width figure. Text that
+    sticks out of the figure (a suptitle above it, a legend below) widens
+    the tight bounding box: leave room for it.
+    """
+    return fraction_of_line * TEXT_WIDTH_INCHES - 2 * PAD_INCHES
+
+
 STYLE = {
+    "font.family": ["cmr10", "DejaVu Serif"],  # a list: per-glyph fallback for what cmr10 lacks
+    "mathtext.fontset": "cm",
+    "mathtext.fallback": "stix",
+    "axes.formatter.use_mathtext": True,
+    "axes.unicode_minus": True,
     "font.size": 9,
-    "axes.titlesize": 9,
+    "axes.titlesize": 9.5,
     "axes.labelsize": 9,
-    "legend.fontsize": 8,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "legend.fontsize": 8.5,
+    "figure.titlesize": 10,
     "figure.dpi": 100,
     "pdf.fonttype": 42,  # embed TrueType so the PDF text stays searchable
     "savefig.bbox": "tight",
+    "savefig.pad_inches": PAD_INCHES,
 }
 
 
+def apply_style() -> None:
+    """Make STYLE matplotlib's defaults in this process.
+
+    Global on purpose: a title or label reads its font when it is created,
+    after new_figure has returned, so a style scoped to new_figure would
+    reach only part of the figure. This module exists to draw the report's
+    figures (it already fixes the Agg backend for the process).
+    """
+    matplotlib.rcParams.update(STYLE)
+
+
+apply_style()
+
+
 def new_figure(width: float, height: float, **subplots: Any):
-    """A figure and its axes in the report's style."""
+    """A figure and its axes in the report's style; width in inches (TEXT_WIDTH_INCHES is the full text width)."""
     with plt.rc_context(STYLE):
         return plt.subplots(figsize=(width, height), **subplots)
 
