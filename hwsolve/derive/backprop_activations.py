@@ -7,8 +7,8 @@ derivative as the step 1[z > 0] (0 at z = 0, as torch does).
 
 Public API: ``activation(name)`` returns a callable Expr -> Expr;
 ``ACTIVATION_LATEX`` names each one for the write-up, and
-``ACTIVATION_DERIVATIVE_LATEX`` states its derivative (no ``\,``-style
-spacing, so the same string serves Markdown math on GitHub).
+``ACTIVATION_DERIVATIVE_LATEX`` states its derivative (no thin-space
+commands, so the same string serves Markdown math on GitHub).
 """
 
 from __future__ import annotations

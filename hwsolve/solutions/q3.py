@@ -71,18 +71,21 @@ class NeuronValue:
     bias: float | None = None
     applied_latex: str | None = None  # f(net): \sigma\left(H_{3}\right)
     applied_text: str | None = None
+    sources_are_inputs: bool = False  # the first layer after the inputs: its sources are given values
 
     def substituted_latex(self, digits: int) -> str:
         """The net input with numbers substituted, e.g. 0.35 * 0.1 + 0.9 * 0.8 in LaTeX."""
-        pieces = [f"{chain.number_latex(a, digits)} \\cdot {chain.number_latex(w, digits)}" for a, w in self.terms]
+        given = self.sources_are_inputs
+        pieces = [f"{chain.number_latex(a, digits, given)} \\cdot {chain.number_latex(w, digits, True)}" for a, w in self.terms]
         if self.bias is not None:
-            pieces.append(chain.number_latex(self.bias, digits))
+            pieces.append(chain.number_latex(self.bias, digits, True))
         return " + ".join(pieces)
 
     def substituted_text(self, digits: int) -> str:
-        pieces = [f"{chain.number_text(a, digits)}·{chain.number_text(w, digits)}" for a, w in self.terms]
+        given = self.sources_are_inputs
+        pieces = [f"{chain.number_text(a, digits, given)}·{chain.number_text(w, digits, True)}" for a, w in self.terms]
         if self.bias is not None:
-            pieces.append(chain.number_text(self.bias, digits))
+            pieces.append(chain.number_text(self.bias, digits, True))
         return " + ".join(pieces)
 
 
@@ -103,16 +106,20 @@ class ParameterStep:
     value: float
     before: float
     updated: float
+    # Which factors are a given value (a weight, an input), written as given.
+    path_factor_given: tuple[tuple[bool, ...], ...] = ()
+    local_given: tuple[bool, ...] = ()
 
     def _numbers(self, show, times: str, brackets: tuple[str, str]) -> str:
-        return chain.layout(self.path_factor_values, self.local_values, show, times, brackets)
+        paths = [tuple(zip(values, given)) for values, given in zip(self.path_factor_values, self.path_factor_given)]
+        return chain.layout(paths, tuple(zip(self.local_values, self.local_given)), show, times, brackets)
 
     def numbers_latex(self, digits: int) -> str:
         """The chain with every factor replaced by its value."""
-        return self._numbers(lambda v: chain.number_latex(v, digits), chain.LATEX_TIMES, (r"\left(", r"\right)"))
+        return self._numbers(lambda item: chain.number_latex(item[0], digits, item[1]), chain.LATEX_TIMES, (r"\left(", r"\right)"))
 
     def numbers_text(self, digits: int) -> str:
-        return self._numbers(lambda v: chain.number_text(v, digits), chain.TEXT_TIMES, ("[", "]"))
+        return self._numbers(lambda item: chain.number_text(item[0], digits, item[1]), chain.TEXT_TIMES, ("[", "]"))
 
 
 @dataclass(frozen=True)
@@ -134,13 +141,18 @@ class DeltaStep:
     downstream: tuple[int, ...]  # the neurons whose deltas a hidden delta sums
     factors: tuple[Any, ...] = template_only(())  # SymPy factors, for the substituted numbers
     symbol_values: dict = template_only(default_factory=dict)  # symbol -> float
+    given_symbols: frozenset = template_only(frozenset())  # the symbols whose values are given
 
     def numbers_latex(self, digits: int) -> str:
         """Each factor with every symbol replaced by its value."""
-        return chain.product_latex(self.factors, lambda f: chain.substituted_latex(f, self.symbol_values, digits))
+        return chain.product_latex(
+            self.factors, lambda f: chain.substituted_latex(f, self.symbol_values, digits, self.given_symbols)
+        )
 
     def numbers_text(self, digits: int) -> str:
-        return chain.product_text(self.factors, lambda f: chain.substituted_text(f, self.symbol_values, digits))
+        return chain.product_text(
+            self.factors, lambda f: chain.substituted_text(f, self.symbol_values, digits, self.given_symbols)
+        )
 
 
 @dataclass(frozen=True)
@@ -155,17 +167,18 @@ class GradientStep:
     delta: float
     source_value: float | None  # y_i, None for a bias
     value: float
+    source_is_input: bool = False  # y_i is a given input x_i
 
     def numbers_latex(self, digits: int) -> str:
         pieces = [chain.number_latex(self.delta, digits)]
         if self.source_value is not None:
-            pieces.append(chain.number_latex(self.source_value, digits))
+            pieces.append(chain.number_latex(self.source_value, digits, self.source_is_input))
         return chain.LATEX_TIMES.join(pieces)
 
     def numbers_text(self, digits: int) -> str:
         pieces = [chain.number_text(self.delta, digits)]
         if self.source_value is not None:
-            pieces.append(chain.number_text(self.source_value, digits))
+            pieces.append(chain.number_text(self.source_value, digits, self.source_is_input))
         return chain.TEXT_TIMES.join(pieces)
 
 
@@ -221,12 +234,14 @@ class Q3Solution:
     loss_expression: Any = template_only(None)  # SymPy, for the substituted loss
     loss_symbol_values: dict = template_only(default_factory=dict)
 
+    loss_given_symbols: frozenset = template_only(frozenset())  # the targets
+
     def loss_numbers_latex(self, digits: int) -> str:
         """The loss with the target and outputs substituted: (0.5 - 0.690283)^2."""
-        return chain.substituted_latex(self.loss_expression, self.loss_symbol_values, digits)
+        return chain.substituted_latex(self.loss_expression, self.loss_symbol_values, digits, self.loss_given_symbols)
 
     def loss_numbers_text(self, digits: int) -> str:
-        return chain.substituted_text(self.loss_expression, self.loss_symbol_values, digits)
+        return chain.substituted_text(self.loss_expression, self.loss_symbol_values, digits, self.loss_given_symbols)
 
     @property
     def loss_change(self) -> float:
@@ -274,6 +289,7 @@ def _neurons(derivation: NetworkDerivation, problem: Q3Problem, forward) -> tupl
                     bias=bias,
                     applied_latex=derivation.latex(derivation.activation_expressions[j]),
                     applied_text=derivation.text(derivation.activation_expressions[j]),
+                    sources_are_inputs=depth == 1,
                 )
             )
     return tuple(result)
@@ -305,7 +321,16 @@ def _descend(problem: Q3Problem, gradients: dict[str, float]) -> Q3Problem:
     return Q3Problem(problem.layers, problem.activation, problem.loss, problem.x, problem.y, problem.lr, weights, biases)
 
 
+def _given_symbols(derivation: NetworkDerivation) -> frozenset:
+    return frozenset((*derivation.inputs, *derivation.targets, *derivation.parameter_symbols.values()))
+
+
 def _parameter_steps(derivation, values, problem, updated) -> tuple[ParameterStep, ...]:
+    given = _given_symbols(derivation)
+
+    def is_given(factor) -> bool:  # a factor that is itself a weight or an input, e.g. dO5/dy3 = w35
+        return factor.expression in given
+
     steps = []
     before = problem.parameters
     for parameter in derivation.parameters:
@@ -333,6 +358,8 @@ def _parameter_steps(derivation, values, problem, updated) -> tuple[ParameterSte
                 value=value.value,
                 before=before[parameter.name],
                 updated=updated[parameter.name],
+                path_factor_given=tuple(tuple(is_given(f) for f in path) for path in parameter.paths),
+                local_given=tuple(is_given(f) for f in parameter.local),
             )
         )
     return tuple(steps)
@@ -375,6 +402,7 @@ def _delta_steps(route: DeltaRoute, forward, values) -> tuple[DeltaStep, ...]:
             downstream=delta.downstream,
             factors=delta.factors,
             symbol_values=used,
+            given_symbols=_given_symbols(d),
         ))
     return tuple(steps)
 
@@ -393,6 +421,7 @@ def _gradient_steps(route: DeltaRoute, forward, values) -> tuple[GradientStep, .
             delta=values.deltas[gradient.neuron],
             source_value=forward.value(source) if source is not None else None,
             value=values.gradients[gradient.name],
+            source_is_input=source in d.inputs,
         ))
     return tuple(steps)
 
@@ -489,4 +518,5 @@ def solve_q3(problem: Q3Problem | None = None, steps: int = 1) -> Q3Solution:
         activation_derivative_latex=ACTIVATION_DERIVATIVE_LATEX[problem.activation],
         loss_expression=derivation.loss_expression,
         loss_symbol_values={symbol: float(forward.values[symbol]) for symbol in loss_symbols},
+        loss_given_symbols=frozenset(derivation.targets),
     )

@@ -69,26 +69,34 @@ def factor_expression_text(factor: Factor) -> str:
     return f"({text})" if _needs_brackets(factor.expression) else text
 
 
-def number_latex(value: float, digits: int) -> str:
-    text = format_number_latex(value, digits)
+# A given value (an input, a target, a weight) is written as given, 0.35; a
+# computed one with all its significant digits, 0.0147090 and never 0.014709,
+# so a number reads the same in the derivation, the tables and the figure.
+def number_latex(value: float, digits: int, given: bool = False) -> str:
+    text = format_number_latex(value, digits, keep_zeros=not given)
     return rf"\left({text}\right)" if value < 0 else text
 
 
-def number_text(value: float, digits: int) -> str:
-    text = format_number(value, digits)
+def number_text(value: float, digits: int, given: bool = False) -> str:
+    text = format_number(value, digits, keep_zeros=not given)
     return f"({text})" if value < 0 else text
 
 
-def _number_as_symbol_latex(value: float, digits: int) -> str:
+def _number_as_symbol_latex(value: float, digits: int, given: bool) -> str:
     # A negative number or a power of ten stands where a symbol stood, so it
     # needs brackets before a power or after a multiplication dot.
-    text = format_number_latex(value, digits)
+    text = format_number_latex(value, digits, keep_zeros=not given)
     return rf"\left({text}\right)" if value < 0 or "10^" in text else text
 
 
-def substituted_latex(expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int) -> str:
-    """The expression as written, each symbol replaced by its value: -2 (0.5 - 0.690283) ..."""
-    names = {symbol: _number_as_symbol_latex(value, digits) for symbol, value in values.items()}
+def substituted_latex(
+    expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int, given: frozenset = frozenset()
+) -> str:
+    """The expression as written, each symbol replaced by its value: -2 (0.5 - 0.690283) ...
+
+    ``given``: the symbols whose values are given (written as given, 0.5).
+    """
+    names = {symbol: _number_as_symbol_latex(value, digits, symbol in given) for symbol, value in values.items()}
     return sp.latex(expression, order="none", symbol_names=names, mul_symbol="dot")
 
 
@@ -108,8 +116,10 @@ def named_text(expression: sp.Expr, names: Mapping[sp.Symbol, str]) -> str:
     return _NamedStrPrinter(names).doprint(expression).replace("**", "^").replace("*", "·")
 
 
-def substituted_text(expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int) -> str:
-    return named_text(expression, {symbol: number_text(value, digits) for symbol, value in values.items()})
+def substituted_text(
+    expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int, given: frozenset = frozenset()
+) -> str:
+    return named_text(expression, {symbol: number_text(value, digits, symbol in given) for symbol, value in values.items()})
 
 
 def product_latex(factors: Sequence[sp.Expr], show: Callable[[sp.Expr], str]) -> str:
