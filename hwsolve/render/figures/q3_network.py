@@ -1,4 +1,4 @@
-"""The Q3 network drawn as a graph, annotated like micrograd's draw_dot.
+r"""The Q3 network drawn as a graph, annotated like micrograd's draw_dot.
 
 Each neuron is a box holding its forward values (net input, output) and its
 delta, the gradient of the loss with respect to its net input; each edge
@@ -160,7 +160,7 @@ def network_figure(drawing: NetworkDrawing):
     # slanted edges leaving and entering its ends, and for labels of crossing
     # edges beside the node they start from, clear of that node and the other
     # edge. Input boxes hold one short value, so they are narrower.
-    column_gap, row_gap, line_height = 3.0, 5.4, 0.36
+    column_gap, row_gap, line_height = 3.0, 4.6, 0.36
     column_widths = [INPUT_BOX_WIDTH] + [BOX_WIDTH] * (len(drawing.layers) - 1)
     positions = _positions(drawing.layers, column_widths, column_gap, row_gap)
     first_hidden = drawing.layers[0] + 1
@@ -177,7 +177,7 @@ def network_figure(drawing: NetworkDrawing):
     bottoms = [y - box_half[n] for n, (_, y) in positions.items()] + ([loss_centre[1] - loss_half] if drawing.loss_lines else [])
     tops = [y + box_half[n] for n, (_, y) in positions.items()]
     x_range = (min(xs) - INPUT_BOX_WIDTH / 2 - 0.1, max(xs) + BOX_WIDTH / 2 + 0.1)
-    y_range = (min(bottoms) - 0.7, max(tops) + 0.2)
+    y_range = (min(bottoms) - 0.15, max(tops) + 0.15)  # the legend goes below the axes
     # One data unit is the same length on paper whatever the network's size,
     # so the text, set in points, always fits its box.
     figure, axis = new_figure((x_range[1] - x_range[0]) * INCHES_PER_UNIT, (y_range[1] - y_range[0]) * INCHES_PER_UNIT)
