@@ -133,7 +133,7 @@ def _derive(layers: tuple[int, ...], activation: str, loss: str, with_biases: bo
                                           d.output_symbols[j], kept, expression, downstream))
 
     by_neuron: dict[int, list[GradientByDelta]] = {}
-    for name, parameter in d.parameter_symbols.items():
+    for name in d.parameter_symbols:
         pair = parse_weight_name(name)
         if pair is None:
             j, source = parse_bias_name(name), None
@@ -153,8 +153,6 @@ class DeltaValues:
     factor_values: Mapping[int, tuple[float, ...]]
     deltas: Mapping[int, float]  # neuron -> delta, in neuron order
     gradients: Mapping[str, float]  # parameter -> delta_j * y_i, in the derivation's canonical order
-    exact_deltas: Mapping[int, sp.Float]
-    exact_gradients: Mapping[str, sp.Float]
 
 
 def evaluate_deltas(route: DeltaRoute, forward: ForwardPass) -> DeltaValues:
@@ -170,15 +168,10 @@ def evaluate_deltas(route: DeltaRoute, forward: ForwardPass) -> DeltaValues:
         exact[delta.neuron] = values[delta.symbol] = value
         factor_values[delta.neuron] = tuple(float(factor) for factor in factors)
     gradients = {gradient.name: _evaluate(gradient.expression, values) for gradient in route.gradients}
-    canonical = list(route.derivation.parameter_symbols)
-    ordered_gradients = {name: gradients[name] for name in canonical}
-    ordered_deltas = {j: exact[j] for j in sorted(exact)}
     return DeltaValues(
         factor_values=factor_values,
-        deltas={j: float(v) for j, v in ordered_deltas.items()},
-        gradients={name: float(v) for name, v in ordered_gradients.items()},
-        exact_deltas=ordered_deltas,
-        exact_gradients=ordered_gradients,
+        deltas={j: float(exact[j]) for j in sorted(exact)},
+        gradients={name: float(gradients[name]) for name in route.derivation.parameter_symbols},
     )
 
 
