@@ -48,3 +48,32 @@ def reference(layers, activation, loss, x, y, weights, biases=None):
     total.backward()
     gradients = {key: float(leaf.grad) if leaf.grad is not None else 0.0 for key, leaf in leaves.items()}
     return float(total.detach()), [float(out.detach()) for out in outputs], gradients
+
+
+def reference_deltas(layers, activation, loss, x, y, weights, biases=None):
+    """{neuron j: dL/dnet_j} by autograd on scalars: each net input keeps its gradient (retain_grad)."""
+    act = ACTIVATIONS[activation]
+    leaves = {key: torch.tensor(float(value), dtype=torch.float64) for key, value in {**weights, **(biases or {})}.items()}
+    neuron = 1
+    previous = []
+    for value in x:
+        previous.append((neuron, torch.tensor(float(value), dtype=torch.float64)))
+        neuron += 1
+    nets = {}
+    for size in layers[1:]:
+        current = []
+        for _ in range(size):
+            net = sum(leaves[name(i, neuron)] * out for i, out in previous)
+            if biases:
+                net = net + leaves[f"b{neuron}"]
+            net = net if net.requires_grad else net.requires_grad_()  # a first-layer net is a leaf here
+            net.retain_grad()
+            nets[neuron] = net
+            current.append((neuron, act(net)))
+            neuron += 1
+        previous = current
+    total = sum((float(target) - out) ** 2 for target, (_, out) in zip(y, previous))
+    if loss == "half_mse":
+        total = total / 2
+    total.backward()
+    return {j: float(net.grad) for j, net in nets.items()}

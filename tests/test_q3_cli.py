@@ -95,12 +95,18 @@ def test_partial_weights_override_the_homework():
 
 
 def test_text_shows_the_whole_solution_in_order():
+    """The delta route first, output layer first; the full chain rule after it, as the cross-reference."""
     result = run("--lr", "1")
     assert result.exit_code == 0, result.output
     text = result.output
-    markers = ["1. Forward pass", "H3 = x1·w13 + x2·w23 = 0.35·0.1 + 0.9·0.8 = 0.755", "L = (y - y5)**2 =",
-               "dL/dw13 = dL/dy5 · dy5/dO5 · dO5/dy3 · dy3/dH3 · dH3/dw13", "σ(O5)*(1 - σ(O5))",
-               "3. Cross-check with torch autograd", "largest absolute difference", "4. Update", "w35 = 0.3 - 1·"]
+    markers = ["1. Forward pass", "H3 = x1·w13 + x2·w23 = 0.35·0.1 + 0.9·0.8 = 0.755000", "L = (y - y5)**2 = (0.5 - ",
+               "2. Backward pass: the deltas, output layer first", "δ5 = dL/dO5 = dL/dy5 · dy5/dO5",
+               "= -2·(y - y5) · y5·(1 - y5)", "δ3 = dL/dH3 = dy3/dH3 · dO5/dy3·δ5", "δ4 = dL/dH4",
+               "use the OLD weights w35 = 0.3, w45 = 0.9", "3. Gradients: dL/dwij = δj·yi", "dL/dw35  = δ5·y3 = ",
+               "dL/dw13  = δ3·x1 = ", "4. Cross-reference: the full chain rule",
+               "dL/dw13 = dL/dy5 · dy5/dO5 · dO5/dy3 · dy3/dH3 · dH3/dw13",
+               "5. Cross-check with torch autograd", "largest absolute difference", "6. Update", "w35 = 0.3 - 1·",
+               "7. Loss after the step", "falls by"]
     positions = [text.index(marker) for marker in markers]
     assert positions == sorted(positions)
 
@@ -117,7 +123,10 @@ def test_markdown_fragment():
     md = result.output
     assert md.startswith("## Question 3 — ")
     assert "reconstructed" in md and "### Forward pass" in md and "**Verification:**" in md
-    assert md.count("\\begin{aligned}") == 6 and "| $w_{35}$ | 0.3 | 0.0553481 | 0.244652 |" in md
+    # Forward pass, deltas, gradients and the chain-rule cross-reference: one aligned block each.
+    assert md.count("```math\n\\begin{aligned}") == 4 and "$$" not in md
+    assert "| $w_{35}$ | $0.3$ | $0.0553481$ | $0.244652$ |" in md
+    assert md.rstrip().endswith("| $0.0981419$ | $0.795222$ | $0.394280$ | $0.585291$ | $0.244652$ | $0.845997$ |")
     assert "![" not in md  # figures come only from the report
 
 
@@ -129,6 +138,9 @@ def test_fragments_include_the_network_figure_when_given():
     tex = render_template("tex", "q3", solution=solution, digits=6, figures={"q3_network": "figures/q3_network.pdf"})
     assert "](figures/q3_network.png)" in md
     assert r"\includegraphics[width=\linewidth]{figures/q3_network.pdf}" in tex
+    assert r"\begin{figure}[tbp]" in tex and "[H]" not in tex
+    caption = md[md.index("](figures/q3_network.png)"):].splitlines()
+    assert caption[2].startswith("*Figure: ") and caption[2].endswith("*")
 
 
 def test_tex_fragment_escapes_plain_text():
@@ -136,11 +148,13 @@ def test_tex_fragment_escapes_plain_text():
     assert result.exit_code == 0, result.output
     tex = result.output
     assert tex.startswith("\\section{Question 3")
-    assert r"\texttt{half\_mse}" in tex and "{half_mse}" not in tex
-    assert r"L = (y - y5)\textasciicircum{}2" not in tex  # variant: no homework question text
+    assert "half the sum of squared errors" in tex and "half_mse" not in tex  # the loss as math, not as an option name
+    assert "a variant of the homework's network" in tex and "reconstructed" not in tex
     homework = run("--format", "tex").output
-    assert r"(y - y5)\textasciicircum{}2" in homework and "(y - y5)^2" not in homework
-    assert "\\begin{align*}" in homework and "\\toprule" in homework and "Verification" in homework
+    assert r"$L = \left(y - y_{5}\right)^{2}$" in homework and r"$x_{1} = 0.35$" in homework
+    assert "(y - y5)" not in homework and "textasciicircum" not in homework
+    assert "\\[\n\\begin{aligned}" in homework and "align*" not in homework
+    assert "\\toprule" in homework and "Verification" in homework
 
 
 def test_large_indices_render_with_underscored_names():
@@ -204,7 +218,8 @@ def test_failed_cross_check_exits_non_zero(monkeypatch, capsys):
 
     def skewed(problem):
         result = real(problem)
-        return AutogradResult(result.loss, result.outputs, {**result.gradients, "w13": result.gradients["w13"] + 1e-6})
+        return AutogradResult(result.loss, result.outputs, {**result.gradients, "w13": result.gradients["w13"] + 1e-6},
+                              result.deltas)
 
     monkeypatch.setattr(q3_solution, "autograd_gradients", skewed)
     with pytest.raises(SystemExit) as exited:
@@ -232,7 +247,8 @@ def test_tex_fragment_compiles(tmp_path, args):
         pytest.skip("pdflatex is not installed")
     fragment = run("--format", "tex", *args).output
     document = "\n".join([
-        r"\documentclass[11pt,a4paper]{article}", r"\usepackage{amsmath,amssymb,booktabs,graphicx,float}",
+        r"\documentclass[11pt,a4paper]{article}", r"\usepackage{amsmath,amssymb,booktabs,graphicx,siunitx,tcolorbox}",
+        r"\newtcolorbox{answerbox}[1]{title={#1}}", r"\usepackage{hyperref}",
         r"\usepackage[margin=2.2cm]{geometry}", r"\begin{document}", fragment, r"\end{document}",
     ])
     (tmp_path / "q3.tex").write_text(document, encoding="utf-8")

@@ -7,15 +7,19 @@ and autograd differentiates it.
 Public API
 ----------
 - ``autograd_gradients(problem)`` -> ``AutogradResult`` (loss, outputs,
-  gradients by parameter name), all float64.
-- ``compare_with_autograd(loss, outputs, gradients, reference, tolerance)``
-  -> the largest absolute difference; raises ``VerificationError`` above the
-  tolerance (1e-10 by default).
+  gradients by parameter name, and the deltas dL/dnet_j by neuron, read from
+  each net input's retained gradient), all float64.
+- ``compare_with_autograd(loss, outputs, gradients, reference, tolerance,
+  deltas=None)`` -> the largest absolute difference; raises
+  ``VerificationError`` above the tolerance (1e-10 by default). With
+  ``deltas`` the deltas are compared too.
+- ``compare_loss(loss, reference_loss, what, tolerance)``: one loss, e.g.
+  the loss after the step at the updated weights.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import torch
@@ -38,6 +42,7 @@ class AutogradResult:
     loss: float
     outputs: tuple[float, ...]
     gradients: dict[str, float]
+    deltas: dict[int, float] = field(default_factory=dict)  # neuron j -> dL/dnet_j
 
 
 def autograd_gradients(problem: Q3Problem) -> AutogradResult:
@@ -56,10 +61,13 @@ def autograd_gradients(problem: Q3Problem) -> AutogradResult:
             vectors.append(torch.tensor([biases[bias_name(j)] for j in current], dtype=torch.float64, requires_grad=True))
 
     activation = torch.tensor(problem.x, dtype=torch.float64)
+    nets = []
     for index, matrix in enumerate(matrices):
         net = activation @ matrix
         if vectors:
             net = net + vectors[index]
+        net.retain_grad()  # its gradient is the layer's deltas, dL/dnet_j
+        nets.append(net)
         activation = act(net)
     target = torch.tensor(problem.y, dtype=torch.float64)
     loss = torch.sum((target - activation) ** 2)
@@ -76,7 +84,8 @@ def autograd_gradients(problem: Q3Problem) -> AutogradResult:
         for b, j in enumerate(current):
             gradients[bias_name(j)] = float(vector.grad[b])
     ordered = {name: gradients[name] for name in problem.parameters}
-    return AutogradResult(float(loss.detach()), tuple(float(v) for v in activation.detach()), ordered)
+    deltas = {j: float(net.grad[b]) for net, current in zip(nets, numbered[1:]) for b, j in enumerate(current)}
+    return AutogradResult(float(loss.detach()), tuple(float(v) for v in activation.detach()), ordered, deltas)
 
 
 def compare_with_autograd(
@@ -85,8 +94,9 @@ def compare_with_autograd(
     gradients: Mapping[str, float],
     reference: AutogradResult,
     tolerance: float = TOLERANCE,
+    deltas: Mapping[int, float] | None = None,
 ) -> float:
-    """Largest |symbolic - autograd| over loss, outputs and gradients.
+    """Largest |symbolic - autograd| over loss, outputs, gradients (and deltas, when given).
 
     Raises VerificationError naming the worst quantity when it exceeds
     ``tolerance``: a disagreement is an error, never a warning.
@@ -98,6 +108,20 @@ def compare_with_autograd(
         differences[f"output {index + 1}"] = abs(ours - theirs)
     for name, value in gradients.items():
         differences[f"dL/d{name}"] = abs(value - reference.gradients[name])
+    if deltas is not None:
+        if set(deltas) != set(reference.deltas):
+            raise VerificationError(f"neurons with a delta differ: {sorted(deltas)} vs autograd {sorted(reference.deltas)}")
+        for neuron, value in deltas.items():
+            differences[f"delta{neuron} = dL/dnet{neuron}"] = abs(value - reference.deltas[neuron])
+    return _largest_within(differences, tolerance)
+
+
+def compare_loss(loss: float, reference_loss: float, what: str, tolerance: float = TOLERANCE) -> float:
+    """|loss - reference_loss|; raises VerificationError naming `what` above the tolerance."""
+    return _largest_within({what: abs(loss - reference_loss)}, tolerance)
+
+
+def _largest_within(differences: dict[str, float], tolerance: float) -> float:
     worst = max(differences, key=lambda key: differences[key] if differences[key] == differences[key] else float("inf"))
     largest = differences[worst]
     if not largest <= tolerance:  # also catches NaN

@@ -118,9 +118,14 @@ def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) 
     """Q3: one step of backpropagation by hand, derived in SymPy and checked by torch autograd.
 
     Prints the forward pass (net input and output of every neuron, and the
-    loss), each weight's gradient as a chain rule (factors, then numbers,
-    then value), the agreement with torch autograd in float64 (a difference
-    above 1e-10 is an error), and the weights after w <- w - lr * dL/dw.
+    loss); the backward pass by deltas, output layer first (delta_j =
+    dL/dnet_j, each hidden delta from the old weights of the layer above);
+    every gradient as delta_j * y_i; the full chain rule per weight as a
+    cross-reference; the agreement with torch autograd in float64 (a
+    difference above 1e-10 is an error); the weights after
+    w <- w - lr * dL/dw; and the loss after the step. JSON has every number
+    in full float64, including `deltas` (neuron -> delta) and
+    `loss_after_step`.
 
     \b
     Neurons are numbered 1..N layer by layer, inputs first: for 2,2,1 the

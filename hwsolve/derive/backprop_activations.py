@@ -6,7 +6,9 @@ sigma(z) as a symbol whose derivative is sigma(z)(1 - sigma(z)), and ReLU's
 derivative as the step 1[z > 0] (0 at z = 0, as torch does).
 
 Public API: ``activation(name)`` returns a callable Expr -> Expr;
-``ACTIVATION_LATEX`` names each one for the write-up.
+``ACTIVATION_LATEX`` names each one for the write-up, and
+``ACTIVATION_DERIVATIVE_LATEX`` states its derivative (no thin-space
+commands, so the same string serves Markdown math on GitHub).
 """
 
 from __future__ import annotations
@@ -91,6 +93,14 @@ ACTIVATION_LATEX = {
     "tanh": r"\tanh(z)",
     "relu": r"\operatorname{ReLU}(z) = \max(0, z)",
     "identity": r"f(z) = z",
+}
+
+
+ACTIVATION_DERIVATIVE_LATEX = {
+    "sigmoid": r"\sigma'(z) = \sigma(z)\left(1 - \sigma(z)\right)",
+    "tanh": r"\tanh'(z) = 1 - \tanh^{2}(z)",
+    "relu": r"\operatorname{ReLU}'(z) = \mathbf{1}[z > 0]",
+    "identity": r"f'(z) = 1",
 }
 
 

@@ -5,14 +5,16 @@ One path is written as a flat product, as the homework does:
 dL/dy5 * dy5/dO5 * dO5/dy3 * dy3/dH3 * dH3/dw13. Several paths are written
 as a sum in brackets times the local factors, so the sum over paths shows.
 The same layout serves the derivative symbols, the SymPy expressions and the
-substituted numbers.
+substituted numbers. ``substituted_latex``/``substituted_text`` write any
+expression (a delta, the loss) with each symbol replaced by its value.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Mapping, Sequence, TypeVar
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from hwsolve.derive.backprop import Factor, NetworkDerivation
 from hwsolve.render.numbers import format_number, format_number_latex
@@ -67,11 +69,75 @@ def factor_expression_text(factor: Factor) -> str:
     return f"({text})" if _needs_brackets(factor.expression) else text
 
 
-def number_latex(value: float, digits: int) -> str:
-    text = format_number_latex(value, digits)
+# A given value (an input, a target, a weight) is written as given, 0.35; a
+# computed one with all its significant digits, 0.0147090 and never 0.014709,
+# so a number reads the same in the derivation, the tables and the figure.
+def number_latex(value: float, digits: int, given: bool = False) -> str:
+    text = format_number_latex(value, digits, keep_zeros=not given)
     return rf"\left({text}\right)" if value < 0 else text
 
 
-def number_text(value: float, digits: int) -> str:
-    text = format_number(value, digits)
+def number_text(value: float, digits: int, given: bool = False) -> str:
+    text = format_number(value, digits, keep_zeros=not given)
     return f"({text})" if value < 0 else text
+
+
+def _number_as_symbol_latex(value: float, digits: int, given: bool) -> str:
+    # A negative number or a power of ten stands where a symbol stood, so it
+    # needs brackets before a power or after a multiplication dot.
+    text = format_number_latex(value, digits, keep_zeros=not given)
+    return rf"\left({text}\right)" if value < 0 or "10^" in text else text
+
+
+def substituted_latex(
+    expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int, given: frozenset = frozenset()
+) -> str:
+    """The expression as written, each symbol replaced by its value: -2 (0.5 - 0.690283) ...
+
+    ``given``: the symbols whose values are given (written as given, 0.5).
+    """
+    names = {symbol: _number_as_symbol_latex(value, digits, symbol in given) for symbol, value in values.items()}
+    return sp.latex(expression, order="none", symbol_names=names, mul_symbol="dot")
+
+
+class _NamedStrPrinter(StrPrinter):
+    """SymPy's str printer with chosen names for some symbols, terms in the written order."""
+
+    def __init__(self, names: Mapping[sp.Symbol, str]):
+        super().__init__({"order": "none"})
+        self._names = names
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return self._names.get(expr, expr.name)
+
+
+def named_text(expression: sp.Expr, names: Mapping[sp.Symbol, str]) -> str:
+    """Plain text with a middle dot for products and ^ for powers: -2·(y - y5)·y5·(1 - y5)."""
+    return _NamedStrPrinter(names).doprint(expression).replace("**", "^").replace("*", "·")
+
+
+def substituted_text(
+    expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int, given: frozenset = frozenset()
+) -> str:
+    return named_text(expression, {symbol: number_text(value, digits, symbol in given) for symbol, value in values.items()})
+
+
+def product_latex(factors: Sequence[sp.Expr], show: Callable[[sp.Expr], str]) -> str:
+    """Factors joined by a multiplication dot, a sum (or a later leading minus) in brackets."""
+    pieces = []
+    for index, factor in enumerate(factors):
+        text = show(factor)
+        if isinstance(factor, sp.Add) and len(factor.args) > 1 or (index and text.lstrip().startswith("-")):
+            text = rf"\left({text}\right)"
+        pieces.append(text)
+    return LATEX_TIMES.join(pieces)
+
+
+def product_text(factors: Sequence[sp.Expr], show: Callable[[sp.Expr], str]) -> str:
+    pieces = []
+    for index, factor in enumerate(factors):
+        text = show(factor)
+        if isinstance(factor, sp.Add) and len(factor.args) > 1 or (index and text.startswith("-")):
+            text = f"({text})"
+        pieces.append(text)
+    return TEXT_TIMES.join(pieces)

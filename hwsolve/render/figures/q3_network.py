@@ -1,9 +1,17 @@
-"""The Q3 network drawn as a graph, annotated like micrograd's draw_dot.
+r"""The Q3 network drawn as a graph, annotated like micrograd's draw_dot.
 
-Each neuron is a box holding its forward values (net input, output) and the
-gradient of the loss with respect to its output; each edge carries its
-weight, dL/dw and the weight after the step. Drawn with matplotlib rather
-than graphviz so the figure needs no system package.
+Each neuron is a box holding its forward values (net input, output) and its
+delta, the gradient of the loss with respect to its net input; each edge
+carries its weight, dL/dw and the weight after the step; the loss box holds
+the loss before and after the step. Labels use the text's notation through
+mathtext ($\partial L/\partial w_{13}$, $\delta_3$) and its numbers: given
+values as given, computed ones with the report's significant digits. Drawn
+with matplotlib rather than graphviz so the figure needs no system package.
+
+Sizes: one data unit is INCHES_PER_UNIT on paper and the homework's network
+is drawn narrower than the report's text width, so when the template places
+it at \linewidth nothing shrinks and every label prints at MIN_FONT_POINTS
+or more. The font itself comes from the shared figure style.
 
 The drawing takes a plain NetworkDrawing (numbers already formatted), built
 from the Q3 solution by `drawing_from_q3`, so the layout is testable alone.
@@ -15,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 from matplotlib.path import Path as LinePath
 from matplotlib.transforms import Bbox
 
@@ -24,6 +32,20 @@ from hwsolve.render.figures.common import new_figure, save_figure
 FORWARD_COLOUR = "#1f4e79"
 GRADIENT_COLOUR = "#b22222"
 UPDATE_COLOUR = "#2e7d32"
+# What each colour means, in words, for the legend.
+COLOUR_MEANINGS = (
+    (FORWARD_COLOUR, "forward-pass values"),
+    (GRADIENT_COLOUR, "gradients of the loss"),
+    (UPDATE_COLOUR, "values after the step"),
+)
+
+MIN_FONT_POINTS = 8.0  # the smallest text as printed
+NODE_FONT_POINTS = 8.5
+EDGE_FONT_POINTS = 8.0
+LEGEND_FONT_POINTS = 8.5
+INCHES_PER_UNIT = 0.5
+BOX_WIDTH = 2.3  # data units: a neuron's box holds "delta_3 = 0.00530898" at NODE_FONT_POINTS
+INPUT_BOX_WIDTH = 1.7
 
 
 @dataclass(frozen=True)
@@ -41,13 +63,19 @@ class NetworkDrawing:
     title: str = ""
 
 
-def _positions(layers: Sequence[int], column_gap: float, row_gap: float) -> dict[int, tuple[float, float]]:
+def _positions(
+    layers: Sequence[int], column_widths: Sequence[float], column_gap: float, row_gap: float
+) -> dict[int, tuple[float, float]]:
+    """Box centres: columns `column_gap` apart edge to edge, each layer centred vertically."""
     positions, number = {}, 1
     tallest = max(layers)
+    x = column_widths[0] / 2
     for column, size in enumerate(layers):
+        if column:
+            x += column_widths[column - 1] / 2 + column_gap + column_widths[column] / 2
         offset = (tallest - size) * row_gap / 2
         for row in range(size):
-            positions[number] = (column * column_gap, -(offset + row * row_gap))
+            positions[number] = (x, -(offset + row * row_gap))
             number += 1
     return positions
 
@@ -63,14 +91,14 @@ def _box(axis, centre: tuple[float, float], lines: Sequence[Line], width: float,
     top = y + line_height * (len(lines) - 1) / 2
     for index, line in enumerate(lines):
         axis.text(x, top - index * line_height, line.text, ha="center", va="center", color=line.colour,
-                  fontsize=7.5, zorder=4, family="DejaVu Sans")
+                  fontsize=NODE_FONT_POINTS, zorder=4)
     return height / 2
 
 
 def _label(axis, lines: Sequence[Line], line_height: float, gid: str) -> list:
     """An edge label's lines, centred on (0, 0) until `_place_labels` moves them."""
     top = line_height * (len(lines) - 1) / 2
-    return [axis.text(0.0, top - index * line_height, line.text, ha="center", va="center", fontsize=6.5,
+    return [axis.text(0.0, top - index * line_height, line.text, ha="center", va="center", fontsize=EDGE_FONT_POINTS,
                       color=line.colour, zorder=2.5, gid=gid)
             for index, line in enumerate(lines)]
 
@@ -83,8 +111,9 @@ LABEL_PAD = 0.06  # data units (about 2 pt) of white kept round a label's text
 
 
 def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> None:
-    """Move each edge's label to the first point along its edge where its box
-    meets no other edge, no node and no label already placed.
+    """Move each edge's label to the first point along its edge (or, failing
+    that, just beside it) where its box meets no other edge, no node and no
+    label already placed.
 
     Labels are measured with the renderer, so the boxes are the text as drawn.
     One data unit is a fixed length on paper (see `network_figure`), so a label's
@@ -99,9 +128,13 @@ def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> 
         extent = Bbox.union([text.get_window_extent(renderer) for text in texts]).transformed(to_data).padded(LABEL_PAD)
         (x0, y0), (x1, y1) = segments[edge]
         others = [LinePath(points) for key, points in segments.items() if key != edge]
+        # On the edge first; failing that, just above or just below it, where
+        # it still reads as the edge's label.
+        beside = extent.height / 2 + LABEL_PAD
+        candidates = [(t, 0.0) for t in LABEL_STEPS] + [(t, side * beside) for t in LABEL_STEPS for side in (1, -1)]
         best = None
-        for t in LABEL_STEPS:
-            dx, dy = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        for t, offset in candidates:
+            dx, dy = x0 + t * (x1 - x0), y0 + t * (y1 - y0) + offset
             box = extent.translated(dx, dy)
             conflicts = (sum(line.intersects_bbox(box, filled=False) for line in others)
                          + sum(box.overlaps(other) for other in obstacles + list(placed.values())))
@@ -122,12 +155,17 @@ def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> 
 
 def network_figure(drawing: NetworkDrawing):
     """The drawn network as an open figure (`draw_network` saves and closes it)."""
-    # The gaps leave room for a three-line edge label (about 1.9 units wide
-    # with its margin) in the middle of a level edge, clear of the slanted
-    # edges leaving and entering its ends, and for labels of crossing edges
-    # beside the node they start from, clear of that node and the other edge.
-    column_gap, row_gap, box_width, line_height = 4.8, 4.4, 2.2, 0.3
-    positions = _positions(drawing.layers, column_gap, row_gap)
+    # The gaps leave room for a three-line edge label (about 2.3 units wide
+    # with its margin at 8 pt) in the middle of a level edge, clear of the
+    # slanted edges leaving and entering its ends, and for labels of crossing
+    # edges beside the node they start from, clear of that node and the other
+    # edge. Input boxes hold one short value, so they are narrower.
+    column_gap, row_gap, line_height = 3.0, 4.6, 0.36
+    column_widths = [INPUT_BOX_WIDTH] + [BOX_WIDTH] * (len(drawing.layers) - 1)
+    positions = _positions(drawing.layers, column_widths, column_gap, row_gap)
+    first_hidden = drawing.layers[0] + 1
+    width_of = {n: INPUT_BOX_WIDTH if n < first_hidden else BOX_WIDTH for n in positions}
+    box_width = BOX_WIDTH  # the loss box's
     first_output = sum(drawing.layers[:-1]) + 1
     outputs = [n for n in positions if n >= first_output]
     box_half = {n: line_height * (len(drawing.neuron_lines.get(n, [None])) + 0.6) / 2 for n in positions}
@@ -138,12 +176,11 @@ def network_figure(drawing: NetworkDrawing):
     xs = [x for x, _ in positions.values()]
     bottoms = [y - box_half[n] for n, (_, y) in positions.items()] + ([loss_centre[1] - loss_half] if drawing.loss_lines else [])
     tops = [y + box_half[n] for n, (_, y) in positions.items()]
-    x_range = (min(xs) - box_width / 2 - 0.2, max(xs) + box_width / 2 + 0.2)
-    y_range = (min(bottoms) - 0.7, max(tops) + 0.2)
+    x_range = (min(xs) - INPUT_BOX_WIDTH / 2 - 0.1, max(xs) + BOX_WIDTH / 2 + 0.1)
+    y_range = (min(bottoms) - 0.15, max(tops) + 0.15)  # the legend goes below the axes
     # One data unit is the same length on paper whatever the network's size,
     # so the text, set in points, always fits its box.
-    inches_per_unit = 0.54
-    figure, axis = new_figure((x_range[1] - x_range[0]) * inches_per_unit, (y_range[1] - y_range[0]) * inches_per_unit)
+    figure, axis = new_figure((x_range[1] - x_range[0]) * INCHES_PER_UNIT, (y_range[1] - y_range[0]) * INCHES_PER_UNIT)
     axis.set_position((0.0, 0.0, 1.0, 1.0))  # the axes fill the figure, so units map to inches exactly
     # Limits before the labels: placing them measures text in data units.
     axis.set_xlim(*x_range)
@@ -153,17 +190,17 @@ def network_figure(drawing: NetworkDrawing):
     node_boxes = []
     for neuron, centre in positions.items():
         face = "#eef3fa" if neuron < first_output else "#fdf1e6"
-        half = _box(axis, centre, drawing.neuron_lines.get(neuron, [Line(str(neuron))]), box_width, line_height, face)
-        node_boxes.append(Bbox.from_extents(centre[0] - box_width / 2, centre[1] - half,
-                                            centre[0] + box_width / 2, centre[1] + half).padded(0.02))
+        half = _box(axis, centre, drawing.neuron_lines.get(neuron, [Line(str(neuron))]), width_of[neuron], line_height, face)
+        node_boxes.append(Bbox.from_extents(centre[0] - width_of[neuron] / 2, centre[1] - half,
+                                            centre[0] + width_of[neuron] / 2, centre[1] + half).padded(0.02))
     segments, labels = {}, {}
     for (source, target), lines in drawing.edge_lines.items():
         (x0, y0), (x1, y1) = positions[source], positions[target]
-        start, end = (x0 + box_width / 2, y0), (x1 - box_width / 2, y1)
+        start, end = (x0 + width_of[source] / 2, y0), (x1 - width_of[target] / 2, y1)
         axis.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=8, color="#777777", lw=0.8, zorder=1,
                                        gid=f"edge {source}-{target}"))
         segments[(source, target)] = (start, end)
-        labels[(source, target)] = _label(axis, lines, line_height * 0.85, gid=f"edge label {source}-{target}")
+        labels[(source, target)] = _label(axis, lines, line_height * 0.9, gid=f"edge label {source}-{target}")
     if drawing.loss_lines:
         _box(axis, loss_centre, drawing.loss_lines, box_width, line_height, "#f7f7f7")
         node_boxes.append(Bbox.from_extents(loss_centre[0] - box_width / 2, loss_centre[1] - loss_half,
@@ -176,10 +213,13 @@ def network_figure(drawing: NetworkDrawing):
             segments[(neuron, "loss")] = (start, end)
     _place_labels(axis, labels, segments, node_boxes)
     if drawing.title:
-        axis.set_title(drawing.title, fontsize=8.5)
-    legend = [("forward value", FORWARD_COLOUR), ("gradient dL/d·", GRADIENT_COLOUR), ("after the step", UPDATE_COLOUR)]
-    for index, (text, colour) in enumerate(legend):
-        axis.text(0.01 + index * 0.2, 0.01, "■ " + text, transform=axis.transAxes, color=colour, fontsize=7, va="bottom")
+        axis.set_title(drawing.title, fontsize=NODE_FONT_POINTS + 0.5)
+    # Under the drawing, inside its width, so the figure stays as wide as the network.
+    handles = [Patch(facecolor=colour, edgecolor="none", label=meaning) for colour, meaning in COLOUR_MEANINGS]
+    legend = axis.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles), frameon=False,
+                         fontsize=LEGEND_FONT_POINTS, handlelength=1.2, handleheight=0.8, columnspacing=1.2, borderaxespad=0.2)
+    for text, (colour, _) in zip(legend.get_texts(), COLOUR_MEANINGS):
+        text.set_color(colour)
     return figure
 
 
@@ -187,50 +227,58 @@ def draw_network(drawing: NetworkDrawing, base: Path | str) -> tuple[Path, Path]
     return save_figure(network_figure(drawing), base)
 
 
-def drawing_from_q3(solution, digits: int = 6) -> NetworkDrawing:
-    """The Q3 solution's numbers, formatted, on the network's nodes and edges.
+def _math_name(latex_name: str) -> str:
+    """SymPy's w_{13} is already mathtext; only \\left/\\right need dropping."""
+    return latex_name.replace(r"\left", "").replace(r"\right", "")
 
-    dL/dy_j is not stored per neuron; it is the sum over chain-rule paths of
-    any weight entering j (the same number for every such weight), which
-    the solution keeps as `path_values`.
+
+def drawing_from_q3(solution, digits: int = 6) -> NetworkDrawing:
+    """The Q3 solution's numbers, formatted as in the text, on the network's nodes and edges.
+
+    Given values (inputs, weights, the target) are written as given (0.35),
+    computed ones with `digits` significant digits, zeros kept (0.0147090),
+    as the report's derivation and tables write them.
     """
     from hwsolve.problem.q3 import parse_weight_name
-    from hwsolve.render.numbers import format_number
+    from hwsolve.render.numbers import format_number_latex
 
-    def show(value: float) -> str:
-        return format_number(value, digits)
+    def given(value: float) -> str:
+        return format_number_latex(value, digits)
 
-    upstream: dict[int, float] = {}
-    for step in solution.derivations:
-        pair = parse_weight_name(step.name)
-        if pair is not None:
-            upstream.setdefault(pair[1], sum(step.path_values))
+    def computed(value: float) -> str:
+        return format_number_latex(value, digits, keep_zeros=True)
+
+    deltas = {step.neuron: step for step in getattr(solution, "delta_steps", ())}
     drawing = NetworkDrawing(tuple(solution.problem.layers))
     for neuron in solution.neurons:
-        lines = [Line(f"neuron {neuron.neuron}" if neuron.role != "input" else neuron.output_text)]
-        if neuron.net_input is not None:
-            lines.append(Line(f"{neuron.net_text} = {show(neuron.net_input)}", FORWARD_COLOUR))
-            lines.append(Line(f"{neuron.output_text} = {show(neuron.output)}", FORWARD_COLOUR))
+        name = _math_name(neuron.output_latex)
+        if neuron.net_input is None:
+            lines = [Line(f"input {neuron.neuron}"), Line(f"${name} = {given(neuron.output)}$", FORWARD_COLOUR)]
         else:
-            lines.append(Line(f"= {show(neuron.output)}", FORWARD_COLOUR))
-        if neuron.neuron in upstream:
-            lines.append(Line(f"dL/d{neuron.output_text} = {show(upstream[neuron.neuron])}", GRADIENT_COLOUR))
+            lines = [Line(f"neuron {neuron.neuron}"),
+                     Line(f"${_math_name(neuron.net_latex)} = {computed(neuron.net_input)}$", FORWARD_COLOUR),
+                     Line(f"${name} = {computed(neuron.output)}$", FORWARD_COLOUR)]
+        if neuron.neuron in deltas:
+            delta = deltas[neuron.neuron]
+            lines.append(Line(f"${delta.latex_name} = {computed(delta.value)}$", GRADIENT_COLOUR))
         drawing.neuron_lines[neuron.neuron] = lines
     for step in solution.derivations:
         pair = parse_weight_name(step.name)
         if pair is None:  # a bias: shown in the text, not on an edge
             continue
+        name = _math_name(step.latex_name)
         drawing.edge_lines[pair] = [
-            Line(f"{step.name} = {show(step.before)}", FORWARD_COLOUR),
-            Line(f"dL/d{step.name} = {show(step.value)}", GRADIENT_COLOUR),
-            Line(f"new {step.name} = {show(step.updated)}", UPDATE_COLOUR),
+            Line(f"${name} = {given(step.before)}$", FORWARD_COLOUR),
+            Line(f"$\\partial L / \\partial {name} = {computed(step.value)}$", GRADIENT_COLOUR),
+            Line(f"${name} \\leftarrow {computed(step.updated)}$", UPDATE_COLOUR),
         ]
-    targets = ", ".join(show(value) for value in solution.problem.y)
-    drawing.loss_lines = [Line("loss"), Line(solution.loss_formula_text.replace("**2", "²")), Line(f"target y = {targets}"),
-                          Line(f"L = {show(solution.loss)}", FORWARD_COLOUR)]
-    drawing.title = f"One step of gradient descent, learning rate {show(solution.problem.lr)}"
+    targets = ", ".join(f"{_math_name(latex)} = {given(value)}" for _, latex, value in solution.targets)
+    drawing.loss_lines = [Line("loss"), Line(f"${_math_name(solution.loss_formula_latex)}$"), Line(f"${targets}$"),
+                          Line(f"$L = {computed(solution.loss)}$", FORWARD_COLOUR)]
+    if getattr(solution, "delta_steps", ()):
+        drawing.loss_lines += [Line("after the step:", UPDATE_COLOUR), Line(f"$L = {computed(solution.loss_after_step)}$", UPDATE_COLOUR)]
     return drawing
 
 
-def draw_q3_network(solution, base: Path | str) -> tuple[Path, Path]:
-    return draw_network(drawing_from_q3(solution, digits=4), base)
+def draw_q3_network(solution, base: Path | str, digits: int = 6) -> tuple[Path, Path]:
+    return draw_network(drawing_from_q3(solution, digits=digits), base)

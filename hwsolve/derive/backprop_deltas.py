@@ -1,0 +1,196 @@
+"""Backpropagation by deltas, the route a careful hand-written solution takes.
+
+For every non-input neuron j the engine derives, once, its delta
+
+    delta_j = dL/dnet_j                       (net_j is H_j or O_j)
+
+output layer first, then each layer back towards the inputs:
+
+    output neuron k:  delta_k = dL/dy_k * f'(net_k)
+    hidden neuron j:  delta_j = f'(net_j) * sum_k w_jk delta_k     (k: the next layer)
+
+and then every gradient as one product,
+
+    dL/dw_ij = delta_j * y_i        dL/db_j = delta_j
+
+(y_i is x_i for an input). A hidden delta is written in the deltas of the
+layer above, so nothing is derived twice, whatever the layer sizes. The sum
+uses w_jk as it was when the forward pass ran: every gradient is taken
+before any weight changes. f'(net_j) is written in the neuron's output where
+the activation allows it (sigma' = y (1 - y), tanh' = 1 - y^2), as by hand.
+
+Public API
+----------
+- ``derive_deltas(derivation)`` -> ``DeltaRoute`` (cached per network shape).
+- ``DeltaRoute``: ``deltas`` (one ``DeltaDerivation`` per non-input neuron,
+  output layer first), ``gradients`` (one ``GradientByDelta`` per parameter,
+  in the same order: output layer's parameters first).
+- ``evaluate_deltas(route, forward)`` -> ``DeltaValues``: every delta and
+  every gradient at 30 digits, rounded to float64 only at the end.
+- ``unrolled(route, expression)``: an expression in deltas rewritten in the
+  forward pass's symbols alone (each y_j as f(net_j)), for checking the
+  route against the full chain rule symbolically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping
+
+import sympy as sp
+
+from hwsolve.derive.backprop import EVALUATION_DIGITS, ForwardPass, NetworkDerivation, _evaluate, derive_gradients
+from hwsolve.derive.backprop_activations import activation as activation_function
+from hwsolve.problem.q3 import parse_bias_name, parse_weight_name, weight_name
+
+
+@dataclass(frozen=True)
+class DeltaDerivation:
+    """delta_j = dL/dnet_j for one neuron, as a product of two factors.
+
+    Output neuron: (dL/dy_j, f'(net_j)). Hidden neuron: (f'(net_j),
+    sum_k w_jk delta_k). ``expression`` is their product, unevaluated so it
+    prints in that order.
+    """
+
+    neuron: int
+    role: str  # "output" or "hidden"
+    symbol: sp.Symbol  # delta_j
+    net_symbol: sp.Symbol  # H_j or O_j
+    output_symbol: sp.Symbol  # y_j
+    factors: tuple[sp.Expr, ...]
+    expression: sp.Expr
+    downstream: tuple[int, ...]  # the neurons k whose deltas a hidden delta sums over
+
+
+@dataclass(frozen=True)
+class GradientByDelta:
+    """dL/dparameter = delta_j * y_i (a weight from i to j) or delta_j (a bias of j)."""
+
+    name: str
+    neuron: int  # j, the neuron the parameter feeds
+    source: int | None  # i, or None for a bias
+    expression: sp.Expr
+
+
+@dataclass(frozen=True)
+class DeltaRoute:
+    derivation: NetworkDerivation
+    deltas: tuple[DeltaDerivation, ...]  # output layer first, then back towards the inputs
+    gradients: tuple[GradientByDelta, ...]  # grouped by the deltas' order
+    delta_symbols: Mapping[int, sp.Symbol]
+    latex_names: Mapping[sp.Symbol, str]  # the derivation's names and delta_j
+
+    def latex(self, expression: sp.Expr, **options) -> str:
+        return sp.latex(expression, order="none", symbol_names=dict(self.latex_names), **options)
+
+    def delta(self, neuron: int) -> DeltaDerivation:
+        return next(delta for delta in self.deltas if delta.neuron == neuron)
+
+
+def _output_form(derivative: sp.Expr, activated: sp.Expr, output: sp.Symbol) -> sp.Expr:
+    """f'(net) with f(net) replaced by y: sigma(O5)(1 - sigma(O5)) -> y5 (1 - y5)."""
+    if activated.is_Symbol:  # identity: f(net) is net itself, f' is 1
+        return derivative
+    return derivative.subs(activated, output)
+
+
+def derive_deltas(derivation: NetworkDerivation) -> DeltaRoute:
+    """Every delta and every gradient by delta, for the derivation's network."""
+    d = derivation
+    return _derive(d.layers, d.activation, d.loss, d.with_biases)
+
+
+@lru_cache(maxsize=64)
+def _derive(layers: tuple[int, ...], activation: str, loss: str, with_biases: bool) -> DeltaRoute:
+    d = derive_gradients(layers, activation, loss, with_biases)
+    act = activation_function(activation)
+    numbered = d.neuron_layers
+    delta_symbols = {j: sp.Symbol(f"delta{j}", real=True) for layer in numbered[1:] for j in layer}
+    latex_names = {**d.latex_names, **{symbol: rf"\delta_{{{j}}}" for j, symbol in delta_symbols.items()}}
+
+    def local_derivative(j: int) -> sp.Expr:  # dy_j/dnet_j, in y_j where possible
+        net = d.net_symbols[j]
+        return _output_form(sp.diff(d.activation_expressions[j], net), act(net), d.output_symbols[j])
+
+    deltas: list[DeltaDerivation] = []
+    for depth in range(len(numbered) - 1, 0, -1):  # the output layer first
+        is_output = depth == len(numbered) - 1
+        for j in numbered[depth]:
+            if is_output:
+                downstream: tuple[int, ...] = ()
+                factors = (sp.factor(sp.diff(d.loss_expression, d.output_symbols[j])), local_derivative(j))
+            else:
+                downstream = numbered[depth + 1]
+                summed = sp.Add(*[sp.Mul(d.parameter_symbols[weight_name(j, k)], delta_symbols[k], evaluate=False)
+                                  for k in downstream],
+                                evaluate=False)
+                factors = (local_derivative(j), summed)
+            kept = tuple(factor for factor in factors if factor != 1) or (sp.Integer(1),)
+            expression = kept[0] if len(kept) == 1 else sp.Mul(*kept, evaluate=False)
+            deltas.append(DeltaDerivation(j, "output" if is_output else "hidden", delta_symbols[j], d.net_symbols[j],
+                                          d.output_symbols[j], kept, expression, downstream))
+
+    by_neuron: dict[int, list[GradientByDelta]] = {}
+    for name in d.parameter_symbols:
+        pair = parse_weight_name(name)
+        if pair is None:
+            j, source = parse_bias_name(name), None
+            expression = delta_symbols[j]
+        else:
+            source, j = pair
+            expression = sp.Mul(delta_symbols[j], d.output_symbols[source], evaluate=False)
+        by_neuron.setdefault(j, []).append(GradientByDelta(name, j, source, expression))
+    gradients = tuple(gradient for delta in deltas for gradient in by_neuron[delta.neuron])
+    return DeltaRoute(d, tuple(deltas), gradients, delta_symbols, latex_names)
+
+
+@dataclass(frozen=True)
+class DeltaValues:
+    """Each delta's factors and value, and each gradient by delta (30 digits, as floats)."""
+
+    factor_values: Mapping[int, tuple[float, ...]]
+    deltas: Mapping[int, float]  # neuron -> delta, in neuron order
+    gradients: Mapping[str, float]  # parameter -> delta_j * y_i, in the derivation's canonical order
+
+
+def evaluate_deltas(route: DeltaRoute, forward: ForwardPass) -> DeltaValues:
+    """The deltas layer by layer, output first, each from the forward pass and the deltas above it."""
+    values = dict(forward.values)
+    factor_values: dict[int, tuple[float, ...]] = {}
+    exact: dict[int, sp.Float] = {}
+    for delta in route.deltas:
+        factors = [_evaluate(factor, values) for factor in delta.factors]
+        value = sp.Float(1, EVALUATION_DIGITS)
+        for factor in factors:
+            value = value * factor
+        exact[delta.neuron] = values[delta.symbol] = value
+        factor_values[delta.neuron] = tuple(float(factor) for factor in factors)
+    gradients = {gradient.name: _evaluate(gradient.expression, values) for gradient in route.gradients}
+    return DeltaValues(
+        factor_values=factor_values,
+        deltas={j: float(exact[j]) for j in sorted(exact)},
+        gradients={name: float(gradients[name]) for name in route.derivation.parameter_symbols},
+    )
+
+
+def unrolled(route: DeltaRoute, expression: sp.Expr) -> sp.Expr:
+    """`expression` with every delta replaced by its derivation, down to the
+    forward pass, and every non-input output y_j by f(net_j), so that it can
+    be compared with the chain rule's expression for the same parameter."""
+    d = route.derivation
+    replacements = {delta.symbol: delta.expression for delta in route.deltas}
+    result = expression
+    for _ in route.deltas:  # at most one substitution per layer is needed; this bound is safe
+        substituted = result.subs(replacements)
+        if substituted == result:
+            break
+        result = substituted
+    return in_net_inputs(d, result)
+
+
+def in_net_inputs(derivation: NetworkDerivation, expression: sp.Expr) -> sp.Expr:
+    """Every non-input neuron's output y_j written as f(net_j)."""
+    return expression.subs({derivation.output_symbols[j]: derivation.activation_expressions[j]
+                            for j in derivation.net_symbols})
