@@ -25,7 +25,7 @@ RECONSTRUCTION_NOTE = (
     "so the submitted \"false\" is right by construction: agreeing with it is not evidence."
 )
 # Why the audit does not count Q2, shown beside its rows.
-NOT_COUNTED_REASON = RECONSTRUCTION_NOTE + " Shown, not counted."
+NOT_COUNTED_REASON = RECONSTRUCTION_NOTE
 
 
 @dataclass(frozen=True)
