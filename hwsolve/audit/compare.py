@@ -111,6 +111,7 @@ class AuditSection:
     counted: bool = True  # False: the rows are shown but left out of the agreement count
     not_counted_reason: str = ""  # why, shown beside the rows
     align: str = "l"  # LaTeX alignment of the value columns: "r" for numbers with a fixed number of decimals
+    label_width: float = 0.22  # LaTeX: the quantity column's share of the line (it wraps); the others take their natural width
 
 
 @dataclass
@@ -174,7 +175,7 @@ def compare_value(question: str, quantity: str, submitted: SubmittedValue, compu
 def compare_vector(question: str, quantity: str, submitted: SubmittedVector, computed: Sequence[float], label: str = "") -> AuditRow:
     computed = tuple(float(item) for item in computed)
     shown = "[" + ", ".join(submitted.shown) + "]"
-    rule = "each entry " + FULL_TOLERANCE_MARKUP
+    rule = FULL_TOLERANCE_MARKUP  # for every entry, as the section's note says
     if len(computed) != len(submitted.values):
         return AuditRow(question, quantity, shown, computed, rule, False, f"length {len(submitted.values)} vs {len(computed)}", label=label)
     agrees = all(agrees_full(a, b) for a, b in zip(submitted.values, computed))
@@ -189,7 +190,7 @@ _Q1B_MARKUP = {"train:0.5": "training output, $p = 0.5$", "train:0.4": "training
 
 def audit_q1b(computed: Mapping[str, Sequence[float]]) -> AuditSection:
     """`computed` maps "train:<p>" and "test" to our dropout outputs."""
-    section = AuditSection("Q1(b): inverted dropout")
+    section = AuditSection("Q1(b): inverted dropout", notes=["Each entry of a vector is compared on its own."])
     for vector in sub.Q1B_OUTPUTS:
         if vector.key in computed:
             section.rows.append(compare_vector("Q1(b)", _Q1B_LABELS[vector.key], vector, computed[vector.key], _Q1B_MARKUP[vector.key]))

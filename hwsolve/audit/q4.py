@@ -43,7 +43,7 @@ def audit_q4_table(homework_configs: list[dict], epochs: int) -> AuditSection:
     """
     seeds = max((entry.get("n_seeds", 1) for entry in homework_configs), default=1)
     over = f", median of {seeds} seeds" if seeds > 1 else ""
-    section = AuditSection(f"Q4: the submitted table against homework mode ({epochs} epochs{over})", align="r")
+    section = AuditSection(f"Q4: the submitted table against homework mode ({epochs} epochs{over})", align="r", label_width=0.36)
     rule = f"same side of {markup.math(_threshold())}"
     for entry in homework_configs:
         name = entry["name"]
