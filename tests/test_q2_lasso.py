@@ -196,3 +196,47 @@ def test_seed_check_counts_each_seed():
         for statement in alone.statements:
             assert check.answers[statement.label][seed] is statement.answer
         assert check.penalty_improves["L1"][seed] is alone.statement("a").findings["L1"]
+
+
+def test_compressed_system_has_the_same_ridge_minimiser():
+    from hwsolve.experiments.regularisation import compress, fit_ridge
+
+    design, y = _legendre_problem(2)
+    system, target_values = compress(design, y)
+    assert system.shape == (13, 13)
+    for penalty in (0.0, 1e-4, 0.3, 50.0):
+        penalty_matrix = np.eye(13)
+        penalty_matrix[0, 0] = 0.0
+        expected = np.linalg.solve(design.T @ design + penalty * penalty_matrix, design.T @ y)  # normal equations
+        np.testing.assert_allclose(fit_ridge(system, target_values, penalty), expected, rtol=1e-7, atol=1e-9)
+
+
+def test_lasso_with_more_features_than_points_is_no_worse_than_a_direct_fit():
+    rng = np.random.default_rng(3)
+    design, y = rng.standard_normal((10, 20)), rng.standard_normal(10)
+    design[:, 0] = 1.0
+    penalty = 0.05
+    ours = fit_lasso(design, y, penalty)
+
+    def split_objective(z):
+        weights = z[:20] - z[20:]
+        residual = design @ weights - y
+        grad_w, grad_penalty = 2 * design.T @ residual, np.r_[0.0, np.full(19, penalty)]
+        return float(residual @ residual + grad_penalty @ (z[:20] + z[20:])), np.r_[grad_w + grad_penalty, -grad_w + grad_penalty]
+
+    direct = minimize(split_objective, np.full(40, 0.1), jac=True, method="L-BFGS-B", bounds=[(0, None)] * 40,
+                      options={"maxiter": 200_000, "maxfun": 400_000, "ftol": 1e-15, "gtol": 1e-12})
+    direct_weights = direct.x[:20] - direct.x[20:]
+    assert _objective(design, y, penalty, ours) <= _objective(design, y, penalty, direct_weights) + 1e-8
+    assert np.count_nonzero(ours[1:]) <= 10  # a lasso solution on 10 points keeps at most 10 weights (here: 9 + intercept)
+
+
+def test_cli_extremes_of_the_options_still_answer():
+    from click.testing import CliRunner
+
+    from hwsolve.cli import cli
+
+    for args in (["--degree", "40"], ["--noise", "0"], ["--n-train", "5"]):
+        result = CliRunner().invoke(cli, ["q2", *args])
+        assert result.exit_code == 0, (args, result.output)
+        assert result.output.count("[reconstructed]") == 3

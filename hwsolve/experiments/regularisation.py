@@ -134,10 +134,17 @@ def fit_ridge(design: np.ndarray, y: np.ndarray, penalty: float) -> np.ndarray:
 # and walk from the current point towards that solution only as far as the
 # objective keeps falling (stopping where a weight crosses zero). Each step
 # lowers the objective, so it ends after finitely many steps, at a point that
-# satisfies the optimality (KKT) conditions to rounding: exact, not
-# "converged to a tolerance", however ill-conditioned the Gram matrix.
-LASSO_MAX_STEPS = 10_000
+# satisfies the optimality (KKT) conditions to rounding, however
+# ill-conditioned the Gram matrix. Where a step cannot lower the objective
+# (a singular support, more features than points, or rounding at a tiny
+# lambda), cyclic coordinate descent takes over for a few sweeps: it lowers
+# the objective whenever the point is not optimal. A point neither can lower
+# is optimal to rounding.
+LASSO_MAX_STEPS = 2_000
+LASSO_FALLBACK_SWEEPS = 10
 KKT_RELATIVE_SLACK = 1e-9
+OBJECTIVE_RELATIVE_ROUNDING = 1e-14
+UNIQUENESS_RIDGE = 1e-12
 
 
 def fit_lasso(design: np.ndarray, y: np.ndarray, penalty: float, start: np.ndarray | None = None) -> np.ndarray:
@@ -145,22 +152,49 @@ def fit_lasso(design: np.ndarray, y: np.ndarray, penalty: float, start: np.ndarr
     if penalty == 0.0:
         return fit_ridge(design, y, 0.0)
     gram, correlation = design.T @ design, design.T @ y
+    if design.shape[0] < design.shape[1]:
+        # More features than points: the lasso's minimiser need not be unique. A ridge term
+        # 1e-12 (relative to the Gram matrix's scale) picks one and makes every support solvable.
+        gram = gram + UNIQUENESS_RIDGE * np.trace(gram) / gram.shape[0] * np.eye(gram.shape[0])
     weights = np.zeros(design.shape[1]) if start is None else np.array(start, dtype=float)
     slack = KKT_RELATIVE_SLACK * max(penalty / 2.0, float(np.abs(correlation).max()))
+    objective = lasso_objective(gram, correlation, penalty, weights)
     for _ in range(LASSO_MAX_STEPS):
         signs = np.sign(weights)
         signs[0] = 0.0  # the intercept is not penalised
-        if _active_violation(gram, correlation, penalty, weights) > slack:
-            weights = _feature_sign_step(gram, correlation, penalty, weights, signs)
-            continue
-        half_gradient = correlation - gram @ weights
-        excess = np.where(weights[1:] == 0, np.abs(half_gradient[1:]) - penalty / 2.0, -np.inf)
-        if excess.size == 0 or excess.max() <= slack:
-            return weights
-        entering = 1 + int(np.argmax(excess))
-        signs[entering] = np.sign(half_gradient[entering])
-        weights = _feature_sign_step(gram, correlation, penalty, weights, signs)
-    raise HwsolveError(f"Q2: the L1 fit at lambda = {penalty:g} did not reach its optimality conditions")
+        if _active_violation(gram, correlation, penalty, weights) <= slack:
+            half_gradient = correlation - gram @ weights
+            excess = np.where(weights[1:] == 0, np.abs(half_gradient[1:]) - penalty / 2.0, -np.inf)
+            if excess.size == 0 or excess.max() <= slack:
+                return weights
+            entering = 1 + int(np.argmax(excess))
+            signs[entering] = np.sign(half_gradient[entering])
+        candidate = _feature_sign_step(gram, correlation, penalty, weights, signs)
+        if not _lower(lasso_objective(gram, correlation, penalty, candidate), objective):
+            candidate = _coordinate_sweeps(gram, correlation, penalty, weights, LASSO_FALLBACK_SWEEPS)
+            if not _lower(lasso_objective(gram, correlation, penalty, candidate), objective):
+                return weights  # neither method can lower the objective: optimal to rounding
+        weights, objective = candidate, lasso_objective(gram, correlation, penalty, candidate)
+    raise HwsolveError(f"Q2: the L1 fit at lambda = {penalty:g} did not reach its optimality conditions "
+                       f"in {LASSO_MAX_STEPS} steps")
+
+
+def _lower(new: float, old: float) -> bool:
+    return new < old - OBJECTIVE_RELATIVE_ROUNDING * max(abs(old), 1.0)
+
+
+def _coordinate_sweeps(gram: np.ndarray, correlation: np.ndarray, penalty: float, weights: np.ndarray, sweeps: int) -> np.ndarray:
+    """Exact minimisation along one coordinate at a time: soft thresholding at penalty / 2 (the intercept: none)."""
+    weights = weights.copy()
+    diagonal, threshold = np.diag(gram), penalty / 2.0
+    for _ in range(sweeps):
+        for j in range(len(weights)):
+            if diagonal[j] == 0:
+                continue
+            rho = correlation[j] - gram[j] @ weights + diagonal[j] * weights[j]
+            shrunk = rho if j == 0 else np.sign(rho) * max(abs(rho) - threshold, 0.0)
+            weights[j] = shrunk / diagonal[j]
+    return weights
 
 
 def lasso_objective(gram: np.ndarray, correlation: np.ndarray, penalty: float, weights: np.ndarray) -> float:
@@ -207,22 +241,46 @@ def lasso_optimality_violation(gram: np.ndarray, correlation: np.ndarray, penalt
     return max(_active_violation(gram, correlation, penalty, weights), float(outside.max()) if outside.size else 0.0)
 
 
-def mean_squared_error(weights: np.ndarray, x: np.ndarray, y: np.ndarray, degree: int) -> float:
-    return float(np.mean((features(x, degree) @ weights - y) ** 2))
+@dataclass(frozen=True)
+class Designs:
+    """One degree's feature matrices, built once and shared by every fit at that degree."""
+
+    degree: int
+    train: np.ndarray
+    validation: np.ndarray
+    test: np.ndarray
 
 
-def errors_of(data: Dataset, degree: int, weights: np.ndarray) -> Errors:
-    return Errors(
-        mean_squared_error(weights, data.x_train, data.y_train, degree),
-        mean_squared_error(weights, data.x_validation, data.y_validation, degree),
-        mean_squared_error(weights, data.x_test, data.y_test, degree),
-        float(np.linalg.norm(weights[1:])),
-        int(np.count_nonzero(weights[1:])),
-    )
+def designs_of(data: Dataset, degree: int) -> Designs:
+    return Designs(degree, features(data.x_train, degree), features(data.x_validation, degree), features(data.x_test, degree))
+
+
+def compress(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(R, Q^T y) from design = QR: ||design w - y||^2 = ||R w - Q^T y||^2 + a constant, so every fit has the
+    same minimiser on p rows instead of n (a sweep over many lambdas then costs one QR, not one per lambda)."""
+    columns = design.shape[1]
+    if design.shape[0] <= columns:
+        return design, y
+    # The R factor of [design, y] holds R and Q^T y in its first p rows; Q itself is never formed.
+    augmented = np.linalg.qr(np.column_stack([design, y]), mode="r")
+    return augmented[:columns, :columns], augmented[:columns, columns]
+
+
+def errors_of(data: Dataset, designs: Designs, weights: np.ndarray) -> Errors:
+    def mse(design: np.ndarray, y: np.ndarray) -> float:
+        return float(np.mean((design @ weights - y) ** 2))
+
+    return Errors(mse(designs.train, data.y_train), mse(designs.validation, data.y_validation), mse(designs.test, data.y_test),
+                  float(np.linalg.norm(weights[1:])), int(np.count_nonzero(weights[1:])))
 
 
 def evaluate(data: Dataset, degree: int, penalty: float) -> Errors:
-    return errors_of(data, degree, fit_ridge(features(data.x_train, degree), data.y_train, penalty))
+    return ridge_path(data, designs_of(data, degree), [penalty])[0]
+
+
+def ridge_path(data: Dataset, designs: Designs, lambdas: list[float]) -> list[Errors]:
+    system, target_values = compress(designs.train, data.y_train)
+    return [errors_of(data, designs, fit_ridge(system, target_values, penalty)) for penalty in lambdas]
 
 
 def log10_lambda_grid(problem: RegularisationProblem) -> list[float]:
@@ -233,13 +291,13 @@ def lambda_grid(problem: RegularisationProblem) -> list[float]:
     return [10.0**exponent for exponent in log10_lambda_grid(problem)]
 
 
-def lasso_path(data: Dataset, degree: int, lambdas: list[float]) -> list[Errors]:
+def lasso_path(data: Dataset, designs: Designs, lambdas: list[float]) -> list[Errors]:
     """L1 fits along the grid, from the largest coefficient down (each warm-starts the next)."""
-    design = features(data.x_train, degree)
+    system, target_values = compress(designs.train, data.y_train)  # the same objective, up to a constant
     weights, by_lambda = None, {}
     for penalty in sorted(lambdas, reverse=True):
-        weights = fit_lasso(design, data.y_train, penalty, weights)
-        by_lambda[penalty] = errors_of(data, degree, weights)
+        weights = fit_lasso(system, target_values, penalty, weights)
+        by_lambda[penalty] = errors_of(data, designs, weights)
     return [by_lambda[penalty] for penalty in lambdas]
 
 
@@ -258,11 +316,12 @@ def run_regularisation(problem: RegularisationProblem = RegularisationProblem(),
     exponents = log10_lambda_grid(problem)
     lambdas = [10.0**exponent for exponent in exponents]
 
-    ridge = [evaluate(data, problem.degree, penalty) for penalty in lambdas]
-    lasso = lasso_path(data, problem.degree, lambdas)
+    designs = designs_of(data, problem.degree)
+    ridge = ridge_path(data, designs, lambdas)
+    lasso = lasso_path(data, designs, lambdas)
     lambda_sweep = _sweep(L2, problem.degree, lambdas, exponents, ridge)
     lasso_sweep = _sweep(L1, problem.degree, lambdas, exponents, lasso)
-    effect = PenaltyEffect(problem.degree, evaluate(data, problem.degree, 0.0),
+    effect = PenaltyEffect(problem.degree, ridge_path(data, designs, [0.0])[0],
                            [_best_fit(lambda_sweep, ridge), _best_fit(lasso_sweep, lasso)])
 
     degrees = list(range(1, problem.max_degree + 1))

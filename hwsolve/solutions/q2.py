@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.regularisation import L1, L2, RegularisationExperiment, run_regularisation
 from hwsolve.problem.q2 import RECONSTRUCTED_STATEMENTS, RECONSTRUCTION_NOTE, SUBMITTED_ANSWERS, RegularisationProblem
-from hwsolve.render.numbers import format_number
 
 SEEDS_CHECKED = 10  # seeds seed .. seed + 9; about 0.1 s each
 
@@ -106,12 +105,13 @@ class Q2Solution:
 
 
 def _n(value: float) -> str:
-    return format_number(value, 4)
+    """Four significant figures for the plain-text evidence (no import from the render layer above)."""
+    return f"{value:.4g}"
 
 
 def lambda_text(log10_lambda: float) -> str:
     """Plain-text lambda for the terminal, as the md/tex fragments print it: a power of ten."""
-    return f"10^{format_number(log10_lambda, 3)}"
+    return f"10^{log10_lambda:.3g}"
 
 
 def _require_finite(label: str, **values: float) -> None:
