@@ -1,7 +1,8 @@
 """The audit's display strings: plain text with `code` and $math$ spans, as in Markdown.
 
-Markdown shows such a string as it is; the LaTeX template splits it with
-segments() and escapes only the text pieces. One string per cell therefore
+Markdown shows such a string as it is; the LaTeX template (its rich() macro)
+splits it the way segments() does and escapes only the text pieces; the tests
+use segments() to read the Markdown the same way. One string per cell therefore
 reads the same in both formats, with its mathematics typeset as mathematics.
 """
 

@@ -228,19 +228,6 @@ def _feature_sign_step(gram: np.ndarray, correlation: np.ndarray, penalty: float
     return min(candidates, key=lambda point: lasso_objective(gram, correlation, penalty, point))
 
 
-def lasso_optimality_violation(gram: np.ndarray, correlation: np.ndarray, penalty: float, weights: np.ndarray) -> float:
-    """The largest KKT residual of `weights` for the L1 problem (0 at the optimum, up to rounding).
-
-    With g = correlation - Gram w (half the negative gradient of the squared
-    error): g_0 = 0 (intercept); g_j = (penalty / 2) sign(w_j) where w_j != 0;
-    |g_j| <= penalty / 2 where w_j = 0.
-    """
-    half_gradient = correlation - gram @ weights
-    zero = weights[1:] == 0
-    outside = np.maximum(np.abs(half_gradient[1:][zero]) - penalty / 2.0, 0.0)
-    return max(_active_violation(gram, correlation, penalty, weights), float(outside.max()) if outside.size else 0.0)
-
-
 @dataclass(frozen=True)
 class Designs:
     """One degree's feature matrices, built once and shared by every fit at that degree."""
