@@ -59,7 +59,8 @@ def test_tex_fragments_compile(solutions, tmp_path):
     (tmp_path / "q1.tex").write_text(render_template("tex", "q1", solution=q1, digits=6, figures={}))
     (tmp_path / "q2.tex").write_text(render_template("tex", "q2", solution=q2, digits=6, figures={}))
     (tmp_path / "doc.tex").write_text(
-        "\\documentclass{article}\\usepackage{amsmath,amssymb,booktabs,graphicx,float,hyperref}"
+        "\\documentclass{article}\\usepackage{amsmath,amssymb,booktabs,graphicx,float,hyperref,siunitx}"
+        "\\usepackage[most]{tcolorbox}\\newtcolorbox{answerbox}[1]{breakable, title={#1}}"
         "\\begin{document}\\input{q1.tex}\\input{q2.tex}\\end{document}\n"
     )
     completed = subprocess.run(

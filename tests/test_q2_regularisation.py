@@ -13,11 +13,13 @@ import torch
 from click.testing import CliRunner
 
 from hwsolve.cli import cli
+from hwsolve.errors import HwsolveError
 from hwsolve.experiments.regularisation import (
     Errors,
     FeatureSweep,
-    L2Effect,
     LambdaSweep,
+    PenaltyEffect,
+    PenaltyFit,
     RegularisationExperiment,
     features,
     fit_ridge,
@@ -25,7 +27,7 @@ from hwsolve.experiments.regularisation import (
     run_regularisation,
 )
 from hwsolve.problem.q2 import RECONSTRUCTED_STATEMENTS, RegularisationProblem
-from hwsolve.solutions.q2 import judge_coefficient, judge_features, judge_l2, solve_q2
+from hwsolve.solutions.q2 import judge_coefficient, judge_features, judge_regularisation, solve_q2
 
 HWSOLVE = Path(sys.executable).parent / "hwsolve"
 
@@ -65,17 +67,22 @@ def test_homework_answers_are_all_false_and_agree_with_the_submission():
 
 
 def _errors(train: float, validation: float, test: float, weight_norm: float = 1.0) -> Errors:
-    return Errors(train, validation, test, weight_norm)
+    return Errors(train, validation, test, weight_norm, 12)
+
+
+def _effect(without: Errors, with_l2: Errors, with_l1: Errors | None = None) -> PenaltyEffect:
+    """(a)'s evidence; L1 defaults to exactly L2's errors."""
+    return PenaltyEffect(12, without, [PenaltyFit("L2", 1e-3, -3.0, with_l2), PenaltyFit("L1", 1e-3, -3.0, with_l1 or with_l2)])
 
 
 # Neutral parts for whichever two of the three a case does not look at.
-_L2 = L2Effect(12, _errors(0.01, 0.9, 0.9, 50.0), 1e-3, _errors(0.05, 0.1, 0.1))
+_EFFECT = _effect(_errors(0.01, 0.9, 0.9, 50.0), _errors(0.05, 0.1, 0.1))
 _FEATURES = FeatureSweep([1, 2, 3], [0.3, 0.1, 0.05], [0.4, 0.1, 0.3], 2)
-_LAMBDAS = LambdaSweep(12, [1e-6, 1e-2, 1e2], [0.01, 0.05, 0.6], [0.5, 0.1, 0.7], 1)
+_LAMBDAS = LambdaSweep(12, [1e-6, 1e-2, 1e2], [0.01, 0.05, 0.6], [0.5, 0.1, 0.7], 1, [-6.0, -2.0, 2.0])
 
 
-def _experiment(l2_effect=_L2, feature_sweep=_FEATURES, lambda_sweep=_LAMBDAS) -> RegularisationExperiment:
-    return RegularisationExperiment(RegularisationProblem(), 0, 0.09, l2_effect, feature_sweep, lambda_sweep)
+def _experiment(penalty_effect=_EFFECT, feature_sweep=_FEATURES, lambda_sweep=_LAMBDAS) -> RegularisationExperiment:
+    return RegularisationExperiment(RegularisationProblem(), 0, 0.09, penalty_effect, feature_sweep, lambda_sweep)
 
 
 def _check(statement, label: str, expected: bool) -> None:
@@ -85,9 +92,10 @@ def _check(statement, label: str, expected: bool) -> None:
     assert statement.evidence and all(isinstance(line, str) and line for line in statement.evidence)
 
 
-# (a) "L2 cannot improve performance on unseen data": refuted exactly when the L2 model
-# has the lower error on the test set, the only data neither the fit nor the choice of
-# lambda saw. (without, with_l2) as Errors(train, validation, test).
+# (a) "L1 or L2 cannot improve performance on unseen data": refuted exactly when a penalty
+# it names has the lower error on the test set, the only data neither the fit nor the
+# choice of lambda saw. (without, with_l2) as Errors(train, validation, test); here L1
+# has L2's errors, the L1-only and L2-only cases are in test_q2_lasso.py.
 @pytest.mark.parametrize(
     "without, with_l2, expected",
     [
@@ -103,9 +111,9 @@ def _check(statement, label: str, expected: bool) -> None:
         pytest.param(_errors(0.01, 0.5, 0.3), _errors(0.05, 0.2, 0.4), True, id="only-validation-falls"),
     ],
 )
-def test_judge_l2_on_hand_made_evidence(without, with_l2, expected):
-    experiment = _experiment(l2_effect=L2Effect(12, without, 1e-3, with_l2))
-    _check(judge_l2(experiment), "a", expected)
+def test_judge_regularisation_on_hand_made_evidence(without, with_l2, expected):
+    experiment = _experiment(penalty_effect=_effect(without, with_l2))
+    _check(judge_regularisation(experiment), "a", expected)
 
 
 # (b) "More features cannot increase overfitting": refuted exactly when going from the
@@ -133,7 +141,8 @@ def test_judge_features_on_hand_made_evidence(train, validation, best_degree, ex
     _check(judge_features(experiment), "b", expected)
 
 
-_LAMBDA_GRID = [1e-6, 1e-3, 1.0, 1e3]
+_LAMBDA_EXPONENTS = [-6.0, -3.0, 0.0, 3.0]
+_LAMBDA_GRID = [10.0**k for k in _LAMBDA_EXPONENTS]
 
 
 # (c) "The larger the coefficient the better; it cannot make the model underfit".
@@ -150,7 +159,7 @@ _LAMBDA_GRID = [1e-6, 1e-3, 1.0, 1e3]
     ],
 )
 def test_judge_coefficient_on_hand_made_evidence(train, validation, best_index, expected):
-    experiment = _experiment(lambda_sweep=LambdaSweep(12, _LAMBDA_GRID, train, validation, best_index))
+    experiment = _experiment(lambda_sweep=LambdaSweep(12, _LAMBDA_GRID, train, validation, best_index, _LAMBDA_EXPONENTS))
     _check(judge_coefficient(experiment), "c", expected)
 
 
@@ -169,7 +178,7 @@ def test_judge_coefficient_on_hand_made_evidence(train, validation, best_index, 
     ],
 )
 def test_judge_coefficient_false_whenever_a_larger_lambda_is_worse(train, validation, best_index):
-    experiment = _experiment(lambda_sweep=LambdaSweep(12, _LAMBDA_GRID, train, validation, best_index))
+    experiment = _experiment(lambda_sweep=LambdaSweep(12, _LAMBDA_GRID, train, validation, best_index, _LAMBDA_EXPONENTS))
     _check(judge_coefficient(experiment), "c", False)
 
 

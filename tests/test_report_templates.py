@@ -2,7 +2,7 @@
 
 import pytest
 
-from hwsolve.audit.compare import Audit, AuditSection, CodeDifference, compare_value
+from hwsolve.audit.compare import Audit, AuditRow, AuditSection, CodeDifference, compare_value
 from hwsolve.audit.submitted import FULL, ROUNDED, SubmittedValue
 from hwsolve.render.environment import render_template
 from hwsolve.render.report import COURSE, DEFAULT_TITLE, HOMEWORK
@@ -108,30 +108,44 @@ def test_tex_escapes_a_hostile_title_and_placeholder():
 
 def _audit():
     rows = [
-        compare_value("Q3(a)", "y3", SubmittedValue("y3", "0.6802671966986485", FULL, "here"), 0.6802671966986484),
-        compare_value("Q3(b)", "w45 after one step", SubmittedValue("u", "0.84", ROUNDED, "here"), 0.8459967260179852),
+        compare_value("Q3(a)", "y3", SubmittedValue("y3", "0.6802671966986485", FULL, "here"), 0.6802671966986484, "$y_{3}$"),
+        compare_value("Q3(b)", "w45 after one step", SubmittedValue("u", "0.84", ROUNDED, "here"), 0.8459967260179852,
+                      "$w_{45}$ after one step"),
     ]
-    section = AuditSection("Q3: one step", rows=rows, notes=["A note_with %."])
+    section = AuditSection("Q3: one step", rows=rows, notes=["A note_with % and `code_here`."])
+    uncounted = AuditSection("Q2: true or false", rows=[AuditRow("Q2", "(a) true or false", "false", None, "same truth value",
+                                                                 False, computed_display="true")],
+                             counted=False, not_counted_reason="Reconstructed, so not evidence.")
     missing = AuditSection("Q4: table", missing="Q4 is not available.")
-    difference = CodeDifference("NLL input", "raw logits", "log_softmax", "NLL expects log-probabilities", "")
-    return Audit(sections=[section, missing], code_differences=[difference])
+    difference = CodeDifference("NLL input", "raw logits", "log_softmax", "NLL expects log-probabilities")
+    return Audit(sections=[section, uncounted, missing], code_differences=[difference])
 
 
 def test_md_audit_table_golden():
     text = render_template("md", "audit", audit=_audit(), digits=6, relative_tolerance=1e-9)
-    assert "**Summary:** 1 of 2 compared values agree; 1 differ (w45 after one step).\n" in text
+    # Q2's differing row is shown but left out of the count.
+    assert ("**Summary:** 1 of 2 compared values agree; 1 differ ($w_{45}$ after one step). "
+            "The 1 row of Q2 is shown below but not counted.\n\n### Q3: one step") in text
     start = text.index("### Q3: one step")
     assert text[start:] == (
         "### Q3: one step\n"
         "\n"
         "| part | quantity | submitted | hwsolve | rule | verdict |\n"
         "|---|---|---|---|---|---|\n"
-        "| Q3(a) | y3 | 0.6802671966986485 | 0.680267196698648 | relative 1e-9 | agrees |\n"
-        "| Q3(b) | w45 after one step | 0.84 | 0.845997 | rounds to 2 decimals | **differs** |\n"
+        "| Q3(a) | $y_{3}$ | $0.6802671966986485$ | $0.680267196698648$ | relative $10^{-9}$ | agrees |\n"
+        "| Q3(b) | $w_{45}$ after one step | $0.84$ | $0.845996726017985$ | rounds to 2 decimals | **differs** |\n"
         "\n"
-        "- **w45 after one step:** ours rounds to 0.85; 0.84 is ours truncated, not rounded.\n"
+        "- **$w_{45}$ after one step:** ours rounds to $0.85$; $0.84$ is ours truncated, not rounded.\n"
         "\n"
-        "- A note_with %.\n"
+        "- A note_with % and `code_here`.\n"
+        "\n"
+        "### Q2: true or false\n"
+        "\n"
+        "*Not counted.* Reconstructed, so not evidence.\n"
+        "\n"
+        "| part | quantity | submitted | hwsolve | rule | verdict |\n"
+        "|---|---|---|---|---|---|\n"
+        "| Q2 | (a) true or false | false | true | same truth value | **differs** (not counted) |\n"
         "\n"
         "### Q4: table\n"
         "\n"
@@ -139,21 +153,25 @@ def test_md_audit_table_golden():
         "\n"
         "### Q4: the submitted code against hwsolve's corrected mode\n"
         "\n"
-        "| topic | submitted code (homework mode) | corrected mode | why | measured effect |\n"
-        "|---|---|---|---|---|\n"
-        "| NLL input | raw logits | log_softmax | NLL expects log-probabilities | not measured separately |\n"
+        "The submitted code differs from hwsolve's corrected run in 1 place (NLL input). "
+        "Question 4 lists them once, with what each one changes, why, and its measured effect.\n"
     )
-    assert "within a relative 1e-9 of ours" in text
+    assert "within a relative $10^{-9}$ of ours" in text
 
 
 def test_tex_audit_table_golden_rows_are_escaped():
     text = render_template("tex", "audit", audit=_audit(), digits=6, relative_tolerance=1e-9)
     assert (
-        "Q3(b) & w45 after one step & \\texttt{0.84} & \\texttt{0.845997} & rounds to 2 decimals & \\textbf{differs} \\\\\n"
+        "Q3(b) & $w_{45}$ after one step & $0.84$ & $0.845996726017985$ & rounds to 2 decimals & \\textbf{differs} \\\\\n"
     ) in text
-    assert "\\item A note\\_with \\%." in text
-    assert "NLL input & raw logits & log\\_softmax & NLL expects log-probabilities & not measured separately \\\\" in text
+    assert "Q3(a) & $y_{3}$ & $0.6802671966986485$ & $0.680267196698648$ & relative $10^{-9}$ & agrees \\\\\n" in text
+    assert "Q2 & (a) true or false & false & true & same truth value & \\textbf{differs} (not counted) \\\\\n" in text
+    assert "\\item A note\\_with \\% and \\texttt{code\\_here}." in text
+    assert "\\item \\textbf{$w_{45}$ after one step:} ours rounds to $0.85$; $0.84$ is ours truncated, not rounded." in text
+    assert "\\emph{Not counted.} Reconstructed, so not evidence." in text
+    assert "1 of 2 compared values agree; 1 differ ($w_{45}$ after one step). The 1 row of Q2 is shown below but not counted." in text
     assert "within a relative $10^{-9}$ of ours" in text
+    assert "in 1 place (NLL input)" in text
 
 
 @pytest.mark.parametrize(

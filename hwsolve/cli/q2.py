@@ -1,4 +1,4 @@
-"""`hwsolve q2`: three reconstructed true/false statements on regularisation, each answered by an experiment."""
+"""`hwsolve q2`: three reconstructed true/false statements on regularisation, each answered by an L1/L2 experiment."""
 
 from __future__ import annotations
 
@@ -28,11 +28,13 @@ def q2(n_train, noise, degree, max_degree, seed, digits, fmt) -> None:
     """Q2: true or false on regularisation.
 
     The homework keeps only the submitted answers (all "false"); the three
-    statements are reconstructed from them and marked so. Each answer is
-    computed from ridge regression of a noisy sine on Legendre polynomial
-    features (closed form, float64): (a) test error with and without L2,
-    (b) training and validation error as features are added, (c) a sweep of
-    the L2 coefficient.
+    statements are reconstructed from them and marked so, which makes the
+    submitted "false" right by construction: agreeing with it is not evidence.
+    Each answer is computed from regression of a noisy sine on Legendre
+    polynomial features (float64): (a) test error with and without L2 (closed
+    form) and L1 (exact lasso), (b) training and validation error as features
+    are added, (c) a sweep of the L2 coefficient. The same judges then run on
+    nine more seeds.
     """
     from hwsolve.problem.q2 import RegularisationProblem
     from hwsolve.solutions.q2 import solve_q2

@@ -2,7 +2,10 @@
 
 The homework does not state the three statements; only the submitted answers
 survive, all "false", each followed by the reason. The statements below are
-reconstructed as the negations those reasons refute.
+reconstructed as the claims those reasons refute. So the submitted "false" is
+correct by construction: agreeing with it is not evidence, and the audit shows
+Q2's rows without counting them. The evidence is the experiment behind each
+answer, which tests what the reconstruction names (L1 as well as L2 in (a)).
 """
 
 from __future__ import annotations
@@ -17,10 +20,17 @@ RECONSTRUCTED_STATEMENTS: dict[str, str] = {
 
 SUBMITTED_ANSWERS: dict[str, bool] = {"a": False, "b": False, "c": False}
 
+RECONSTRUCTION_NOTE = (
+    "The statements are reconstructed from the submitted answers (all \"false\") as the claims their reasons refute, "
+    "so the submitted \"false\" is right by construction: agreeing with it is not evidence."
+)
+# Why the audit does not count Q2, shown beside its rows.
+NOT_COUNTED_REASON = RECONSTRUCTION_NOTE
+
 
 @dataclass(frozen=True)
 class RegularisationProblem:
-    """Ridge regression of a noisy sine on polynomial features."""
+    """L2 and L1 regression of a noisy sine on polynomial features."""
 
     n_train: int = 20
     n_validation: int = 200
@@ -28,7 +38,7 @@ class RegularisationProblem:
     noise: float = 0.3  # std of the Gaussian label noise
     degree: int = 12  # polynomial degree for (a) and (c)
     max_degree: int = 15  # the feature sweep of (b) goes 1..max_degree
-    # log10 of the ridge coefficients swept in (a) and (c)
+    # log10 of the penalty coefficients swept in (a) and (c): 10^-10 .. 10^3 in half decades
     log10_lambda_min: float = -10.0
     log10_lambda_max: float = 3.0
     n_lambdas: int = 27
