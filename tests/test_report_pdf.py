@@ -37,7 +37,8 @@ def _shrink_q1_width_experiment(monkeypatch):
 
     def solve(number, solver, options):
         if number == 1:
-            return solver(seed=options.seed, build_dir=options.out_dir, width=WidthProblem(widths=(2, 4, 16), steps=30))
+            small = WidthProblem(widths=(2, 4, 16), steps=30, seed_count=3, long_steps=60, long_widths=(16,))
+            return solver(seed=options.seed, build_dir=options.out_dir, width=small)
         return original(number, solver, options)
 
     monkeypatch.setattr(report_questions, "solve", solve)
