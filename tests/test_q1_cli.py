@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hwsolve.cli import cli
 
 HWSOLVE = Path(sys.executable).parent / "hwsolve"
-SMALL_WIDTH_ARGS = ["--widths", "2,16", "--steps", "20"]
+SMALL_WIDTH_ARGS = ["--widths", "2,16", "--steps", "20", "--seeds", "2", "--long-steps", "20"]
 
 
 def run(*args, env=None):
@@ -75,7 +75,10 @@ def test_part_d_json_keys():
     assert data["sigmoid_derivative_max"] == 0.25
     assert set(data["gradient_norms"]) == {"sigmoid", "tanh", "relu"}
     assert all(len(norms) == 10 for norms in data["gradient_norms"].values())
-    assert data["sigmoid_shrink"]["default"]["factor"] < 0.25
+    factors = {(f["initialisation"], f["activation"]): f for f in data["layer_factors"]}
+    assert factors["default", "sigmoid"]["fitted_factor"] < 0.25
+    assert all(ratio <= bound for f in factors.values() for ratio, bound in zip(f["delta_ratios"], f["bounds"]))
+    assert data["relu_derivative_at_zero"] == 0
 
 
 @pytest.mark.parametrize("part", ["a", "b", "d"])
@@ -89,12 +92,14 @@ def test_part_c_small_widths_cached_same_json(tmp_path):
     first = run("--part", "c", "--format", "json", *SMALL_WIDTH_ARGS, env=env)
     assert first.exit_code == 0, first.output
     data = json.loads(first.output)
-    assert [r["width"] for r in data["runs"]] == [2, 16]
-    assert {"parameters", "train_accuracy", "test_accuracy", "gap"} <= set(data["runs"][0])
-    assert data["conclusions"]
+    assert data["seeds"] == [0, 1]
+    assert [s["width"] for s in data["summaries"]] == [2, 16]
+    assert {"median", "low", "high", "values"} <= set(data["summaries"][0]["test"])
+    assert [s["width"] for s in data["long_summaries"]] == [256] and data["long_summaries"][0]["steps"] == 20
+    assert {"parameters", "train_accuracy", "test_accuracy", "gap"} <= set(data["runs_by_seed"][0]["runs"][0])
     second = run("--part", "c", "--format", "json", *SMALL_WIDTH_ARGS, env=env)
     assert second.output == first.output
-    assert list((tmp_path / "q1").glob("width-seed0-*.json"))
+    assert list((tmp_path / "q1").glob("width-seed0-*.json")) and list((tmp_path / "q1").glob("width-seed1-*.json"))
 
 
 @pytest.mark.parametrize("fmt", ["text", "md", "tex"])
@@ -128,7 +133,7 @@ def test_json_without_part_has_all_four(tmp_path, monkeypatch):
 def test_help_explains_the_parts():
     result = run("--help")
     assert result.exit_code == 0
-    for text in ("--part", "--mask", "--p", "--widths", "--force", "Examples"):
+    for text in ("--part", "--mask", "--p", "--widths", "--seeds", "--force", "Examples"):
         assert text in result.output
 
 

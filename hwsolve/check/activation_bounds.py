@@ -36,3 +36,10 @@ def check_derivative_max(name: str, symbolic_max: float) -> DerivativeMaxCheck:
     if difference > 1e-12 or found > symbolic_max + 1e-15:
         raise VerificationError(f"{name}: autograd maximum {found} differs from the symbolic {symbolic_max}")
     return DerivativeMaxCheck(name, found, GRID[index].item(), symbolic_max, difference)
+
+
+def autograd_derivative_at(name: str, point: float) -> float:
+    """torch's derivative of the activation at one point (float64): e.g. relu at 0 gives 0."""
+    z = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+    (derivative,) = torch.autograd.grad(FUNCTIONS[name](z), z)
+    return derivative.item()

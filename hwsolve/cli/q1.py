@@ -38,12 +38,12 @@ def _dropout_problem(x: str | None, mask: str | None, rates: tuple[str, ...]):
         raise click.BadParameter(str(error)) from None
 
 
-def _width_problem(widths: str | None, steps: int, budget: float, threads: int):
+def _width_problem(widths: str | None, steps: int, long_steps: int, seeds: int, budget: float, threads: int):
     from hwsolve.problem.q1 import WidthProblem
 
     defaults = WidthProblem()
     chosen = parse_int_list(widths, "--widths", minimum=1) if widths is not None else defaults.widths
-    return WidthProblem(widths=chosen, steps=steps, time_budget_s=budget, threads=threads)
+    return WidthProblem(widths=chosen, steps=steps, long_steps=long_steps, seed_count=seeds, time_budget_s=budget, threads=threads)
 
 
 @click.command(
@@ -51,11 +51,11 @@ def _width_problem(widths: str | None, steps: int, budget: float, threads: int):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
 Examples:
-  hwsolve q1                               all four parts (part c trains for a minute or two once, then is cached)
+  hwsolve q1                               all four parts (part c trains for about a minute once, then is cached)
   hwsolve q1 --part a                      the collapse of stacked linear layers, proven and checked
   hwsolve q1 --part b --format json        dropout outputs for p = 0.5 and 0.4
   hwsolve q1 --part b --x 1,2,3 --mask 1,1,0 --p 0.2 --p 0.75
-  hwsolve q1 --part c --widths 2,4,256,100000 --force
+  hwsolve q1 --part c --widths 2,4,256,100000 --seeds 3 --force
   hwsolve q1 --part d --depth 20           gradient norms in a 20-layer MLP
 """,
 )
@@ -65,9 +65,11 @@ Examples:
 @click.option("--p", "rates", metavar="P", multiple=True, help="(b) Dropout rate in [0, 1); repeat for several.  [default: 0.5 and 0.4]")
 @click.option("--widths", metavar="W1,W2,...", help="(c) Hidden widths to train.  [default: 2,4,256,1000000]")
 @click.option("--steps", type=click.IntRange(1, 100_000), default=300, show_default=True, help="(c) Full-batch Adam steps per width.")
+@click.option("--long-steps", type=click.IntRange(1, 100_000), default=3000, show_default=True, help="(c) Steps of the longer run of 256 units (does it overfit?).")
+@click.option("--seeds", type=click.IntRange(1, 100), default=5, show_default=True, help="(c) Number of seeds: --seed, --seed + 1, ...; verdicts count them.")
 @click.option(
-    "--time-budget", "budget", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
-    help="(c) Seconds a width may take; a wider one is replaced by the widest that fits, and the output says why.",
+    "--time-budget", "budget", type=click.FloatRange(min=0, min_open=True), default=45.0, show_default=True,
+    help="(c) Seconds for all of part c; a width too slow for it is replaced by the widest that fits, and the output says why.",
 )
 @click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="(c) torch threads for training (one is fastest on a small shared CPU).")
 @click.option("--force", is_flag=True, help="(c) Retrain even if build/q1/ holds a result for these settings.")
@@ -75,7 +77,7 @@ Examples:
 @seed_option()
 @digits_option()
 @format_option()
-def q1(part, x, mask, rates, widths, steps, budget, threads, force, depth, seed, digits, fmt) -> None:
+def q1(part, x, mask, rates, widths, steps, long_steps, seeds, budget, threads, force, depth, seed, digits, fmt) -> None:
     """Q1: multilayer perceptrons, in four parts.
 
     \b
@@ -84,19 +86,20 @@ def q1(part, x, mask, rates, widths, steps, budget, threads, force, depth, seed,
        with ReLU or sigmoid between the layers no affine map fits.
     b  Inverted dropout: train output x*m/(1-p), test output x. E[m/(1-p)] = 1
        in SymPy; cross-checked against torch's own dropout.
-    c  Two-layer networks of several widths on seeded two moons: parameters,
-       train and test accuracy, and the gap; the conclusion follows the numbers.
+    c  Two-layer networks of several widths on seeded two moons, over several
+       seeds: median and range of train and test accuracy, and in how many
+       seeds each width was enough; 256 units are also trained longer.
     d  Largest derivative of sigmoid, tanh and ReLU (solved in SymPy) and the
        gradient norm per layer of a deep MLP at initialisation.
 
-    Part c's results are cached under build/q1/ (or $HWSOLVE_BUILD/q1/) by
-    seed and settings, so the same seed prints the same JSON; --force
+    Part c's results are cached under build/q1/ (or $HWSOLVE_BUILD/q1/), one
+    file per seed and settings, so the same seed prints the same JSON; --force
     retrains, and then only the wall-clock seconds change.
     """
     from hwsolve.problem.q1 import GradientFlowProblem
 
     dropout = _dropout_problem(x, mask, rates)
-    width = _width_problem(widths, steps, budget, threads)
+    width = _width_problem(widths, steps, long_steps, seeds, budget, threads)
     from hwsolve.solutions.q1 import solve_q1  # after validation: SymPy and torch load slowly
 
     def progress(message: str) -> None:

@@ -2,9 +2,9 @@
 
 For each smooth activation f we solve f''(z) = 0 for the stationary points of
 f', evaluate f' there, and confirm it is the maximum by comparing with the
-limits of f' at +-oo. ReLU is piecewise linear: its derivative is 0 for z < 0
-and 1 for z > 0, so its maximum is 1 and it never shrinks a gradient that
-passes through an active unit.
+limits of f' at +-oo. ReLU is piecewise linear: its derivative is 0 for z <= 0
+and 1 for z > 0 (relu'(0) = 0, the value torch's autograd uses), so its
+maximum is 1 and it never shrinks a gradient that passes through an active unit.
 
 sigma'(z) = sigma(z)(1 - sigma(z)) <= 1/4 (at z = 0) is why a deep sigmoid
 network's gradient shrinks by roughly a constant factor per layer.
@@ -53,7 +53,8 @@ def _smooth_bound(name: str, function: sp.Expr) -> DerivativeBound:
 
 def _relu_bound() -> DerivativeBound:
     function = ACTIVATIONS["relu"]
-    derivative = sp.Piecewise((0, Z < 0), (1, True))  # the subgradient torch uses at 0 is 0; the sup is 1 either way
+    # At 0 ReLU has no derivative; torch's autograd uses 0 there, and so do we (the sup is 1 either way).
+    derivative = sp.Piecewise((0, Z <= 0), (1, True))
     # f'' = 0 wherever it exists: no isolated stationary point; the sup is the larger piece.
     maximum = sp.Max(*[piece for piece, _ in derivative.args])
     return DerivativeBound("relu", function, derivative, (), None, maximum)

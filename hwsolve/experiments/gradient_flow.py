@@ -1,21 +1,29 @@
-"""Q1d: gradient norm per layer at initialisation in a deep MLP (float64).
+"""Q1d: how the gradient changes from layer to layer at initialisation in a deep MLP (float64).
 
 A `depth`-layer MLP (width -> width -> ... -> 10 classes) with the same
 activation after every hidden layer, one seeded batch of N(0, 1) inputs and
-random labels, cross-entropy loss. At initialisation we record ||dL/dW_l||_F
-for every layer l = 1 (input side) .. depth (output side), under torch's
-default nn.Linear initialisation and under Xavier (sigmoid, tanh) or He
-(ReLU) initialisation.
+random labels, cross-entropy loss. At initialisation, under torch's default
+nn.Linear initialisation and under Xavier (sigmoid, tanh) or He (ReLU)
+initialisation, we record for every layer l = 1 (input side) .. depth:
 
-Backpropagation multiplies by W^T and then by f'(z) at every hidden layer, and
-sigmoid' <= 1/4, so in a sigmoid network the gradient shrinks by a roughly
-constant factor per layer. We fit that factor as exp(-slope) of a least-squares
-line through log ||dL/dW_l|| over the hidden layers 2..depth-1 (layer 1 sees the
-raw inputs and layer `depth` has no activation after it), and compare it with
-the bound max sigmoid' * ||W||_2 = ||W||_2 / 4.
+- ||dL/dW_l||_F, the weight gradient the optimiser sees;
+- ||delta_l||_F, the gradient with respect to the pre-activation z_l over the
+  batch, which backpropagation computes as delta_l = f'(z_l) * (delta_{l+1} W_{l+1});
+- ||W_l||_2, the spectral norm (the most W_l^T can stretch a vector), and
+  ||W_l||_F / sqrt(rows), what it does to a typical one (E||W^T v||^2 =
+  ||W||_F^2 / rows * ||v||^2 for a v of random direction);
+- the RMS of f'(z_l) over the batch.
 
-Key numbers: GradientFlowResult.norms[init][activation] (list per layer),
-GradientFlowResult.sigmoid_fits[init].{factor, bound_quarter, bound_with_weights}.
+From delta_l = f'(z_l) * (delta_{l+1} W_{l+1}) follows the per-layer bound
+||delta_l|| <= max f' * ||W_{l+1}||_2 * ||delta_{l+1}||: for sigmoid,
+(1/4) ||W_{l+1}||_2, which is below 1 only when ||W_{l+1}||_2 < 4. We also fit a
+per-layer factor of the weight gradients as exp(-slope) of a least-squares line
+through log ||dL/dW_l|| over the hidden layers 2..depth-1 (layer 1 sees the raw
+inputs and layer `depth` has no activation after it): an observation, which
+the bound need not explain.
+
+Key numbers: GradientFlowResult.norms[init][activation] (||dL/dW_l||, list per
+layer), .layers[init][activation] (LayerStatistics), .fits[init][activation] (ShrinkFit).
 """
 
 from __future__ import annotations
@@ -35,12 +43,25 @@ ACTIVATION_MODULES = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu"
 @dataclass(frozen=True)
 class ShrinkFit:
     initialisation: str
+    activation: str
     factor: float  # geometric per-layer ratio ||dW_l|| / ||dW_{l+1}|| from the fitted line
     r_squared: float  # of the line through log norms: near 1 means "roughly constant factor"
     layer_ratios: tuple[float, ...]  # ||dW_l|| / ||dW_{l+1}|| for the fitted layers
-    bound_quarter: float  # max sigmoid' = 1/4
-    mean_spectral_norm: float  # mean ||W_l||_2 over the hidden weight matrices that the gradient passes
-    bound_with_weights: float  # (1/4) * max ||W_l||_2: no layer can shrink less than this allows
+
+
+@dataclass(frozen=True)
+class LayerStatistics:
+    """Per layer l = 1..depth (index l - 1); the last layer has no activation."""
+
+    delta_norms: list[float]  # ||dL/dz_l||_F over the batch
+    spectral_norms: list[float]  # ||W_l||_2
+    typical_gains: list[float]  # ||W_l||_F / sqrt(rows): how much W_l^T stretches a typical (random-direction) vector
+    rms_derivative: list[float]  # sqrt(mean f'(z_l)^2) over the batch and units, hidden layers only (depth - 1 values)
+
+    @property
+    def delta_ratios(self) -> list[float]:
+        """||delta_l|| / ||delta_{l+1}||, l = 1..depth-1."""
+        return [low / high for low, high in zip(self.delta_norms[:-1], self.delta_norms[1:])]
 
 
 @dataclass(frozen=True)
@@ -48,7 +69,8 @@ class GradientFlowResult:
     problem: GradientFlowProblem
     seed: int
     norms: dict[str, dict[str, list[float]]]  # initialisation -> activation -> ||dL/dW_l||, l = 1..depth
-    sigmoid_fits: dict[str, ShrinkFit]  # initialisation -> fit
+    layers: dict[str, dict[str, LayerStatistics]]  # initialisation -> activation -> per-layer statistics
+    fits: dict[str, dict[str, ShrinkFit]]  # initialisation -> activation -> fit of the weight-gradient norms
 
 
 def build_mlp(problem: GradientFlowProblem, activation: str, initialisation: str, seed: int) -> torch.nn.Sequential:
@@ -72,13 +94,43 @@ def build_mlp(problem: GradientFlowProblem, activation: str, initialisation: str
     return torch.nn.Sequential(*layers)
 
 
-def gradient_norms(model: torch.nn.Sequential, inputs: torch.Tensor, labels: torch.Tensor) -> list[float]:
+def _forward_keeping_pre_activations(model: torch.nn.Sequential, inputs: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    pre_activations, hidden = [], inputs
+    for module in model:
+        hidden = module(hidden)
+        if isinstance(module, torch.nn.Linear):
+            hidden.retain_grad()
+            pre_activations.append(hidden)
+    return hidden, pre_activations
+
+
+def _rms_derivative(model: torch.nn.Sequential, pre_activation: torch.Tensor) -> float:
+    activation = next(module for module in model if not isinstance(module, torch.nn.Linear))
+    z = pre_activation.detach().clone().requires_grad_(True)
+    (derivative,) = torch.autograd.grad(activation(z).sum(), z)  # elementwise, so this is f'(z)
+    return derivative.pow(2).mean().sqrt().item()
+
+
+def layer_statistics(model: torch.nn.Sequential, inputs: torch.Tensor, labels: torch.Tensor) -> tuple[list[float], LayerStatistics]:
+    """||dL/dW_l|| per layer, and the statistics behind the per-layer bound."""
     model.zero_grad(set_to_none=True)
-    torch.nn.functional.cross_entropy(model(inputs), labels).backward()
-    return [layer.weight.grad.norm().item() for layer in model if isinstance(layer, torch.nn.Linear)]
+    logits, pre_activations = _forward_keeping_pre_activations(model, inputs)
+    torch.nn.functional.cross_entropy(logits, labels).backward()
+    linears = [module for module in model if isinstance(module, torch.nn.Linear)]
+    statistics = LayerStatistics(
+        delta_norms=[z.grad.norm().item() for z in pre_activations],
+        spectral_norms=[torch.linalg.matrix_norm(layer.weight.detach(), ord=2).item() for layer in linears],
+        typical_gains=[(layer.weight.detach().norm() / math.sqrt(layer.out_features)).item() for layer in linears],
+        rms_derivative=[_rms_derivative(model, z) for z in pre_activations[:-1]],
+    )
+    return [layer.weight.grad.norm().item() for layer in linears], statistics
 
 
-def fit_shrink_factor(norms: list[float], model: torch.nn.Sequential, initialisation: str) -> ShrinkFit:
+def gradient_norms(model: torch.nn.Sequential, inputs: torch.Tensor, labels: torch.Tensor) -> list[float]:
+    return layer_statistics(model, inputs, labels)[0]
+
+
+def fit_shrink_factor(norms: list[float], initialisation: str, activation: str) -> ShrinkFit:
     depth = len(norms)
     layers = list(range(2, depth))  # 1-based hidden layers 2..depth-1
     logs = [math.log(norms[layer - 1]) for layer in layers]
@@ -88,18 +140,7 @@ def fit_shrink_factor(norms: list[float], model: torch.nn.Sequential, initialisa
     residual = sum((y - (mean_y + slope * (x - mean_x))) ** 2 for x, y in zip(layers, logs))
     total = sum((y - mean_y) ** 2 for y in logs)
     ratios = tuple(norms[layer - 1] / norms[layer] for layer in layers[:-1])
-    weights = [layer.weight.detach() for layer in model if isinstance(layer, torch.nn.Linear)]
-    # The gradient reaching layer l has passed W_{l+1}^T; those are weights 3..depth-1 for the fitted layers.
-    spectral = [torch.linalg.matrix_norm(weight, ord=2).item() for weight in weights[2 : depth - 1]]
-    return ShrinkFit(
-        initialisation,
-        factor=math.exp(-slope),
-        r_squared=1.0 - residual / total if total > 0 else 1.0,
-        layer_ratios=ratios,
-        bound_quarter=0.25,
-        mean_spectral_norm=sum(spectral) / len(spectral),
-        bound_with_weights=0.25 * max(spectral),
-    )
+    return ShrinkFit(initialisation, activation, math.exp(-slope), 1.0 - residual / total if total > 0 else 1.0, ratios)
 
 
 def run_gradient_flow(problem: GradientFlowProblem = GradientFlowProblem(), seed: int = 0) -> GradientFlowResult:
@@ -114,12 +155,14 @@ def _run_gradient_flow(problem: GradientFlowProblem, seed: int) -> GradientFlowR
     inputs = torch.randn(problem.batch_size, problem.width, generator=generator, dtype=torch.float64)
     labels = torch.randint(0, CLASSES, (problem.batch_size,), generator=generator)
     norms: dict[str, dict[str, list[float]]] = {}
-    fits: dict[str, ShrinkFit] = {}
+    layers: dict[str, dict[str, LayerStatistics]] = {}
+    fits: dict[str, dict[str, ShrinkFit]] = {}
     for initialisation in problem.initialisations:
-        norms[initialisation] = {}
+        norms[initialisation], layers[initialisation], fits[initialisation] = {}, {}, {}
         for activation in problem.activations:
             model = build_mlp(problem, activation, initialisation, seed)
-            norms[initialisation][activation] = gradient_norms(model, inputs, labels)
-            if activation == "sigmoid":
-                fits[initialisation] = fit_shrink_factor(norms[initialisation][activation], model, initialisation)
-    return GradientFlowResult(problem, seed, norms, fits)
+            weight_norms, statistics = layer_statistics(model, inputs, labels)
+            norms[initialisation][activation] = weight_norms
+            layers[initialisation][activation] = statistics
+            fits[initialisation][activation] = fit_shrink_factor(weight_norms, initialisation, activation)
+    return GradientFlowResult(problem, seed, norms, layers, fits)

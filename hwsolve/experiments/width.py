@@ -7,16 +7,28 @@ scaled by min(1, base_width / width) (the muP rule of Yang & Hu, 2021): with a
 plain learning rate, Adam moves each of a million output weights by ~lr per
 step and the logits jump by thousands (we measured a loss of 264 after one
 step at width 1,000,000), so the same recipe would not be comparable across
-widths.
+widths. The widths in `long_widths` are also trained `long_steps` steps: the
+same recipe run to (near) zero training error, to see whether a network that
+fits at `steps` overfits when trained on.
 
-The very wide network: a width above PROBE_THRESHOLD is first timed over a few
-steps. If its estimated training time exceeds the budget (one minute by
-default), it is replaced by the widest 1-2-5 width whose estimate fits, and
-the reason is recorded. Results are cached under build/q1/, keyed by the seed
-and every setting, and reused unless force=True.
+Several seeds (problem.seeds(first)): each seed draws its own moons and its own
+initialisation, so every conclusion can say in how many seeds it held.
 
-Key numbers: WidthExperiment.runs[i].{width, parameters, train_accuracy,
-test_accuracy, gap}; WidthExperiment.substitutions (why a width was replaced).
+The very wide network: before training, a plan (WidthPlan) checks that every
+seed of every width fits the time budget for the whole of part c, with the
+machine timed at full speed (CPU time per step, not wall time). A width
+above PROBE_WIDTH is not built to be timed (a step at 1,000,000 units takes
+seconds and a gigabyte): one step at PROBE_WIDTH is timed and scaled linearly
+in width, which is a lower bound on the real time, since wide steps are slower
+per unit (memory traffic). A width whose bound is over the budget is replaced
+by the widest 1-2-5 width whose *measured* step time fits, and the reason is
+recorded. The plan is cached, then each seed's runs are cached on their own
+under build/q1/, keyed by the seed, the recipe and the widths actually trained,
+and reused unless force=True.
+
+Key numbers: WidthExperiment.seeds[i].runs[j].{width, train_accuracy,
+test_accuracy, gap}; .long_runs (the long recipe); WidthExperiment.plan
+(trained widths, substitutions and why).
 """
 
 from __future__ import annotations
@@ -38,10 +50,19 @@ from hwsolve.io import default_build_dir, write_json_atomic
 from hwsolve.problem.q1 import WidthProblem
 from hwsolve.solutions.base import to_jsonable
 
-PROBE_THRESHOLD = 10_000  # narrower networks train in well under a second per 100 steps
-PROBE_STEPS = 2  # timed steps after one warm-up step
+PROBE_WIDTH = 10_000  # wider networks are timed here and scaled linearly, never built just to be timed
+# The plan budgets the machine at full speed, as if nothing else ran: a step's cost is the CPU time it
+# takes (one torch thread), not its wall time, which on a busy machine includes waiting for a core.
+# Training then takes longer than planned there (the reproducibility note gives both), but the widths
+# chosen stay the same from one run to the next.
+TIMED_STEPS = 3  # at least; then more until TIMING_SECONDS of CPU time have passed
+TIMING_SECONDS = 0.1
 EVALUATION_CHUNK_ELEMENTS = 20_000_000  # rows x width per evaluation chunk, bounds memory
-CACHE_VERSION = 1
+# Narrower widths are always trained (their timed cost comes off the budget first); wider ones may be
+# replaced, and print their training progress.
+ALWAYS_TRAINED_BELOW = 10_000
+CACHE_VERSION = 2  # of the per-seed results
+PLAN_VERSION = 3  # of the plan: 3 times steps in CPU time
 
 Progress = Callable[[str], None]
 
@@ -49,6 +70,7 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class WidthRun:
     width: int
+    steps: int  # full-batch Adam steps of this run (problem.steps, or problem.long_steps)
     parameters: int  # 2*width + width (layer 1) + width*2 + 2 (layer 2)
     train_accuracy: float
     test_accuracy: float
@@ -61,19 +83,35 @@ class WidthRun:
 class WidthSubstitution:
     requested_width: int
     trained_width: int
-    seconds_per_step: float  # measured at the requested width
-    estimated_seconds: float  # seconds_per_step * steps
-    budget_seconds: float
+    probe_width: int  # the width whose step was timed
+    seconds_per_step: float  # measured at probe_width
+    estimated_seconds: float  # all seeds at requested_width: measured, or scaled linearly from the probe (a lower bound)
+    budget_seconds: float  # what was left of the budget for this width
     reason: str
+
+
+@dataclass(frozen=True)
+class WidthPlan:
+    trained_widths: tuple[int, ...]  # problem.widths after substitutions, in the same order
+    substitutions: tuple[WidthSubstitution, ...]
+    estimated_seconds: float  # every seed, both recipes, from the timed steps
+
+
+@dataclass(frozen=True)
+class SeedRuns:
+    seed: int
+    runs: tuple[WidthRun, ...]  # one per trained width, problem.steps steps
+    long_runs: tuple[WidthRun, ...]  # one per long width, problem.long_steps steps
 
 
 @dataclass(frozen=True)
 class WidthExperiment:
     problem: WidthProblem
-    seed: int
-    runs: tuple[WidthRun, ...]
-    substitutions: tuple[WidthSubstitution, ...]
+    plan: WidthPlan
+    seeds: tuple[SeedRuns, ...]
     threads: int  # torch intra-op threads used for the timings
+    cache_files: tuple[str, ...]  # one per seed, in seed order
+    plan_file: str
 
 
 def parameter_count(width: int, inputs: int = 2, classes: int = 2) -> int:
@@ -116,29 +154,31 @@ def _accuracy(hidden: torch.nn.Linear, output: torch.nn.Linear, data: Split) -> 
     return correct / len(data.labels)
 
 
-def train_width(width: int, train: Split, test: Split, problem: WidthProblem, seed: int, progress: Progress | None = None) -> WidthRun:
-    """Train one network with the shared recipe and measure it."""
+def train_width(
+    width: int, train: Split, test: Split, problem: WidthProblem, seed: int, progress: Progress | None = None, steps: int | None = None
+) -> WidthRun:
+    """Train one network with the shared recipe (problem.steps steps unless `steps`) and measure it."""
     with torch_threads(problem.threads):
-        return _train_width(width, train, test, problem, seed, progress)
+        return _train_width(width, train, test, problem, seed, progress, problem.steps if steps is None else steps)
 
 
-def _train_width(width: int, train: Split, test: Split, problem: WidthProblem, seed: int, progress: Progress | None) -> WidthRun:
+def _train_width(width: int, train: Split, test: Split, problem: WidthProblem, seed: int, progress: Progress | None, steps: int) -> WidthRun:
     hidden, output = _build(width, seed)
     optimiser = _optimiser(hidden, output, problem)
-    report_every = max(1, problem.steps // 10)
+    report_every = max(1, steps // 5)
     start = time.perf_counter()
     loss = float("nan")
-    for step in range(1, problem.steps + 1):
+    for step in range(1, steps + 1):
         loss = _step(hidden, output, optimiser, train)
-        if progress and width >= PROBE_THRESHOLD and step % report_every == 0:
-            progress(f"width {width:,}: step {step}/{problem.steps}, loss {loss:.4f}, {time.perf_counter() - start:.0f} s")
+        if progress and width >= ALWAYS_TRAINED_BELOW and step % report_every == 0:
+            progress(f"seed {seed}, width {width:,}: step {step}/{steps}, loss {loss:.4f}, {time.perf_counter() - start:.0f} s")
     train_accuracy, test_accuracy = _accuracy(hidden, output, train), _accuracy(hidden, output, test)
     seconds = time.perf_counter() - start
-    return WidthRun(width, parameter_count(width), train_accuracy, test_accuracy, train_accuracy - test_accuracy, loss, seconds)
+    return WidthRun(width, steps, parameter_count(width), train_accuracy, test_accuracy, train_accuracy - test_accuracy, loss, seconds)
 
 
 def seconds_per_step(width: int, train: Split, problem: WidthProblem, seed: int) -> float:
-    """Time a few full-batch steps (after one warm-up step that pays for allocation)."""
+    """CPU seconds of one full-batch step, the mean over a few (after a warm-up step that pays for allocation)."""
     with torch_threads(problem.threads):
         return _seconds_per_step(width, train, problem, seed)
 
@@ -147,10 +187,11 @@ def _seconds_per_step(width: int, train: Split, problem: WidthProblem, seed: int
     hidden, output = _build(width, seed)
     optimiser = _optimiser(hidden, output, problem)
     _step(hidden, output, optimiser, train)
-    start = time.perf_counter()
-    for _ in range(PROBE_STEPS):
+    steps, start = 0, time.process_time()
+    while steps < TIMED_STEPS or time.process_time() - start < TIMING_SECONDS:
         _step(hidden, output, optimiser, train)
-    return (time.perf_counter() - start) / PROBE_STEPS
+        steps += 1
+    return (time.process_time() - start) / steps
 
 
 def one_two_five_below(width: int) -> list[int]:
@@ -162,53 +203,122 @@ def one_two_five_below(width: int) -> list[int]:
     return sorted(set(ladder), reverse=True)
 
 
-def choose_trainable_width(width: int, train: Split, problem: WidthProblem, seed: int, progress: Progress | None = None) -> WidthSubstitution | None:
-    """None if `width` trains within the budget; otherwise the widest width that does, and why."""
-    if width < PROBE_THRESHOLD:
-        return None
-    if progress:
-        progress(f"timing {PROBE_STEPS} steps at width {width:,} ...")
-    per_step = seconds_per_step(width, train, problem, seed)
-    estimate = per_step * problem.steps
-    if estimate <= problem.time_budget_s:
-        return None
-    chosen = None
-    for candidate in one_two_five_below(width):
-        # Time grows linearly with width at fixed data size; confirm a plausible candidate by timing it.
-        if per_step * candidate / width * problem.steps > problem.time_budget_s:
-            continue
-        if candidate < PROBE_THRESHOLD:
-            chosen = candidate
-            break
+def choose_trainable_width(
+    width: int, train: Split, problem: WidthProblem, seed: int, budget_s: float | None = None, progress: Progress | None = None
+) -> WidthSubstitution | None:
+    """None if every seed of `width` trains within `budget_s`; otherwise the widest width that does, and why.
+
+    budget_s defaults to the whole problem.time_budget_s. Widths up to
+    PROBE_WIDTH are timed directly; a wider one gets a linear lower bound from
+    a step at PROBE_WIDTH, and a candidate replacing it is always timed itself.
+    """
+    budget = problem.time_budget_s if budget_s is None else budget_s
+    runs = problem.steps * problem.seed_count
+
+    def measured_total(candidate: int) -> float:
         if progress:
-            progress(f"timing {PROBE_STEPS} steps at width {candidate:,} ...")
-        if seconds_per_step(candidate, train, problem, seed) * problem.steps <= problem.time_budget_s:
-            chosen = candidate
+            progress(f"timing full-batch steps at width {candidate:,} ...")
+        return seconds_per_step(candidate, train, problem, seed) * runs
+
+    probe_width = min(width, PROBE_WIDTH)
+    probe_step = measured_total(probe_width) / runs
+    estimate = probe_step * width / probe_width * runs  # a lower bound while width > probe_width
+    scaled = width > probe_width
+    if estimate <= budget and scaled:
+        estimate, scaled = measured_total(width), False
+    if estimate <= budget:
+        return None
+    # Time per step grows with width, so skip candidates whose scaled estimate is already over; time the rest.
+    for candidate in one_two_five_below(width):
+        if candidate >= probe_width and probe_step * candidate / probe_width * runs > budget:
+            continue
+        if measured_total(candidate) <= budget:
             break
-    if chosen is None:
-        raise HwsolveError(f"no hidden width trains {problem.steps} steps within the {problem.time_budget_s:g} s budget; raise --time-budget")
-    candidate = chosen
+    else:
+        raise HwsolveError(f"no hidden width trains {problem.seed_count} seeds of {problem.steps} steps within the {budget:g} s left of the budget; raise --time-budget")
+    how = (
+        f" (one step at {probe_width:,} units takes {1000 * probe_step:.3g} ms at full speed, and the time per step grows at least linearly with width)"
+        if scaled else ""
+    )
     reason = (
-        f"width {width:,} takes {per_step:.2f} s per full-batch step here, so {problem.steps} steps would take about "
-        f"{estimate:.0f} s, over the {problem.time_budget_s:g} s budget; {candidate:,} is the widest 1-2-5 width estimated to fit"
+        f"{problem.seed_count} seeds of {problem.steps} full-batch steps at {width:,} hidden units would take "
+        f"{'at least ' if scaled else ''}about {estimate:.0f} s at full speed on the machine that built this report{how}, over the {budget:.0f} s "
+        f"left of its {problem.time_budget_s:g} s budget for part (c); {candidate:,} units, the widest 1-2-5 width whose timed "
+        "steps fit, were trained instead"
     )
-    return WidthSubstitution(width, candidate, per_step, estimate, problem.time_budget_s, reason)
+    return WidthSubstitution(width, candidate, probe_width, probe_step, estimate, budget, reason)
 
 
-def cache_path(problem: WidthProblem, seed: int, build_dir: Path | None = None) -> Path:
-    settings = {"version": CACHE_VERSION, "seed": seed, "problem": dataclasses.asdict(problem)}
-    key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
-    return (build_dir or default_build_dir()) / "q1" / f"width-seed{seed}-{key}.json"
+def plan_widths(problem: WidthProblem, seed: int, progress: Progress | None = None) -> WidthPlan:
+    """Which widths to train so that every seed of both recipes fits problem.time_budget_s."""
+    train, _ = train_test_moons(problem.n_train, problem.n_test, problem.noise, seed)
+    narrow = [width for width in problem.widths if width < ALWAYS_TRAINED_BELOW]
+    narrow_seconds = sum(seconds_per_step(width, train, problem, seed) for width in narrow) * problem.steps * problem.seed_count
+    long_seconds = sum(seconds_per_step(width, train, problem, seed) for width in problem.long_widths) * problem.long_steps * problem.seed_count
+    # The wide runs get what the narrow ones leave of the budget, and never less than
+    # a third of it: on a busy machine the narrow runs' timings swell too.
+    remaining = max(problem.time_budget_s - narrow_seconds - long_seconds, problem.time_budget_s / 3)
+    trained, substitutions, wide_seconds = [], [], 0.0
+    for width in problem.widths:
+        if width < ALWAYS_TRAINED_BELOW:
+            trained.append(width)
+            continue
+        substitution = choose_trainable_width(width, train, problem, seed, remaining - wide_seconds, progress)
+        if substitution is not None:
+            substitutions.append(substitution)
+            if progress:
+                progress(substitution.reason)
+            width = substitution.trained_width
+        trained.append(width)
+        wide_seconds += seconds_per_step(width, train, problem, seed) * problem.steps * problem.seed_count
+    return WidthPlan(tuple(trained), tuple(substitutions), narrow_seconds + long_seconds + wide_seconds)
 
 
-def _from_cache(data: dict, problem: WidthProblem, seed: int) -> WidthExperiment:
-    return WidthExperiment(
-        problem,
-        seed,
-        tuple(WidthRun(**run) for run in data["runs"]),
-        tuple(WidthSubstitution(**item) for item in data["substitutions"]),
-        data["threads"],
-    )
+def _key(settings: dict) -> str:
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def plan_path(problem: WidthProblem, seed: int, build_dir: Path | None = None) -> Path:
+    settings = {"version": PLAN_VERSION, "seed": seed, "problem": dataclasses.asdict(problem)}
+    return (build_dir or default_build_dir()) / "q1" / f"width-plan-seed{seed}-{_key(settings)}.json"
+
+
+def _recipe(problem: WidthProblem) -> dict:
+    """The settings a seed's runs depend on: not the budget or the seed count, which only choose the widths."""
+    recipe = dataclasses.asdict(problem)
+    for name in ("widths", "seed_count", "time_budget_s"):
+        recipe.pop(name)
+    return recipe
+
+
+def cache_path(problem: WidthProblem, seed: int, trained_widths: tuple[int, ...], build_dir: Path | None = None) -> Path:
+    settings = {"version": CACHE_VERSION, "seed": seed, "recipe": _recipe(problem), "trained_widths": list(trained_widths)}
+    return (build_dir or default_build_dir()) / "q1" / f"width-seed{seed}-{_key(settings)}.json"
+
+
+def _load(path: Path, build: Callable[[dict], object], force: bool):
+    """The cached object at `path`, or None (missing, damaged or forced)."""
+    if force or not path.exists():
+        return None
+    try:
+        return build(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError):
+        return None  # a stale or damaged cache is simply recomputed
+
+
+def _plan_from(data: dict) -> WidthPlan:
+    return WidthPlan(tuple(data["trained_widths"]), tuple(WidthSubstitution(**item) for item in data["substitutions"]), data["estimated_seconds"])
+
+
+def _seed_from(data: dict) -> SeedRuns:
+    return SeedRuns(data["seed"], tuple(WidthRun(**run) for run in data["runs"]), tuple(WidthRun(**run) for run in data["long_runs"]))
+
+
+def train_seed(problem: WidthProblem, plan: WidthPlan, seed: int, progress: Progress | None = None) -> SeedRuns:
+    train, test = train_test_moons(problem.n_train, problem.n_test, problem.noise, seed)
+    runs = tuple(train_width(width, train, test, problem, seed, progress) for width in plan.trained_widths)
+    long_runs = tuple(train_width(width, train, test, problem, seed, progress, problem.long_steps) for width in problem.long_widths)
+    return SeedRuns(seed, runs, long_runs)
 
 
 def run_width_experiment(
@@ -218,27 +328,26 @@ def run_width_experiment(
     force: bool = False,
     progress: Progress | None = None,
 ) -> tuple[WidthExperiment, bool]:
-    """Train every width (after any substitution); reuse the cached result unless force.
+    """Plan, then train every seed (seed, seed + 1, ...); reuse cached results unless force.
 
-    Returns the experiment and whether it was read from the cache: only the
-    load itself can tell, since a damaged cache file exists but is retrained.
+    Returns the experiment and whether everything was read from the cache:
+    only the loads themselves can tell, since a damaged file exists but is redone.
     """
-    path = cache_path(problem, seed, build_dir)
-    if path.exists() and not force:
-        try:
-            return _from_cache(json.loads(path.read_text(encoding="utf-8")), problem, seed), True
-        except (ValueError, KeyError, TypeError):
-            pass  # a stale or damaged cache is simply recomputed
-    train, test = train_test_moons(problem.n_train, problem.n_test, problem.noise, seed)
-    runs, substitutions = [], []
-    for width in problem.widths:
-        substitution = choose_trainable_width(width, train, problem, seed, progress)
-        if substitution:
-            substitutions.append(substitution)
-            if progress:
-                progress(substitution.reason)
-            width = substitution.trained_width
-        runs.append(train_width(width, train, test, problem, seed, progress))
-    experiment = WidthExperiment(problem, seed, tuple(runs), tuple(substitutions), problem.threads)
-    write_json_atomic(path, {key: value for key, value in to_jsonable(experiment).items() if key in ("runs", "substitutions", "threads")})
-    return experiment, False
+    loaded = True
+    plan_file = plan_path(problem, seed, build_dir)
+    plan = _load(plan_file, _plan_from, force)
+    if plan is None:
+        loaded = False
+        plan = plan_widths(problem, seed, progress)
+        write_json_atomic(plan_file, plan)
+    seeds, files = [], []
+    for one_seed in problem.seeds(seed):
+        path = cache_path(problem, one_seed, plan.trained_widths, build_dir)
+        runs = _load(path, _seed_from, force)
+        if runs is None or runs.seed != one_seed:
+            loaded = False
+            runs = train_seed(problem, plan, one_seed, progress)
+            write_json_atomic(path, runs)
+        seeds.append(runs)
+        files.append(str(path))
+    return WidthExperiment(problem, plan, tuple(seeds), problem.threads, tuple(files), str(plan_file)), loaded

@@ -8,33 +8,52 @@ solve_q1(part=None, seed=0, ...) -> Q1Solution with one sub-solution per part
   counterexample: > 0 with ReLU/sigmoid, rounding error without).
 - b (Q1bSolution): x, mask, test (list), train (rate string -> list),
   train_exact (rate -> exact rationals), expectation_of_scaled_mask ("1").
-- c (Q1cSolution): runs[i].{width, parameters, train_accuracy, test_accuracy,
-  gap}, substitutions (why the widest width was replaced), conclusions.
-- d (Q1dSolution): sigmoid_derivative_max, derivative_maxima, gradient_norms
-  (default init, activation -> per-layer list), gradient_norms_by_initialisation,
-  sigmoid_shrink[init].factor vs bound_quarter, conclusions.
+- c (Q1cSolution): seeds; summaries[i].{width, requested_width, train, test,
+  gap (median, low, high over the seeds), enough ("all"/"none"/"some" seeds)};
+  long_summaries (the same recipe trained longer); widest_comparison and
+  long_comparisons (did the gap grow?); runs_by_seed (every run); substitutions.
+- d (Q1dSolution): sigmoid_derivative_max, derivative_maxima,
+  relu_derivative_at_zero (0, as in torch), gradient_norms (default init,
+  activation -> per-layer list), gradient_norms_by_initialisation,
+  layer_factors[i].{fitted_factor, delta_ratios, bounds (max f' ||W_{l+1}||_2),
+  typical_factors}.
+
+Q1Solution.reproducibility_notes(): what depended on this machine (a width
+replaced because of the time budget, the torch threads), for the report's end.
 """
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import sympy as sp
 
-from hwsolve.check.activation_bounds import DerivativeMaxCheck, check_derivative_max
+from hwsolve.check.activation_bounds import DerivativeMaxCheck, autograd_derivative_at, check_derivative_max
 from hwsolve.check.dropout import TorchDropoutCheck, check_torch_dropout, dropout_output_float
 from hwsolve.check.linear_collapse import AffineFitResidual, CollapseCheck, check_linear_collapse
-from hwsolve.derive.activation_bounds import derive_activation_bounds
+from hwsolve.derive.activation_bounds import Z, derive_activation_bounds
 from hwsolve.derive.dropout import derive_dropout_expectation, inverted_dropout_exact, inverted_dropout_test_exact
 from hwsolve.derive.linear_collapse import derive_linear_collapse, induction_step_holds
 from hwsolve.errors import VerificationError
-from hwsolve.experiments.gradient_flow import GradientFlowResult, ShrinkFit, run_gradient_flow
-from hwsolve.experiments.width import WidthRun, WidthSubstitution, cache_path, run_width_experiment
+from hwsolve.experiments.gradient_flow import GradientFlowResult, run_gradient_flow
+from hwsolve.experiments.width import SeedRuns, WidthSubstitution, run_width_experiment
 from hwsolve.problem.q1 import DropoutProblem, GradientFlowProblem, LinearCollapseProblem, WidthProblem
 from hwsolve.solutions.base import template_only
-from hwsolve.solutions.q1_conclusions import gradient_flow_conclusions, width_conclusions
+from hwsolve.solutions.q1_conclusions import (
+    ADEQUATE_MARGIN,
+    OVERFIT_MARGIN,
+    UNDERFIT_MARGIN,
+    OverfitComparison,
+    WidthSummary,
+    adequate_width,
+    long_against_short,
+    summarise_long_runs,
+    summarise_widths,
+    widest_against_adequate,
+)
 
 PARTS = ("a", "b", "c", "d")
 PROVEN_LAYER_COUNTS = (1, 2, 3, 4)
@@ -73,11 +92,19 @@ class Q1bSolution:
 class Q1cSolution:
     # The torch thread count is problem.threads: the cache key includes it, so a reused result ran with it too.
     problem: WidthProblem
-    runs: list[WidthRun]
-    substitutions: list[WidthSubstitution]
-    conclusions: list[str]
-    cache_file: str
-    from_cache: bool = template_only(False)  # the results were read from cache_file, not trained
+    seeds: list[int]
+    summaries: list[WidthSummary]  # the main recipe, one per width asked for (in the question's order)
+    long_summaries: list[WidthSummary]  # the same recipe trained problem.long_steps steps
+    adequate_width: int | None  # the narrowest width that is enough in every seed
+    widest_comparison: OverfitComparison | None  # the widest trained width against adequate_width
+    long_comparisons: list[OverfitComparison]  # long recipe against the main one, same width
+    substitutions: list[WidthSubstitution]  # widths too slow for the time budget, and what was trained instead
+    runs_by_seed: list[SeedRuns]
+    planned_seconds: float  # the plan's estimate of all training, from steps timed beforehand on this machine
+    cache_files: list[str]
+    plan_file: str
+    margins: dict[str, float]  # the thresholds the verdicts use
+    from_cache: bool = template_only(False)  # every result was read from the cache files, none trained
 
 
 @dataclass(frozen=True)
@@ -91,14 +118,37 @@ class DerivativeMaximum:
 
 
 @dataclass(frozen=True)
+class LayerFactor:
+    """How the gradient changes per layer, for one activation and initialisation (layers l = 1..depth-1)."""
+
+    initialisation: str  # "default" or "xavier_he"
+    activation: str
+    fitted_factor: float  # ||dL/dW_l|| / ||dL/dW_{l+1}|| from a line through the logs (an observation)
+    r_squared: float
+    delta_ratios: list[float]  # ||delta_l|| / ||delta_{l+1}||
+    bounds: list[float]  # max f' * ||W_{l+1}||_2: delta_ratios[l] never exceeds bounds[l]
+    typical_factors: list[float]  # RMS f'(z_l) * ||W_{l+1}||_F / sqrt(rows): what a random-direction delta would get
+    largest_ratio_over_bound: float  # max_l delta_ratios / bounds, <= 1
+    median_delta_ratio: float
+    median_bound: float
+    median_typical_factor: float
+    median_spectral_norm: float  # of the hidden weight matrices W_2 .. W_{depth-1}
+    median_typical_gain: float  # ||W||_F / sqrt(rows) of the same matrices
+    end_to_end_ratio: float  # ||dL/dW_1|| / ||dL/dW_depth||
+
+
+@dataclass(frozen=True)
 class Q1dSolution:
     problem: GradientFlowProblem
     sigmoid_derivative_max: float
     derivative_maxima: dict[str, DerivativeMaximum]
+    relu_derivative_at_zero: float  # SymPy's piecewise derivative at 0, equal to torch's autograd value
     gradient_norms: dict[str, list[float]]  # default init: activation -> ||dL/dW_l||, l = 1..depth
     gradient_norms_by_initialisation: dict[str, dict[str, list[float]]]
-    sigmoid_shrink: dict[str, ShrinkFit]
-    conclusions: list[str]
+    layer_factors: list[LayerFactor]
+
+    def factor(self, initialisation: str, activation: str) -> LayerFactor:
+        return next(f for f in self.layer_factors if (f.initialisation, f.activation) == (initialisation, activation))
 
 
 @dataclass(frozen=True)
@@ -109,6 +159,22 @@ class Q1Solution:
     b: Q1bSolution | None = None
     c: Q1cSolution | None = None
     d: Q1dSolution | None = None
+
+    def reproducibility_notes(self) -> list[str]:
+        """What depended on the machine that built the report: never part of an answer."""
+        if self.c is None:
+            return []
+        problem = self.c.problem
+        trained = sum(run.seconds for seed in self.c.runs_by_seed for run in seed.runs + seed.long_runs)
+        threads = f"{problem.threads} torch thread{'s' if problem.threads != 1 else ''}"
+        notes = [
+            f"Q1(c) trained all {len(self.c.seeds)} seeds in {trained:.0f} s of wall-clock time on {threads}; its plan, which times "
+            f"the machine at full speed (CPU time), expected {self.c.planned_seconds:.0f} s of its {problem.time_budget_s:g} s budget "
+            "(wall-clock time also counts waiting for a core on a busy machine). The results are cached under build/q1/ and reused on later runs."
+        ]
+        for substitution in self.c.substitutions:
+            notes.append(f"Q1(c): the {substitution.requested_width:,}-unit network was not trained: {substitution.reason}.")
+        return notes
 
 
 def solve_q1a(problem: LinearCollapseProblem = LinearCollapseProblem(), seed: int = 0) -> Q1aSolution:
@@ -165,13 +231,24 @@ def solve_q1c(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Q1cSolution:
+    """Seeds seed, seed + 1, ..., seed + problem.seed_count - 1; each cached on its own."""
     experiment, loaded = run_width_experiment(problem, seed, build_dir, force, progress)
+    summaries = summarise_widths(experiment)
+    adequate = adequate_width(summaries)
     return Q1cSolution(
         problem=problem,
-        runs=list(experiment.runs),
-        substitutions=list(experiment.substitutions),
-        conclusions=width_conclusions(experiment),
-        cache_file=str(cache_path(problem, seed, build_dir)),
+        seeds=[runs.seed for runs in experiment.seeds],
+        summaries=summaries,
+        long_summaries=summarise_long_runs(experiment),
+        adequate_width=None if adequate is None else adequate.width,
+        widest_comparison=widest_against_adequate(experiment, summaries),
+        long_comparisons=long_against_short(experiment),
+        substitutions=list(experiment.plan.substitutions),
+        runs_by_seed=list(experiment.seeds),
+        planned_seconds=experiment.plan.estimated_seconds,
+        cache_files=list(experiment.cache_files),
+        plan_file=experiment.plan_file,
+        margins={"underfit": UNDERFIT_MARGIN, "adequate": ADEQUATE_MARGIN, "overfit": OVERFIT_MARGIN},
         from_cache=loaded,
     )
 
@@ -187,6 +264,23 @@ def _derivative_latex(derivative: sp.Expr) -> str:
     return r",\ ".join(pieces)
 
 
+def _layer_factor(result: GradientFlowResult, initialisation: str, activation: str, max_derivative: float) -> LayerFactor:
+    layers = result.layers[initialisation][activation]
+    fit = result.fits[initialisation][activation]
+    ratios = layers.delta_ratios
+    # delta_l = f'(z_l) * (delta_{l+1} W_{l+1}): layer l's ratio passes W_{l+1}, index l in the 0-based lists.
+    bounds = [max_derivative * norm for norm in layers.spectral_norms[1:]]
+    typical = [rms * gain for rms, gain in zip(layers.rms_derivative, layers.typical_gains[1:])]
+    worst = max(ratio / bound for ratio, bound in zip(ratios, bounds))
+    if worst > 1 + 1e-9:
+        raise VerificationError(f"{activation}, {initialisation}: a per-layer gradient ratio exceeds max f' ||W||_2 by {worst:.3g}x")
+    norms = result.norms[initialisation][activation]
+    return LayerFactor(
+        initialisation, activation, fit.factor, fit.r_squared, ratios, bounds, typical, worst,
+        statistics.median(ratios), statistics.median(bounds), statistics.median(typical), statistics.median(layers.spectral_norms[1:-1]), statistics.median(layers.typical_gains[1:-1]), norms[0] / norms[-1],
+    )
+
+
 def solve_q1d(problem: GradientFlowProblem = GradientFlowProblem(), seed: int = 0) -> Q1dSolution:
     bounds = derive_activation_bounds()
     maxima = {
@@ -200,15 +294,21 @@ def solve_q1d(problem: GradientFlowProblem = GradientFlowProblem(), seed: int = 
         )
         for name, bound in bounds.items()
     }
+    relu_at_zero = float(bounds["relu"].derivative.subs(Z, 0))
+    if relu_at_zero != autograd_derivative_at("relu", 0.0):
+        raise VerificationError(f"relu'(0) is {relu_at_zero} in SymPy but {autograd_derivative_at('relu', 0.0)} in torch")
     result: GradientFlowResult = run_gradient_flow(problem, seed)
     return Q1dSolution(
         problem=problem,
         sigmoid_derivative_max=maxima["sigmoid"].maximum,
         derivative_maxima=maxima,
+        relu_derivative_at_zero=relu_at_zero,
         gradient_norms=result.norms.get("default", next(iter(result.norms.values()))),
         gradient_norms_by_initialisation=result.norms,
-        sigmoid_shrink=result.sigmoid_fits,
-        conclusions=gradient_flow_conclusions(result, maxima["sigmoid"].maximum),
+        layer_factors=[
+            _layer_factor(result, initialisation, activation, maxima[activation].maximum)
+            for initialisation in result.norms for activation in result.norms[initialisation]
+        ],
     )
 
 
@@ -223,7 +323,7 @@ def solve_q1(
     force: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Q1Solution:
-    """Solve the requested part (or all four). Part c may train for about a minute, then is cached."""
+    """Solve the requested part (or all four). Part c trains once (within problem.time_budget_s), then is cached."""
     if part is not None and part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}, got {part!r}")
     wanted = PARTS if part is None else (part,)

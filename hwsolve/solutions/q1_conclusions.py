@@ -1,83 +1,148 @@
-"""Conclusions for Q1c and Q1d, written from the measured numbers.
+"""Verdicts for Q1c and Q1d, computed from the measured numbers.
 
-Every sentence is chosen by comparing numbers against the thresholds below;
-nothing here knows in advance which width wins or how fast gradients vanish.
+Q1c: every verdict is counted over seeds: a width is "enough" in a seed when
+its test accuracy is within ADEQUATE_MARGIN of that seed's best width, and it
+"underfits" there when its training accuracy is more than UNDERFIT_MARGIN
+below that seed's best. The summary gives the median and the range over the
+seeds; a verdict is unanimous ("enough", "not enough") only when every seed
+agrees, otherwise it "depends on the seed". Nothing here knows in advance
+which width wins. The templates turn these records into sentences.
+
+Q1d: the per-layer factors and their bounds (see gradient_flow_summary).
 """
 
 from __future__ import annotations
 
-from hwsolve.experiments.gradient_flow import GradientFlowResult
-from hwsolve.experiments.width import WidthExperiment
-from hwsolve.render.numbers import format_number
+import statistics
+from dataclasses import dataclass
 
-UNDERFIT_MARGIN = 0.03  # train accuracy this far below the best width's: too narrow to fit
-ADEQUATE_MARGIN = 0.01  # test accuracy within this of the best: "enough"
-OVERFIT_MARGIN = 0.02  # gap this much larger than the adequate width's: overfitting grew
+from hwsolve.experiments.width import SeedRuns, WidthExperiment, WidthRun
 
-INITIALISATION_NAMES = {"default": "torch's default", "xavier_he": "Xavier (sigmoid, tanh) / He (ReLU)"}
+UNDERFIT_MARGIN = 0.03  # train accuracy this far below the seed's best width: too narrow (or badly started) to fit
+# Test accuracy within this of the seed's best width: "enough". Two points is about two standard
+# errors of an accuracy near 93% on 1,000 test points: a smaller difference is noise, not a verdict.
+ADEQUATE_MARGIN = 0.02
+OVERFIT_MARGIN = 0.02  # gap this much larger than the reference run's: overfitting grew
 
-
-def _points(fraction: float) -> str:
-    return format_number(100.0 * fraction, 3)
-
-
-def width_conclusions(experiment: WidthExperiment) -> list[str]:
-    runs = sorted(experiment.runs, key=lambda run: run.width)
-    best_train = max(run.train_accuracy for run in runs)
-    best_test = max(run.test_accuracy for run in runs)
-    lines = []
-    for run in runs:
-        if run.train_accuracy < best_train - UNDERFIT_MARGIN:
-            lines.append(
-                f"Width {run.width:,} ({run.parameters:,} parameters) underfits: {_points(run.train_accuracy)}% on the training set "
-                f"and {_points(run.test_accuracy)}% on the test set, {_points(best_test - run.test_accuracy)} points below the best test accuracy."
-            )
-        else:
-            lines.append(
-                f"Width {run.width:,} ({run.parameters:,} parameters) fits: train {_points(run.train_accuracy)}%, "
-                f"test {_points(run.test_accuracy)}%, gap {_points(run.gap)} points."
-            )
-    adequate = next(run for run in runs if run.test_accuracy >= best_test - ADEQUATE_MARGIN)
-    lines.append(f"The narrowest width within {_points(ADEQUATE_MARGIN)} point of the best test accuracy is {adequate.width:,}.")
-    widest = runs[-1]
-    if widest is not adequate:
-        change = widest.test_accuracy - adequate.test_accuracy
-        verdict = (
-            "so the extra width overfits here"
-            if widest.gap > adequate.gap + OVERFIT_MARGIN
-            else f"so the extra width did not overfit here; it cost time ({format_number(widest.seconds, 2)} s against {format_number(adequate.seconds, 2)} s) rather than accuracy"
-        )
-        lines.append(
-            f"Going from {adequate.width:,} to {widest.width:,} hidden units multiplies the parameters by "
-            f"{format_number(widest.parameters / adequate.parameters, 3)}; test accuracy changes by {'+' if change >= 0 else ''}{_points(change)} points "
-            f"and the gap goes from {_points(adequate.gap)} to {_points(widest.gap)} points, {verdict}."
-        )
-    for substitution in experiment.substitutions:
-        lines.append(f"{substitution.requested_width:,} hidden units were not trained: {substitution.reason}.")
-        trained = next((run for run in runs if run.width == substitution.trained_width), None)
-        if trained is not None and trained.seconds > substitution.budget_seconds:
-            lines.append(
-                f"The {trained.width:,}-unit run itself took {format_number(trained.seconds, 3)} s, over the estimate: "
-                "the timing probe and the run share a busy CPU, so wall times vary between runs."
-            )
-    return lines
+UNANIMOUS_YES, UNANIMOUS_NO, MIXED = "all", "none", "some"
 
 
-def gradient_flow_conclusions(result: GradientFlowResult, sigmoid_max: float) -> list[str]:
-    lines = []
-    depth = result.problem.depth
-    for initialisation, fit in result.sigmoid_fits.items():
-        norms = result.norms[initialisation]["sigmoid"]
-        relation = "below" if fit.factor < sigmoid_max else "not below"
-        lines.append(
-            f"Sigmoid, {INITIALISATION_NAMES.get(initialisation, initialisation)} initialisation: the gradient norm falls from "
-            f"{format_number(norms[-1], 3)} at layer {depth} to {format_number(norms[0], 3)} at layer 1. The fitted per-layer factor is "
-            f"{format_number(fit.factor, 3)} (R^2 = {format_number(fit.r_squared, 4)}), {relation} max sigma' = {format_number(sigmoid_max, 3)}; "
-            f"with the weights included the bound is ||W||_2/4 <= {format_number(fit.bound_with_weights, 3)}."
-        )
-    for initialisation, by_activation in result.norms.items():
-        ratios = ", ".join(
-            f"{activation} {format_number(norms[0] / norms[-1], 3)}" for activation, norms in by_activation.items()
-        )
-        lines.append(f"Layer-1 / layer-{depth} gradient norm with {INITIALISATION_NAMES.get(initialisation, initialisation)} initialisation: {ratios}.")
-    return lines
+@dataclass(frozen=True)
+class Spread:
+    """One quantity over the seeds: median and range (values in seed order)."""
+
+    median: float
+    low: float
+    high: float
+    values: list[float]
+
+
+def spread(values: list[float]) -> Spread:
+    return Spread(statistics.median(values), min(values), max(values), list(values))
+
+
+def _agreement(count: int, total: int) -> str:
+    return UNANIMOUS_YES if count == total else (UNANIMOUS_NO if count == 0 else MIXED)
+
+
+@dataclass(frozen=True)
+class WidthSummary:
+    width: int  # the width trained
+    requested_width: int  # the width the question asks about (differs for a substituted width)
+    steps: int
+    parameters: int
+    train: Spread
+    test: Spread
+    gap: Spread
+    enough_seeds: int  # seeds whose test accuracy is within ADEQUATE_MARGIN of that seed's best width
+    underfit_seeds: int  # seeds whose train accuracy is more than UNDERFIT_MARGIN below that seed's best
+    seed_count: int
+    enough: str  # "all", "none" or "some" of the seeds
+
+    @property
+    def substituted(self) -> bool:
+        return self.width != self.requested_width
+
+
+@dataclass(frozen=True)
+class OverfitComparison:
+    """A run against a reference run of the same seeds: did the train-test gap grow by more than OVERFIT_MARGIN?"""
+
+    reference_width: int
+    reference_steps: int
+    width: int
+    steps: int
+    test_change: Spread  # test accuracy minus the reference's, per seed
+    gap_change: Spread  # gap minus the reference's gap, per seed
+    overfit_seeds: int
+    seed_count: int
+    overfits: str  # "all", "none" or "some" of the seeds
+
+
+def _by_width(runs: tuple[WidthRun, ...]) -> dict[int, WidthRun]:
+    return {run.width: run for run in runs}
+
+
+def _summary(requested_width: int, runs: list[WidthRun], seeds: tuple[SeedRuns, ...]) -> WidthSummary:
+    """`runs` (one per seed, in seed order) judged against the best main-recipe width of each seed."""
+    enough = sum(run.test_accuracy >= max(r.test_accuracy for r in seed.runs) - ADEQUATE_MARGIN for run, seed in zip(runs, seeds))
+    underfit = sum(run.train_accuracy < max(r.train_accuracy for r in seed.runs) - UNDERFIT_MARGIN for run, seed in zip(runs, seeds))
+    return WidthSummary(
+        runs[0].width, requested_width, runs[0].steps, runs[0].parameters,
+        spread([run.train_accuracy for run in runs]), spread([run.test_accuracy for run in runs]), spread([run.gap for run in runs]),
+        enough, underfit, len(seeds), _agreement(enough, len(seeds)),
+    )
+
+
+def summarise_widths(experiment: WidthExperiment) -> list[WidthSummary]:
+    """One summary per width of the main recipe, in the question's order."""
+    return [
+        _summary(requested, _runs(experiment.seeds, width), experiment.seeds)
+        for width, requested in zip(experiment.plan.trained_widths, experiment.problem.widths)
+    ]
+
+
+def summarise_long_runs(experiment: WidthExperiment) -> list[WidthSummary]:
+    """The long recipe's runs, judged against the main recipe's best width of each seed."""
+    return [
+        _summary(width, [_by_width(seed.long_runs)[width] for seed in experiment.seeds], experiment.seeds)
+        for width in experiment.problem.long_widths
+    ]
+
+
+def compare_runs(reference: list[WidthRun], other: list[WidthRun]) -> OverfitComparison:
+    """`other` against `reference`, seed by seed (both lists in seed order)."""
+    gap_change = [run.gap - base.gap for base, run in zip(reference, other)]
+    overfit = sum(change > OVERFIT_MARGIN for change in gap_change)
+    return OverfitComparison(
+        reference[0].width, reference[0].steps, other[0].width, other[0].steps,
+        spread([run.test_accuracy - base.test_accuracy for base, run in zip(reference, other)]), spread(gap_change),
+        overfit, len(reference), _agreement(overfit, len(reference)),
+    )
+
+
+def adequate_width(summaries: list[WidthSummary]) -> WidthSummary | None:
+    """The narrowest width that is enough in every seed."""
+    return next((summary for summary in sorted(summaries, key=lambda s: s.width) if summary.enough == UNANIMOUS_YES), None)
+
+
+def widest_against_adequate(experiment: WidthExperiment, summaries: list[WidthSummary]) -> OverfitComparison | None:
+    adequate = adequate_width(summaries)
+    widest = max(experiment.plan.trained_widths)
+    if adequate is None or adequate.width == widest:
+        return None
+    return compare_runs(_runs(experiment.seeds, adequate.width), _runs(experiment.seeds, widest))
+
+
+def long_against_short(experiment: WidthExperiment) -> list[OverfitComparison]:
+    """Each long-recipe run against the main recipe at the same width (where that width was trained)."""
+    comparisons = []
+    for width in experiment.problem.long_widths:
+        if width in experiment.plan.trained_widths:
+            long_runs = [_by_width(seed.long_runs)[width] for seed in experiment.seeds]
+            comparisons.append(compare_runs(_runs(experiment.seeds, width), long_runs))
+    return comparisons
+
+
+def _runs(seeds: tuple[SeedRuns, ...], width: int) -> list[WidthRun]:
+    return [_by_width(seed.runs)[width] for seed in seeds]

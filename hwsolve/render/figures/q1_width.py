@@ -1,4 +1,4 @@
-"""Q1(c): train and test accuracy against hidden width (two moons)."""
+"""Q1(c): median train and test accuracy over the seeds against hidden width (two moons), with the range."""
 
 from __future__ import annotations
 
@@ -9,21 +9,42 @@ from hwsolve.errors import HwsolveError
 from hwsolve.render.figures.common import new_figure, save_figure
 
 
+def _tick_label(summary: Any) -> str:
+    if summary.width != summary.requested_width:
+        return f"{summary.width:,}\n(for {summary.requested_width:,})"
+    return f"{summary.width:,}"
+
+
+def _with_range(axis, summaries: list, field: str, style: str, colour: str, label: str, offset: float) -> None:
+    """Medians as points joined by a line, the seeds' range as error bars (offset a little so they do not overlap)."""
+    widths = [summary.width * offset for summary in summaries]
+    medians = [100 * getattr(summary, field).median for summary in summaries]
+    below = [median - 100 * getattr(summary, field).low for median, summary in zip(medians, summaries)]
+    above = [100 * getattr(summary, field).high - median for median, summary in zip(medians, summaries)]
+    axis.errorbar(widths, medians, yerr=[below, above], fmt=style, color=colour, capsize=3, ms=4, lw=1.2, label=label)
+
+
 def draw_width_accuracy(part_c: Any, base: Path | str) -> tuple[Path, Path]:
-    runs = sorted(part_c.runs, key=lambda run: run.width)
-    if not runs:
+    summaries = sorted(part_c.summaries, key=lambda summary: summary.width)
+    if not summaries:
         raise HwsolveError("Q1(c) has no width runs to plot")
-    widths = [run.width for run in runs]
-    figure, axis = new_figure(5.0, 2.8)
-    axis.plot(widths, [100 * run.train_accuracy for run in runs], "o-", color="tab:blue", label="train")
-    axis.plot(widths, [100 * run.test_accuracy for run in runs], "s--", color="tab:orange", label="test")
+    seeds = len(part_c.seeds)
+    figure, axis = new_figure(5.4, 3.1)
+    steps = f"{part_c.problem.steps:,} steps"
+    _with_range(axis, summaries, "train", "o-", "tab:blue", f"train, {steps}", 0.94)
+    _with_range(axis, summaries, "test", "s--", "tab:orange", f"test, {steps}", 1.06)
+    if part_c.long_summaries:
+        long_steps = f"{part_c.problem.long_steps:,} steps"
+        _with_range(axis, part_c.long_summaries, "train", "^", "tab:green", f"train, {long_steps}", 0.94)
+        _with_range(axis, part_c.long_summaries, "test", "v", "tab:red", f"test, {long_steps}", 1.06)
     axis.set_xscale("log")
-    axis.set_xticks(widths, [f"{width:,}" for width in widths])
+    axis.set_xticks([summary.width for summary in summaries], [_tick_label(summary) for summary in summaries])
     axis.minorticks_off()
+    axis.set_xlim(min(s.width for s in summaries) / 2, max(s.width for s in summaries) * 2)
     axis.set_xlabel("hidden units (log scale)")
     axis.set_ylabel("accuracy (%)")
-    axis.set_title("Q1(c): two-layer network on two moons, by hidden width")
+    axis.set_title(f"Two-layer ReLU network on two moons: median and range over {seeds} seeds")
     axis.grid(alpha=0.3)
-    axis.legend(frameon=False)
+    axis.legend(frameon=False, loc="lower right", ncol=2)
     figure.tight_layout()
     return save_figure(figure, base)
