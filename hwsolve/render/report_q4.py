@@ -47,6 +47,19 @@ class Q4Modes:
     def epochs(self) -> int:
         return self.homework.epochs
 
+    def reproducibility_notes(self) -> list[str]:
+        """What the Q4 numbers depended on besides the seeds and epochs (the report's closing note)."""
+        notes = []
+        for mode, solution in self.by_mode().items():
+            threads = f" with {solution.threads} torch threads" if solution.threads else ""
+            how = "read from finished results" if self.reused[mode] else "trained for this report (finished seeds reused)"
+            notes.append(f"Q4 {mode} mode: {len(solution.seeds)} sweep{'s' if len(solution.seeds) != 1 else ''} of "
+                         f"{len(solution.findings)} models on {solution.device}{threads}, {how}.")
+        notes.append("Finished Q4 sweeps are reused by seed from q4/<mode>/ under the output folder (other seeds in "
+                     "seed-<s>/); delete them to retrain. Another CPU or a GPU sums in float32 in another order, so "
+                     "its test errors can differ, most of all those of the unstable Adam runs at lr 0.1.")
+        return notes
+
     def effects(self) -> list[dict]:
         """Median test error of the groups each change touches, homework (all seeds) and corrected (all seeds)."""
         return measured_effects(self.homework.findings, self.corrected.findings)
