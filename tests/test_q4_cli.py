@@ -147,8 +147,8 @@ def test_seeds_report_median_range_and_verdict(tmp_path):
 # Per format: markers from templates/{text,md,tex}/q4.* (heading and the config's results-table row).
 FORMAT_MARKERS = {
     "text": ["Q4: MNIST sweep, corrected mode", "\nrelu/cross_entropy/sgd              1 ", "\nTest error < 0.1: "],
-    "md": ["## Question 4", "\n| relu/cross_entropy/sgd | 1 | "],
-    "tex": ["\\section{Question 4", "\\begin{tabular}", "\\texttt{relu/cross\\_entropy/sgd} & 1 & "],
+    "md": ["## Question 4", "\n| ReLU | CE | SGD | "],
+    "tex": ["\\section{Question 4", "\\begin{tabular}", "\nReLU & CE & SGD & "],
 }
 
 

@@ -16,23 +16,25 @@ def test_a_non_default_sweep_never_overwrites_the_full_run(tmp_path):
 
 def test_quick_trains_3_epochs_into_its_own_folder_when_nothing_is_finished(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs, seed: None)
+    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs, seeds, data_dir=None: None)
 
     def solver(**kwargs):
         calls.append(kwargs)
         return SimpleNamespace(mode=kwargs["mode"], epochs=kwargs["epochs"], configs=[])
 
     modes = report_q4.solve_q4_for_report(solver, ReportOptions(out_dir=tmp_path, quick=True, seed=4, data_dir=Path("d")))
-    assert [(c["mode"], c["epochs"], c["out"], c["seed"], c["data_dir"]) for c in calls] == [
-        ("homework", 3, tmp_path / "q4" / "epochs-3" / "homework", 4, Path("d")),
-        ("corrected", 3, tmp_path / "q4" / "epochs-3" / "corrected", 4, Path("d")),
+    # Homework mode (the answer) over 3 seeds from --seed on; corrected mode over one.
+    assert [(c["mode"], c["epochs"], c["out"], c["seed"], c["seeds"], c["data_dir"]) for c in calls] == [
+        ("homework", 3, tmp_path / "q4" / "epochs-3" / "homework", 4, [4, 5, 6], Path("d")),
+        ("corrected", 3, tmp_path / "q4" / "epochs-3" / "corrected", 4, [4], Path("d")),
     ]
     assert modes.reused == {"homework": False, "corrected": False}
 
 
 def test_finished_results_are_reused_without_training(monkeypatch, tmp_path):
     finished = {"homework": SimpleNamespace(epochs=30), "corrected": SimpleNamespace(epochs=30)}
-    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs, seed: finished[mode] if folder == tmp_path / "q4" / mode else None)
+    monkeypatch.setattr(report_q4, "_finished",
+                        lambda mode, folder, epochs, seeds, data_dir=None: finished[mode] if folder == tmp_path / "q4" / mode else None)
     modes = report_q4.solve_q4_for_report(lambda **_: pytest.fail("must not train"), ReportOptions(out_dir=tmp_path))
     assert modes.homework is finished["homework"] and modes.reused == {"homework": True, "corrected": True}
 
@@ -46,33 +48,42 @@ def test_measured_effects_are_medians_of_the_touched_groups():
                 _entry("relu", "cross_entropy", "adam", None)]
     corrected = [_entry("relu", "nll", "sgd", 0.03), _entry("relu", "nll", "adam", 0.02), _entry("relu", "cross_entropy", "sgd", 0.04),
                  _entry("relu", "cross_entropy", "adam", 0.01)]
-    effects = report_q4.measured_effects(homework, corrected)
+    effects = {row["group"]: row for row in report_q4.measured_effects(homework, corrected)}
     # By hand: all = median(0.9, 0.7, 0.05) = 0.7 vs median(0.03, 0.02, 0.04, 0.01) = 0.025; NLL: 0.8 vs 0.025;
     # Adam: 0.7 (the NaN run has no error) vs 0.015; CE+SGD: 0.05 vs 0.04.
-    assert effects == [
-        "all configurations: median test error 70.00% in homework mode, 2.50% in corrected mode",
-        "NLLLoss configurations (log-softmax fix): median test error 80.00% in homework mode, 2.50% in corrected mode",
-        "Adam configurations (lr 0.1 -> 1e-3): median test error 70.00% in homework mode, 1.50% in corrected mode",
-        "cross-entropy + SGD configurations (untouched by the NLL and Adam fixes): median test error 5.00% in homework mode, "
-        "4.00% in corrected mode",
-    ]
+    assert {group: (row["homework"], row["corrected"]) for group, row in effects.items()} == pytest.approx({
+        "all": (0.7, 0.025), "nll": (0.8, 0.025), "adam": (0.7, 0.015), "cross_entropy_sgd": (0.05, 0.04)})
+    assert (effects["all"]["homework_runs"], effects["all"]["corrected_runs"]) == (3, 4)
     assert report_q4.effect_of({"what": "NLLLoss input"}, homework, corrected) == (
-        "median test error of those configs 80.00% -> 2.50% (all fixes together)")
-    assert report_q4.effect_of({"what": "dropout"}, homework, corrected) == ""
+        "median test error of those configurations 0.8000 in homework mode, 0.0250 in corrected mode (all changes together)")
+    assert report_q4.effect_of({"what": "Dropout"}, homework, corrected) == ""
+
+
+def test_effects_pool_every_seed_of_a_finding():
+    """A finding stands for all its seeds: the group median pools configurations x seeds."""
+    finding = dict(_entry("relu", "nll", "sgd", None), test_errors=[0.9, 0.1, 0.5])
+    other = dict(_entry("sigmoid", "nll", "sgd", None), test_errors=[0.3, 0.2, 0.4])
+    row = report_q4.measured_effects([finding, other], [])[1]
+    assert row["group"] == "nll" and row["homework"] == pytest.approx(0.35) and row["homework_runs"] == 6  # median of 6 values
+    assert row["corrected"] is None and row["corrected_runs"] == 0
 
 
 def _write_results(folder: Path, mode: str, seed: int, epochs: int, n_configs: int) -> None:
     """A results.json as `hwsolve q4` writes it (only the fields the reader uses)."""
+    from dataclasses import asdict
+
     from hwsolve.experiments.mnist_models import ALL_CONFIGS
+    from hwsolve.experiments.mnist_modes import MODES
     from hwsolve.experiments.mnist_sweep import SCHEMA
     from hwsolve.io import write_json_atomic
 
     configs = [
-        {"name": c.name, "activation": c.activation, "loss": c.loss, "optimizer": c.optimizer, "test_error": 0.05}
+        {"name": c.name, "activation": c.activation, "loss": c.loss, "optimizer": c.optimizer, "test_error": 0.05,
+         "homework_index": c.index, "epochs_trained": epochs}
         for c in ALL_CONFIGS[:n_configs]
     ]
     document = {"schema": SCHEMA, "key": {"mode": mode, "seed": seed, "epochs": epochs, "limit_train": None},
-                "settings": {}, "device": "cpu", "configs": configs}
+                "settings": asdict(MODES[mode]), "device": "cpu", "configs": configs}
     write_json_atomic(folder / "results.json", document)
 
 
@@ -83,7 +94,17 @@ def _write_results(folder: Path, mode: str, seed: int, epochs: int, n_configs: i
 def test_only_a_whole_sweep_of_the_same_seed_and_epochs_is_reused(tmp_path, seed, epochs, n_configs, reused):
     folder = tmp_path / "q4" / "corrected"
     _write_results(folder, "corrected", seed, epochs, n_configs)
-    found = report_q4._finished("corrected", folder, 30, 4)
+    found = report_q4._finished("corrected", folder, 30, [4])
     assert (found is not None) == reused
     if reused:
         assert found.seed == 4 and found.epochs == 30
+
+
+def test_several_seeds_are_reused_only_when_every_seed_is_finished(tmp_path):
+    folder = tmp_path / "q4" / "homework"
+    _write_results(folder, "homework", 0, 30, 12)
+    _write_results(folder / "seed-1", "homework", 1, 30, 12)
+    assert report_q4._finished("homework", folder, 30, [0, 1, 2]) is None  # seed 2 missing: train it
+    _write_results(folder / "seed-2", "homework", 2, 30, 12)
+    found = report_q4._finished("homework", folder, 30, [0, 1, 2])
+    assert found.seeds == [0, 1, 2] and [f["n_seeds"] for f in found.findings] == [3] * 12

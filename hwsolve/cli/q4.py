@@ -70,7 +70,10 @@ def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, f
     (measured by benchmarks/q4_sweep.py).
     Finished configs are saved at once to --out and reused on the next run.
     The table marks configs with test error < 0.1 and compares with the
-    submitted table; the list of differences says what each mode does.
+    submitted table; the list of differences says what each mode does, and
+    which are bugs and which the homework's settings. `hwsolve report`
+    answers from homework mode over --seeds 0-2 (median and range) and shows
+    corrected mode for seed 0; both reuse what this command wrote.
     """
     from hwsolve.solutions.q4 import solve_q4
 

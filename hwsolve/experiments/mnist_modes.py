@@ -1,9 +1,10 @@
 """What homework mode and corrected mode do, as data, and the differences between them.
 
-Homework mode reproduces the submitted code (DESIGN.md, Q4) line by line,
-bugs included; corrected mode fixes each one. `DIFFERENCES` lists them: the
-output prints it so a reader sees, per difference, what the homework did and
-why corrected mode differs.
+Homework mode reproduces the submitted code (DESIGN.md, Q4) line by line:
+the homework's settings (lr 0.1 for both optimisers, the last epoch's weights
+tested) and its bugs too. Corrected mode fixes the bugs and changes the
+settings it recommends changing. `DIFFERENCES` lists each difference, as a bug
+or a setting, with what each mode does and why.
 """
 
 from __future__ import annotations
@@ -117,52 +118,77 @@ def overfitting_onset(val_losses: list[float]) -> int | None:
     return best + 1 if best < len(val_losses) - 1 else None
 
 
-# (what, homework mode, corrected mode, why) for each difference.
+# What corrected mode changes, one entry per difference:
+#   kind: "bug" (the code does not do what it says) or "setting" (a choice the
+#         homework made, kept in homework mode; corrected mode recommends another);
+#   what, homework, corrected, why: short texts in which `code` is code and
+#         $...$ is inline math (the templates typeset both, in Markdown and LaTeX);
+#   cite: a reference key (templates/*/references) backing `why`, or "".
+# lr 0.1 and testing the last epoch's weights are the homework's settings, not bugs.
 DIFFERENCES: tuple[dict[str, str], ...] = (
     {
-        "what": "epochs per model",
-        "homework": "`def train(epoch): ... for epoch in range(epoch):` rebinds `epoch`, so the k-th model in loop "
-        "order trains E-k epochs (30, 29, ..., 19 for E=30); recorded as epochs_trained",
-        "corrected": "every model trains E epochs",
-        "why": "a loop variable must not shadow the epoch count; models are only comparable on equal training",
+        "kind": "bug",
+        "what": "Epochs per model",
+        "homework": "inside `def train(epoch):` the loop `for epoch in range(epoch):` rebinds `epoch`: after model $k$ "
+        "it holds $E-1-k$, so model $k$ in loop order ($k = 0, \\dots, 11$) trains $E-k$ epochs, "
+        "$30, 29, \\dots, 19$ for $E = 30$",
+        "corrected": "every model trains $E$ epochs",
+        "why": "a loop variable must not shadow the epoch count; models are comparable only on equal training",
+        "cite": "",
     },
     {
+        "kind": "bug",
         "what": "NLLLoss input",
-        "homework": "nn.NLLLoss() on raw logits: loss = -mean(logit[target]), unbounded below",
-        "corrected": "NLLLoss on log_softmax(logits) (identical to cross-entropy)",
-        "why": "NLLLoss expects log-probabilities; on logits it rewards growing the target logit forever",
+        "homework": "`nn.NLLLoss()` gets the raw logits $z$, so the loss is $-\\frac{1}{B}\\sum_{i} z_{i, y_i}$, "
+        "unbounded below",
+        "corrected": "`nn.NLLLoss()` gets `log_softmax(z)`, which makes it the cross-entropy",
+        "why": "NLLLoss expects log-probabilities; on logits it rewards growing the target logit without end",
+        "cite": "torch-nllloss",
     },
     {
-        "what": "dropout",
-        "homework": "nn.Dropout(p=0.2) is defined in __init__ but never called in forward()",
-        "corrected": "dropout p=0.2 after each hidden activation while training (one mask per step, shared by all configurations like the batches)",
+        "kind": "bug",
+        "what": "Dropout",
+        "homework": "`nn.Dropout(p=0.2)` is created in `__init__` but never called in `forward()`",
+        "corrected": "dropout with $p = 0.2$ after each hidden activation while training (one mask per step, "
+        "shared by all configurations, like the batches)",
         "why": "the code's stated intent is to regularise with dropout",
+        "cite": "srivastava2014",
     },
     {
-        "what": "Adam learning rate",
-        "homework": "Adam at lr=0.1 (same as SGD)",
-        "corrected": "Adam at lr=1e-3 (its usual default); SGD stays at 0.1",
-        "why": "lr=0.1 is far too large for Adam's normalised steps and makes those runs erratic",
+        "kind": "bug",
+        "what": "Overfitting check",
+        "homework": "`old_valid_loss = 999999999` is updated only inside `if valid_loss > old_valid_loss:`, "
+        "so the check never fires unless a summed validation loss exceeds 999999999",
+        "corrected": "the overfitting onset is the epoch of the lowest validation loss, when every later epoch "
+        "stays above it",
+        "why": "`old_valid_loss` must be updated every epoch for the comparison to mean anything",
+        "cite": "",
     },
     {
-        "what": "batches and validation split",
-        "homework": "no shuffle; of 469 batches, i < int(0.8*469) = 375 train, i > 375 validate, batch 375 unused",
-        "corrected": "a fixed seeded split of 48,000 train / 12,000 validation samples, reshuffled every epoch "
+        "kind": "setting",
+        "what": "Adam's learning rate",
+        "homework": "Adam at lr $0.1$, the same as SGD",
+        "corrected": "Adam at lr $10^{-3}$, its usual default; SGD keeps lr $0.1$",
+        "why": "Adam's step is about lr per weight whatever the gradient's scale, so $0.1$ is far too large a step for it",
+        "cite": "",
+    },
+    {
+        "kind": "setting",
+        "what": "Batches and validation split",
+        "homework": "batches in file order, never shuffled; of the 469 batches, $i < \\lfloor 0.8 \\cdot 469 \\rfloor = 375$ "
+        "train and $i > 375$ validate, so batch 375 is used by neither",
+        "corrected": "a fixed seeded split of 48,000 training and 12,000 validation images, reshuffled every epoch "
         "(one permutation per epoch, shared by all models)",
-        "why": "unshuffled batches repeat the same order each epoch; the off-by-one drops 128 samples",
+        "why": "SGD assumes batches drawn at random, and a random split validates on every part of the data, "
+        "not the file's last fifth",
+        "cite": "",
     },
     {
-        "what": "which weights are tested",
-        "homework": "the last epoch's weights",
-        "corrected": "the weights of the epoch with the lowest validation loss",
-        "why": "the point of a validation set is to pick the model before it overfits",
-    },
-    {
-        "what": "overfitting check",
-        "homework": "`if valid_loss > old_valid_loss:` with old_valid_loss = 999999999 updated only inside the "
-        "branch: it never fires unless a summed validation loss exceeds 999999999. As intended (loss rose "
-        "from the previous epoch) it is reported as rising_epochs",
-        "corrected": "overfitting onset = the epoch of the lowest validation loss when all later epochs stay above it",
-        "why": "old_valid_loss must be updated every epoch for the comparison to mean anything",
+        "kind": "setting",
+        "what": "Weights tested",
+        "homework": "the weights after the last epoch",
+        "corrected": "the weights of the epoch with the lowest validation loss (early stopping)",
+        "why": "the validation set is there to pick the model before it overfits",
+        "cite": "goodfellow2016",
     },
 )

@@ -1,21 +1,30 @@
-"""Q4 in the report: both modes, reused from OUT/q4/<mode>/results.json or trained.
+"""Q4 in the report: both modes, reused from OUT/q4/<mode>/ by seed, or trained.
 
-The Q4 fragment (templates/*/q4.*.j2) writes up one mode; the report gives it
-corrected mode (the answer) and adds, after it, both modes side by side
-(templates/*/q4_modes.*.j2), the learning curves of each mode and the heatmap.
+The Q4 fragment (templates/*/q4.*.j2) answers the question as asked first:
+homework mode (the submitted code, the homework's settings) over
+HOMEWORK_SEEDS seeds, with the median and range of each configuration's test
+error. Then come corrected mode's recommended changes and its results, over
+CORRECTED_SEEDS seeds, and the figures; the section ends with its boxed
+final answer (templates/*/q4_answer.*.j2).
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+# Re-exported: the audit (hwsolve/audit/q4.py) imports effect_of from here.
+from hwsolve.solutions.q4 import effect_of, measured_effects  # noqa: F401
+
 MODES = ("homework", "corrected")
-PRIMARY_MODE = "corrected"  # the mode the Q4 fragment writes up
 DEFAULT_EPOCHS = 30
 QUICK_EPOCHS = 3
+# The answer rests on several seeds; in homework mode a seed changes only the
+# initial weights. Corrected mode (the recommendation, not the answer) gets one:
+# a fresh report trains 3 + 1 sweeps, which fits `make run`'s time budget.
+HOMEWORK_SEEDS = 3
+CORRECTED_SEEDS = 1
 
 
 @dataclass
@@ -24,31 +33,42 @@ class Q4Modes:
 
     homework: Any
     corrected: Any
-    reused: dict[str, bool]  # mode -> taken from an existing results.json (nothing trained)
-    report_supplements: tuple[str, ...] = ("q4_modes",)  # rendered after the Q4 fragment
+    reused: dict[str, bool]  # mode -> taken from existing results.json files (nothing trained)
+    report_supplements: tuple[str, ...] = ()  # the Q4 fragment holds the whole section
 
     def by_mode(self) -> dict[str, Any]:
         return {"homework": self.homework, "corrected": self.corrected}
 
     def template_context(self) -> dict[str, Any]:
-        return {"solution": getattr(self, PRIMARY_MODE), "q4_modes": self}
+        """The context of the Q4 fragment and of its final answer (q4_answer)."""
+        return {"solution": self.homework, "q4_modes": self}
 
     @property
     def epochs(self) -> int:
-        return self.corrected.epochs
+        return self.homework.epochs
 
-    def rows(self) -> list[dict[str, Any]]:
-        """One row per configuration with both modes' results, in homework loop order."""
-        corrected = {entry["name"]: entry for entry in self.corrected.configs}
-        rows = []
-        for entry in self.homework.configs:
-            other = corrected.get(entry["name"], {})
-            rows.append({"name": entry["name"], "homework": entry, "corrected": other})
-        return rows
+    def reproducibility_notes(self) -> list[str]:
+        """What the Q4 numbers depended on besides the seeds and epochs (the report's closing note)."""
+        notes = []
+        for mode, solution in self.by_mode().items():
+            threads = f" with {solution.threads} torch threads" if solution.threads else ""
+            how = "read from finished results" if self.reused[mode] else "trained for this report (finished seeds reused)"
+            notes.append(f"Q4 {mode} mode: {len(solution.seeds)} sweep{'s' if len(solution.seeds) != 1 else ''} of "
+                         f"{len(solution.findings)} models on {solution.device}{threads}, {how}.")
+        notes.append("Finished Q4 sweeps are reused by seed from q4/<mode>/ under the output folder (other seeds in "
+                     "seed-<s>/); delete them to retrain. Another CPU or a GPU sums in float32 in another order, so "
+                     "its test errors can differ, most of all those of the unstable Adam runs at lr 0.1.")
+        return notes
 
-    def effects(self) -> list[str]:
-        """Measured effects of the corrections, as sentences with numbers."""
-        return measured_effects(self.homework.configs, self.corrected.configs)
+    def effects(self) -> list[dict]:
+        """Median test error of the groups each change touches, homework (all seeds) and corrected (all seeds)."""
+        return measured_effects(self.homework.findings, self.corrected.findings)
+
+    def effect_of(self, difference: dict) -> dict | None:
+        """The effects row that isolates one listed difference (NLL input, Adam's lr), or None."""
+        what = difference.get("what", "").lower()
+        group = "nll" if "nll" in what else "adam" if "adam" in what else None
+        return next((row for row in self.effects() if row["group"] == group), None)
 
 
 def requested_epochs(options) -> int:
@@ -57,12 +77,18 @@ def requested_epochs(options) -> int:
     return options.epochs if options.epochs is not None else DEFAULT_EPOCHS
 
 
+def report_seeds(mode: str, first_seed: int) -> list[int]:
+    """The seeds the report uses for a mode: first_seed, first_seed + 1, ..."""
+    count = HOMEWORK_SEEDS if mode == "homework" else CORRECTED_SEEDS
+    return list(range(first_seed, first_seed + count))
+
+
 def results_folders(out_dir: Path, mode: str, epochs: int) -> tuple[Path, Path]:
     """Where to look for finished results, and where a new sweep of `epochs` goes.
 
-    `hwsolve q4` writes OUT/q4/<mode>/; a sweep of other than the default 30
-    epochs (e.g. --quick) goes to OUT/q4/epochs-<E>/<mode>/ so it never
-    overwrites the full run.
+    `hwsolve q4` writes OUT/q4/<mode>/ (other seeds in seed-<s>/ below it); a
+    sweep of other than the default 30 epochs (e.g. --quick) goes to
+    OUT/q4/epochs-<E>/<mode>/ so it never overwrites the full run.
     """
     standard = Path(out_dir) / "q4" / mode
     if epochs == DEFAULT_EPOCHS:
@@ -70,72 +96,32 @@ def results_folders(out_dir: Path, mode: str, epochs: int) -> tuple[Path, Path]:
     return standard, Path(out_dir) / "q4" / f"epochs-{epochs}" / mode
 
 
-def _finished(mode: str, folder: Path, epochs: int, seed: int):
-    """The results in `folder` when they are a whole sweep of this mode, epochs and seed; else None."""
+def _finished(mode: str, folder: Path, epochs: int, seeds: list[int], data_dir=None):
+    """The results in `folder` when they hold a whole sweep of this mode and epochs for every seed; else None."""
     from hwsolve.experiments.mnist_models import ALL_CONFIGS
-    from hwsolve.solutions.q4 import load_q4_results
+    from hwsolve.solutions.q4 import load_q4_seeds
 
-    if not (folder / "results.json").exists():
-        return None
     try:
-        existing = load_q4_results(mode, folder)
+        return load_q4_seeds(mode, folder, seeds, epochs, len(ALL_CONFIGS), data_dir)
     except Exception:  # an unreadable or foreign file is simply not reused  # noqa: BLE001
         return None
-    whole = len(existing.configs) == len(ALL_CONFIGS)
-    return existing if existing.epochs == epochs and existing.seed == seed and whole else None
 
 
 def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
-    """Each mode from a results.json that holds this many epochs, else trained (resuming what is finished)."""
+    """Each mode from finished results of all its report seeds, else trained (resuming what is finished)."""
     epochs = requested_epochs(options)
     solutions, reused = {}, {}
     for mode in MODES:
+        seeds = report_seeds(mode, options.seed)
         standard, own = results_folders(options.out_dir, mode, epochs)
-        existing = _finished(mode, standard, epochs, options.seed) or _finished(mode, own, epochs, options.seed)
+        existing = (_finished(mode, standard, epochs, seeds, options.data_dir)
+                    or _finished(mode, own, epochs, seeds, options.data_dir))
         if existing is not None:
             solutions[mode], reused[mode] = existing, True
             continue
-        solutions[mode] = solver(mode=mode, epochs=epochs, seed=options.seed, data_dir=options.data_dir, out=own)
+        solutions[mode] = solver(mode=mode, epochs=epochs, seed=seeds[0], seeds=seeds, data_dir=options.data_dir, out=own)
         reused[mode] = False
     return Q4Modes(solutions["homework"], solutions["corrected"], reused)
-
-
-def _median_error(entries: list[dict], keep: Callable[[dict], bool]) -> float | None:
-    values = [entry["test_error"] for entry in entries if keep(entry) and entry.get("test_error") is not None]
-    return statistics.median(values) if values else None
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.2f}%"
-
-
-def measured_effects(homework: list[dict], corrected: list[dict]) -> list[str]:
-    """Median test error of the groups each correction touches, homework -> corrected."""
-    groups = [
-        ("all configurations", lambda e: True),
-        ("NLLLoss configurations (log-softmax fix)", lambda e: e["loss"] == "nll"),
-        ("Adam configurations (lr 0.1 -> 1e-3)", lambda e: e["optimizer"] == "adam"),
-        ("cross-entropy + SGD configurations (untouched by the NLL and Adam fixes)",
-         lambda e: e["loss"] == "cross_entropy" and e["optimizer"] == "sgd"),
-    ]
-    return [
-        f"{label}: median test error {_pct(_median_error(homework, keep))} in homework mode, "
-        f"{_pct(_median_error(corrected, keep))} in corrected mode"
-        for label, keep in groups
-    ]
-
-
-def effect_of(difference: dict, homework: list[dict], corrected: list[dict]) -> str:
-    """The measured effect to show beside one listed difference, where a group isolates it."""
-    what = difference.get("what", "").lower()
-    if "nll" in what:
-        keep = lambda e: e["loss"] == "nll"  # noqa: E731
-    elif "adam" in what:
-        keep = lambda e: e["optimizer"] == "adam"  # noqa: E731
-    else:
-        return ""
-    return (f"median test error of those configs {_pct(_median_error(homework, keep))} -> "
-            f"{_pct(_median_error(corrected, keep))} (all fixes together)")
 
 
 def q4_figure_specs(solution: Q4Modes) -> list:
@@ -143,14 +129,16 @@ def q4_figure_specs(solution: Q4Modes) -> list:
     from hwsolve.render.figures.q4_heatmap import draw_test_error_heatmap
     from hwsolve.render.report_questions import FigureSpec
 
-    other = "homework" if PRIMARY_MODE == "corrected" else "corrected"
-    epochs = solution.epochs
+    homework, corrected = solution.homework, solution.corrected
+    panels = {
+        f"homework mode, median of {homework.n_seeds} seeds" if homework.n_seeds > 1 else "homework mode": homework.findings,
+        f"corrected mode, median of {corrected.n_seeds} seeds" if corrected.n_seeds > 1 else "corrected mode": corrected.findings,
+    }
     return [
-        FigureSpec("q4_curves", lambda s, base: draw_learning_curves(getattr(s, PRIMARY_MODE).configs, base, PRIMARY_MODE),
-                   f"Q4, {PRIMARY_MODE} mode: mean training (solid) and validation (dashed) loss per epoch, {epochs} epochs."),
-        FigureSpec(f"q4_curves_{other}", lambda s, base: draw_learning_curves(getattr(s, other).configs, base, other),
-                   f"Q4, {other} mode: mean training (solid) and validation (dashed) loss per epoch; "
-                   "the k-th model trains E - k epochs, as the submitted loop does."),
-        FigureSpec("q4_heatmap", lambda s, base: draw_test_error_heatmap({m: c.configs for m, c in s.by_mode().items()}, base),
-                   "Q4: test error by activation and (loss, optimiser), both modes; a star marks test error below 0.1, the submitted criterion."),
+        FigureSpec("q4_curves", lambda s, base: draw_learning_curves(s.corrected.configs, base, "corrected"),
+                   f"Q4, corrected mode (seed {corrected.seed}): training (solid) and validation (dashed) loss per epoch."),
+        FigureSpec("q4_curves_homework", lambda s, base: draw_learning_curves(s.homework.configs, base, "homework"),
+                   f"Q4, homework mode (seed {homework.seed}): training (solid) and validation (dashed) loss per epoch."),
+        FigureSpec("q4_heatmap", lambda s, base: draw_test_error_heatmap(panels, base),
+                   "Q4: test error by activation and (loss, optimiser) in both modes; a star marks test error below 0.1."),
     ]

@@ -9,6 +9,11 @@ Files, under out (default build/q4/<mode>/):
 - seed-<s>/results.json: the other seeds of --seeds;
 - seeds.json: the per-config seed summary of the last --seeds run.
 
+Across seeds, each configuration gets a `finding` (config_findings): median
+and range of the test error, in how many seeds it is below 0.1, and the
+measured facts behind the reasons the report gives (diverged training,
+unbounded loss, a constant prediction).
+
 results.json schema ("hwsolve.q4.results/1"):
     schema, key {mode, seed, epochs, limit_train, data_sha256, trainer_version},
     mode, settings (the ModeSpec: nll_on_log_softmax, dropout, sgd_lr, adam_lr,
@@ -38,16 +43,23 @@ Timing fields are the only ones that differ between two CPU runs of one seed.
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 from hwsolve.audit.submitted_q4 import SOURCE, SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import parse_configs
 from hwsolve.experiments.mnist_modes import DIFFERENCES, MODES
 from hwsolve.io import default_build_dir, write_json_atomic
+from hwsolve.solutions.base import template_only
 
 EPOCH_BUG_LINE = "for epoch in range(epoch):"
+# Adam's update is about lr per weight whatever the gradient's scale; nn.Linear
+# draws the first layer's initial weights within +-1/sqrt(784) = 1/28. From
+# this lr on, one step can be larger than any initial first-layer weight.
+ADAM_LR_TOO_LARGE = 1 / 28
 
 
 @dataclass
@@ -66,8 +78,33 @@ class Q4Solution:
     results_path: str
     seeds: list[int] = field(default_factory=list)
     seeds_summary: list[dict] | None = None
+    findings: list[dict] = field(default_factory=list)  # one per config across all seeds (config_findings)
+    test_label_counts: list[int] | None = None  # images per digit in the test set, when the data was at hand
     epoch_bug_line: str = EPOCH_BUG_LINE
     wall_time_s: float | None = None
+    threads: int | None = None  # torch threads of the primary seed's run
+    per_seed_configs: dict = template_only(default_factory=dict)  # seed -> that seed's configs (the curves)
+
+    @property
+    def n_seeds(self) -> int:
+        return len(self.seeds)
+
+    def below_in(self, which: str) -> list[dict]:
+        """Findings whose 'median' test error is below the threshold (the answer), or that are
+        below it in 'all', 'some' (not all) or 'none' of the seeds."""
+        tests = {
+            "median": lambda f: below(f["median"], self.threshold),
+            "all": lambda f: f["seeds_below"] == f["n_seeds"],
+            "some": lambda f: 0 < f["seeds_below"] < f["n_seeds"],
+            "none": lambda f: f["seeds_below"] == 0,
+        }
+        return [finding for finding in self.findings if tests[which](finding)]
+
+    def with_cause(self, cause: str) -> list[dict]:
+        return [finding for finding in self.findings if finding["cause"] == cause]
+
+    def differences_of_kind(self, kind: str) -> list[dict]:
+        return [difference for difference in self.differences if difference.get("kind") == kind]
 
 
 def default_out(mode: str) -> Path:
@@ -98,6 +135,77 @@ def compare_with_submitted(entries: list[dict], threshold: float = SUBMITTED_THR
     }
 
 
+def cause_of(loss: str, optimizer: str, settings: dict) -> str:
+    """The mechanism that decides a configuration's outcome in this mode.
+
+    'nll_raw_logits': NLLLoss on raw logits (unbounded below); 'adam_large_lr':
+    Adam at a learning rate of the order of the initial weights; 'trains': neither.
+    """
+    if loss == "nll" and not settings["nll_on_log_softmax"]:
+        return "nll_raw_logits"
+    if optimizer == "adam" and settings["adam_lr"] >= ADAM_LR_TOO_LARGE:
+        return "adam_large_lr"
+    return "trains"
+
+
+def constant_digit(test_error: float | None, label_counts: list[int] | None) -> int | None:
+    """The digit d such that predicting d for every test image gives exactly this test error, if one does."""
+    if test_error is None or not label_counts:
+        return None
+    n_test = sum(label_counts)
+    wrong = round(test_error * n_test)
+    digits = [digit for digit, count in enumerate(label_counts) if n_test - count == wrong]
+    return digits[0] if len(digits) == 1 else None
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def config_findings(per_seed: dict[int, list[dict]], settings: dict, label_counts: list[int] | None = None,
+                    threshold: float = SUBMITTED_THRESHOLD) -> list[dict]:
+    """One finding per configuration over the seeds: the test error's median and range, and why.
+
+    `per_seed` maps each seed to its results.json configs. Seeds that do not
+    hold a configuration are left out of its finding (n_seeds says how many count).
+    """
+    seeds = list(per_seed)
+    by_seed = {seed: {entry["name"]: entry for entry in entries} for seed, entries in per_seed.items()}
+    findings = []
+    for reference in per_seed[seeds[0]]:
+        name = reference["name"]
+        entries = [by_seed[seed][name] for seed in seeds if name in by_seed[seed]]
+        errors = [entry["test_error"] for entry in entries]
+        finite = [value for value in errors if value is not None]
+        losses = [entry.get("train_loss") or [] for entry in entries]
+        nan_epochs = [next((epoch + 1 for epoch, value in enumerate(curve) if value is None), None) for curve in losses]
+        digits = [constant_digit(value, label_counts) for value in errors]
+        findings.append({
+            "name": name,
+            "activation": reference["activation"],
+            "loss": reference["loss"],
+            "optimizer": reference["optimizer"],
+            "homework_index": reference.get("homework_index"),
+            "epochs_trained": reference.get("epochs_trained"),
+            "test_errors": errors,
+            "test_error": _median(finite),  # the median: what a figure of this mode shows
+            "median": _median(finite),
+            "low": min(finite) if finite else None,
+            "high": max(finite) if finite else None,
+            "seeds_below": sum(below(value, threshold) for value in errors),
+            "n_seeds": len(entries),
+            "cause": cause_of(reference["loss"], reference["optimizer"], settings),
+            "diverged_seeds": sum(epoch is not None for epoch in nan_epochs),
+            "first_nan_epoch": min((epoch for epoch in nan_epochs if epoch is not None), default=None),
+            "final_train_loss": _median([curve[-1] for curve in losses if curve and curve[-1] is not None]),
+            "lowest_train_loss": _median([min(v for v in curve if v is not None) for curve in losses
+                                          if any(v is not None for v in curve)]),
+            "constant_digits": sorted(set(digits)) if errors and None not in digits else [],
+            "submitted_below": name in SUBMITTED_BELOW_THRESHOLD,
+        })
+    return findings
+
+
 def explain_seed_spread(summary: list[dict], settings: dict, entries: list[dict], epochs: int) -> None:
     """Add `reasons` to each seed-summary entry: the facts that make a finding robust or luck."""
     trained = {e["name"]: e["epochs_trained"] for e in entries}
@@ -108,7 +216,7 @@ def explain_seed_spread(summary: list[dict], settings: dict, entries: list[dict]
             reasons.append(f"test error {entry['min']:.4f} to {entry['max']:.4f} across seeds (median {entry['median']:.4f})")
         if entry["n_seeds"] > len([v for v in entry["test_errors"].values() if v is not None]):
             reasons.append("diverged (NaN) for some seeds")
-        if optimizer == "adam" and settings["adam_lr"] >= 0.01:
+        if optimizer == "adam" and settings["adam_lr"] >= ADAM_LR_TOO_LARGE:
             reasons.append(f"Adam at lr {settings['adam_lr']:g} takes steps of about lr per weight: erratic")
         if trained.get(entry["name"], epochs) < epochs:
             reasons.append(f"trained {trained[entry['name']]} of {epochs} epochs (the `{EPOCH_BUG_LINE}` rebinding)")
@@ -117,16 +225,91 @@ def explain_seed_spread(summary: list[dict], settings: dict, entries: list[dict]
         entry["reasons"] = reasons
 
 
-def _solution(mode: str, document: dict, out: Path, seeds: list[int], seeds_summary, wall: float | None) -> Q4Solution:
-    key = document["key"]
-    entries = document["configs"]
+def _errors_of(entry: dict) -> list[float]:
+    """All test errors an entry stands for: a finding's per-seed list, or one run's value."""
+    values = entry["test_errors"] if "test_errors" in entry else [entry.get("test_error")]
+    return [value for value in values if value is not None]
+
+
+EFFECT_GROUPS: tuple[tuple[str, Callable[[dict], bool]], ...] = (
+    ("all", lambda e: True),
+    ("nll", lambda e: e["loss"] == "nll"),
+    ("adam", lambda e: e["optimizer"] == "adam"),
+    ("cross_entropy_sgd", lambda e: e["loss"] == "cross_entropy" and e["optimizer"] == "sgd"),
+)
+
+
+def _pooled_median(entries: list[dict], keep: Callable[[dict], bool]) -> tuple[float | None, int]:
+    values = [value for entry in entries if keep(entry) for value in _errors_of(entry)]
+    return _median(values), len(values)
+
+
+def measured_effects(homework: list[dict], corrected: list[dict]) -> list[dict]:
+    """Median test error of the groups each change touches, in each mode, over all its runs (configs x seeds).
+
+    Each row: group ('all', 'nll', 'adam', 'cross_entropy_sgd'), the two
+    medians and how many runs each pools. Entries are findings (all seeds) or
+    one run's configs.
+    """
+    rows = []
+    for group, keep in EFFECT_GROUPS:
+        homework_median, homework_runs = _pooled_median(homework, keep)
+        corrected_median, corrected_runs = _pooled_median(corrected, keep)
+        rows.append({"group": group, "homework": homework_median, "corrected": corrected_median,
+                     "homework_runs": homework_runs, "corrected_runs": corrected_runs})
+    return rows
+
+
+def _fraction(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def effect_of(difference: dict, homework: list[dict], corrected: list[dict]) -> str:
+    """The measured effect to show beside one listed difference, where a group isolates it (plain text)."""
+    what = difference.get("what", "").lower()
+    group = "nll" if "nll" in what else "adam" if "adam" in what else None
+    if group is None:
+        return ""
+    keep = dict(EFFECT_GROUPS)[group]
+    homework_median, _ = _pooled_median(homework, keep)
+    corrected_median, _ = _pooled_median(corrected, keep)
+    return (f"median test error of those configurations {_fraction(homework_median)} in homework mode, "
+            f"{_fraction(corrected_median)} in corrected mode (all changes together)")
+
+
+def count_test_labels(data_dir: str | Path | None = None) -> list[int] | None:
+    """Test images per digit, read from the MNIST labels file; None when the data is not at hand."""
+    import numpy as np
+
+    from hwsolve.data.mnist import locate_mnist, read_mnist_file
+
+    try:
+        labels, _ = read_mnist_file(locate_mnist(data_dir), "test_labels")
+    except HwsolveError:
+        return None
+    return np.bincount(labels, minlength=10).tolist()
+
+
+def _solution(mode: str, documents: dict[int, dict], out: Path, wall: float | None,
+              label_counts: list[int] | None) -> Q4Solution:
+    """The Q4Solution of one mode from its per-seed results documents (the first seed is the primary)."""
+    from hwsolve.experiments.mnist_sweep import summarise_seeds
+
+    seeds = list(documents)
+    primary = documents[seeds[0]]
+    key = primary["key"]
+    entries = primary["configs"]
+    summary = None
+    if len(seeds) > 1:
+        summary = summarise_seeds({seed: documents[seed]["configs"] for seed in seeds})
+        explain_seed_spread(summary, primary["settings"], entries, key["epochs"])
     return Q4Solution(
         mode=mode,
-        settings=document["settings"],
+        settings=primary["settings"],
         epochs=key["epochs"],
         seed=key["seed"],
         limit_train=key["limit_train"],
-        device=document["device"],
+        device=primary["device"],
         threshold=SUBMITTED_THRESHOLD,
         configs=entries,
         agreement=compare_with_submitted(entries),
@@ -134,8 +317,12 @@ def _solution(mode: str, document: dict, out: Path, seeds: list[int], seeds_summ
         submitted_source=SOURCE,
         results_path=str(out / "results.json"),
         seeds=seeds,
-        seeds_summary=seeds_summary,
+        seeds_summary=summary,
+        findings=config_findings({seed: documents[seed]["configs"] for seed in seeds}, primary["settings"], label_counts),
+        test_label_counts=label_counts,
         wall_time_s=wall,
+        threads=primary.get("threads"),
+        per_seed_configs={seed: documents[seed]["configs"] for seed in seeds},
     )
 
 
@@ -154,7 +341,7 @@ def solve_q4(
 ) -> Q4Solution:
     """Run (or resume) the sweep and compare with the submitted table. Raises HwsolveError on bad input/data."""
     from hwsolve.data.mnist import load_mnist
-    from hwsolve.experiments.mnist_sweep import resolve_device, run_sweep, set_threads, summarise_seeds
+    from hwsolve.experiments.mnist_sweep import resolve_device, run_sweep, set_threads
 
     if mode not in MODES:
         raise HwsolveError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
@@ -172,28 +359,64 @@ def solve_q4(
         label = f" seed {s}" if len(run_seeds) > 1 else ""
         documents[s] = run_sweep(mode, chosen, epochs, s, mnist, seed_dir(out, s, seed), limit_train, device, force, progress, label)
         wall += documents[s]["last_run_wall_time_s"]
-    summary = None
-    if len(run_seeds) > 1:
-        summary = summarise_seeds({s: documents[s]["configs"] for s in run_seeds})
-        explain_seed_spread(summary, documents[run_seeds[0]]["settings"], documents[run_seeds[0]]["configs"], epochs)
-        write_json_atomic(out / "seeds.json", {"seeds": run_seeds, "key": documents[run_seeds[0]]["key"], "summary": summary})
-    primary = run_seeds[0]
-    return _solution(mode, documents[primary], seed_dir(out, primary, seed), run_seeds, summary, wall)
+    solution = _solution(mode, documents, seed_dir(out, run_seeds[0], seed), wall,
+                         mnist.test_labels.bincount(minlength=10).tolist())
+    if solution.seeds_summary is not None:
+        write_json_atomic(out / "seeds.json", {"seeds": run_seeds, "key": documents[run_seeds[0]]["key"],
+                                               "summary": solution.seeds_summary})
+    return solution
 
 
-def load_q4_results(mode: str = "corrected", out: str | Path | None = None) -> Q4Solution:
-    """The finished results under out (default build/q4/<mode>/), without training anything."""
+def read_seed_documents(out: Path, seeds: list[int], primary_seed: int) -> dict[int, dict]:
+    """The results documents found for `seeds` (primary in out/, the others in out/seed-<s>/); missing ones left out."""
+    from hwsolve.experiments.mnist_sweep import read_results
+
+    documents = {}
+    for seed in seeds:
+        document = read_results(seed_dir(Path(out), seed, primary_seed) / "results.json")
+        if document is not None and document.get("key", {}).get("seed") == seed:
+            documents[seed] = document
+    return documents
+
+
+def load_q4_seeds(mode: str, out: str | Path, seeds: list[int], epochs: int, n_configs: int,
+                  data_dir: str | Path | None = None) -> Q4Solution | None:
+    """Finished results of `mode` for every seed in `seeds` (whole sweeps of `epochs`), or None.
+
+    Nothing is trained: the report reuses these when all are there.
+    """
+    out = Path(out)
+    documents = read_seed_documents(out, seeds, seeds[0])
+    whole = len(documents) == len(seeds) and all(
+        doc["key"].get("mode") == mode and doc["key"].get("epochs") == epochs and len(doc.get("configs", [])) == n_configs
+        for doc in documents.values())
+    if not whole:
+        return None
+    wall = sum(doc.get("last_run_wall_time_s") or 0.0 for doc in documents.values())
+    return _solution(mode, {seed: documents[seed] for seed in seeds}, out, wall, count_test_labels(data_dir))
+
+
+def load_q4_results(mode: str = "corrected", out: str | Path | None = None, data_dir: str | Path | None = None) -> Q4Solution:
+    """The finished results under out (default build/q4/<mode>/), without training anything.
+
+    The seeds are those of the last --seeds run (seeds.json) whose results are still there, else the primary's.
+    """
     from hwsolve.experiments.mnist_sweep import read_results
 
     out = Path(out) if out is not None else default_out(mode)
     document = read_results(out / "results.json")
     if document is None:
         raise HwsolveError(f"no Q4 results in {out}; run `hwsolve q4 --mode {mode}` first")
-    seeds_summary, seeds = None, [document["key"]["seed"]]
+    primary = document["key"]["seed"]
+    seeds = [primary]
     try:
         seeds_file = json.loads((out / "seeds.json").read_text(encoding="utf-8"))
-        if seeds_file.get("key", {}).get("epochs") == document["key"]["epochs"]:
-            seeds_summary, seeds = seeds_file["summary"], seeds_file["seeds"]
-    except (OSError, ValueError):
+        if seeds_file.get("key", {}).get("epochs") == document["key"]["epochs"] and seeds_file["seeds"][0] == primary:
+            seeds = seeds_file["seeds"]
+    except (OSError, ValueError, KeyError, IndexError):
         pass
-    return _solution(mode, document, out, seeds, seeds_summary, document.get("last_run_wall_time_s"))
+    documents = {primary: document}
+    for seed, other in read_seed_documents(out, seeds, primary).items():
+        if other["key"].get("epochs") == document["key"]["epochs"]:
+            documents.setdefault(seed, other)
+    return _solution(mode, documents, out, document.get("last_run_wall_time_s"), count_test_labels(data_dir))

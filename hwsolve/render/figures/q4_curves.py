@@ -53,45 +53,86 @@ def _finite(values: Sequence[Any]) -> list[float]:
     return [float("nan") if value is None else float(value) for value in values]
 
 
+def divergence_note(train: list[float], validation: list[float]) -> str | None:
+    """Words for a panel whose curves cannot be read as a plot, or None.
+
+    A loss that became NaN says from which epoch; a negative loss (NLLLoss on
+    raw logits, unbounded below; cross-entropy is never negative) is given as
+    its last value, since drawn it is a straight plunge with a 1e14 offset.
+    """
+    curves = [curve for curve in (train, validation) if curve]
+    if not curves:
+        return None
+    first_nan = min((next((epoch + 1 for epoch, value in enumerate(curve) if not math.isfinite(value)), math.inf)
+                     for curve in curves))
+    if math.isfinite(first_nan):
+        return f"diverged:\nloss is NaN\nfrom epoch {int(first_nan)}"
+    lowest = min(min(curve) for curve in curves)
+    if lowest < 0:
+        last = train or validation
+        return f"unbounded:\n{'training' if train else 'validation'} loss\n{_scientific(last[-1])}\nafter {len(last)} epochs"
+    return None
+
+
+def _scientific(value: float) -> str:
+    """-3.8e14 as mathtext, $-3.8\\times 10^{14}$; small magnitudes as plain decimals."""
+    if value == 0 or 1e-3 <= abs(value) < 1e3:
+        return f"${value:.3g}$"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"${mantissa}\\times 10^{{{int(exponent)}}}$"
+
+
+def _draw_panel(axis, entry: Any) -> None:
+    train = _finite(field_of(entry, "train_loss", []))
+    validation = _finite(field_of(entry, "val_loss", []))
+    if not train and not validation:
+        axis.text(0.5, 0.5, "0 epochs trained", ha="center", va="center", transform=axis.transAxes)
+        return
+    note = divergence_note(train, validation)
+    if note is not None:
+        axis.text(0.5, 0.5, note, ha="center", va="center", transform=axis.transAxes, linespacing=1.3, fontsize=8)
+        axis.set_yticks([])
+        axis.set_xlim(0.5, max(len(train), len(validation)) + 0.5)
+        return
+    marker = "o" if max(len(train), len(validation)) <= 3 else None  # one or two epochs draw no line
+    axis.plot(range(1, len(train) + 1), train, color="tab:blue", lw=1.2, marker=marker, ms=3, label="training")
+    axis.plot(range(1, len(validation) + 1), validation, color="tab:orange", lw=1.2, ls="--", marker=marker, ms=3,
+              label="validation")
+    values = train + validation
+    if min(values) > 0 and max(values) / min(values) > 50:
+        axis.set_yscale("log")  # a loss falling by decades would flatten into the axis
+        axis.yaxis.set_minor_formatter(NullFormatter())  # minor labels crowd a narrow panel
+
+
 def draw_learning_curves(entries: Sequence[Any], base: Path | str, mode: str) -> tuple[Path, Path]:
-    """Train (solid) and validation (dashed) loss per epoch for every configuration."""
+    """Training (solid) and validation (dashed) loss per epoch for every configuration."""
     if not entries:
         raise HwsolveError(f"no Q4 results for mode {mode!r} to plot")
     activations, columns = grid_axes(entries)
     by_key = {(field_of(e, "activation"), field_of(e, "loss"), field_of(e, "optimizer")): e for e in entries}
-    figure, axes = new_figure(1.75 * len(columns) + 0.6, 1.55 * len(activations) + 0.7,
+    # 6.3 in wide: the report prints it at text width, so 8 pt text stays 8 pt.
+    figure, axes = new_figure(6.3, 1.45 * len(activations) + 0.8,
                               nrows=len(activations), ncols=len(columns), squeeze=False, sharex=True)
     for row, activation in enumerate(activations):
         for column, (loss, optimizer) in enumerate(columns):
             axis = axes[row][column]
             entry = by_key.get((activation, loss, optimizer))
             if row == 0:
-                axis.set_title(f"{label(loss)} / {label(optimizer)}")
+                axis.set_title(f"{label(loss)}, {label(optimizer)}")
             if entry is None:
                 axis.text(0.5, 0.5, "not run", ha="center", va="center", transform=axis.transAxes)
                 continue
-            train = _finite(field_of(entry, "train_loss", []))
-            validation = _finite(field_of(entry, "val_loss", []))
-            marker = "o" if max(len(train), len(validation)) <= 3 else None  # one or two epochs draw no line
-            axis.plot(range(1, len(train) + 1), train, color="tab:blue", lw=1.2, marker=marker, ms=3, label="train")
-            axis.plot(range(1, len(validation) + 1), validation, color="tab:orange", lw=1.2, ls="--", marker=marker, ms=3,
-                      label="validation")
-            values = [v for v in train + validation if math.isfinite(v)]
-            if values and min(values) > 0 and max(values) / min(values) > 50:
-                axis.set_yscale("log")  # a diverged run would flatten every other curve
-                axis.yaxis.set_minor_formatter(NullFormatter())  # minor labels crowd a narrow panel
-            if not train and not validation:
-                axis.text(0.5, 0.5, "0 epochs trained", ha="center", va="center", transform=axis.transAxes)
-            elif not values:
-                axis.text(0.5, 0.5, "loss is NaN", ha="center", va="center", transform=axis.transAxes)
+            _draw_panel(axis, entry)
             axis.grid(alpha=0.3)
             if row == len(activations) - 1:
                 axis.set_xlabel("epoch")
             if column == 0:
                 axis.set_ylabel(f"{label(activation)}\nmean loss")
-    handles, names = axes[0][0].get_legend_handles_labels()
+    # The legend of the first panel that drew lines (a diverged panel draws none).
+    legends = (axis.get_legend_handles_labels() for row_axes in axes for axis in row_axes)
+    handles, names = next((legend for legend in legends if legend[0]), ([], []))
     if handles:
         figure.legend(handles, names, loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-    figure.suptitle(f"Q4 learning curves, {mode} mode", y=1.03)
+    figure.suptitle(f"Learning curves, {mode} mode", y=1.03)
     figure.tight_layout()
     return save_figure(figure, base)

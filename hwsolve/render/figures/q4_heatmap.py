@@ -1,7 +1,8 @@
 """Q4 heatmap: test error by activation (rows) x (loss, optimiser) (columns).
 
-One panel per mode, on a shared log colour scale (errors run from ~2% to
-~90%), each cell annotated with its value.
+One panel per mode, on a shared log colour scale (errors run from about
+0.02 to 0.9), each cell annotated with its value as a fraction, like the
+tables.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 from matplotlib.colors import LogNorm
-from matplotlib.ticker import NullFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from hwsolve.audit.submitted_q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
@@ -33,7 +34,13 @@ def error_matrix(entries: Sequence[Any], activations: list[str], columns: list[t
     return matrix
 
 
+def panel_title(key: str) -> str:
+    """A bare mode name becomes "<mode> mode"; any other key is already a title."""
+    return f"{key} mode" if key in ("homework", "corrected") else key
+
+
 def draw_test_error_heatmap(results_by_mode: Mapping[str, Sequence[Any]], base: Path | str) -> tuple[Path, Path]:
+    """One panel per key of results_by_mode (a mode, or a panel title such as "homework mode, median of 3 seeds")."""
     modes = [mode for mode, entries in results_by_mode.items() if entries]
     if not modes:
         raise HwsolveError("no Q4 results to plot")
@@ -44,23 +51,24 @@ def draw_test_error_heatmap(results_by_mode: Mapping[str, Sequence[Any]], base: 
     low = max(float(finite.min()) if finite.size else 0.01, 1e-3)
     high = min(max(float(finite.max()) if finite.size else 1.0, low * 1.01), 1.0)
     norm = LogNorm(vmin=low, vmax=high)
-    figure, axes = new_figure(0.8 * len(columns) * len(modes) + 1.6, 0.5 * len(activations) + 1.2,
+    # At most the text width (6.3 in), so its 8 pt labels print at 8 pt.
+    figure, axes = new_figure(min(0.8 * len(columns) * len(modes) + 1.6, 6.3), 0.5 * len(activations) + 1.2,
                               ncols=len(modes), squeeze=False)
     image = None
     for axis, mode in zip(axes[0], modes):
         matrix = matrices[mode]
         image = axis.imshow(np.ma.masked_invalid(matrix), cmap="viridis_r", norm=norm, aspect="auto")
-        axis.set_xticks(range(len(columns)), [f"{label(loss)}\n{label(opt)}" for loss, opt in columns], fontsize=7)
+        axis.set_xticks(range(len(columns)), [f"{label(loss)}\n{label(opt)}" for loss, opt in columns], fontsize=8)
         axis.set_yticks(range(len(activations)), [label(a) for a in activations] if axis is axes[0][0] else [])
-        axis.set_title(f"{mode} mode: test error")
+        axis.set_title(panel_title(mode))
         for (row, column), value in np.ndenumerate(matrix):
-            text = "n/a" if math.isnan(value) else f"{100 * value:.1f}%"
+            text = "n/a" if math.isnan(value) else f"{value:.4f}"
             marker = " *" if below(value) else ""
             shade = "white" if not math.isnan(value) and norm(value) > 0.55 else "black"
-            axis.text(column, row, text + marker, ha="center", va="center", fontsize=7, color=shade)
+            axis.text(column, row, text + marker, ha="center", va="center", fontsize=8, color=shade)
     colorbar = figure.colorbar(image, ax=list(axes[0]), fraction=0.025, pad=0.02, label="test error (log scale)")
-    colorbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     colorbar.ax.yaxis.set_minor_formatter(NullFormatter())
     colorbar.set_ticks([tick for tick in COLORBAR_TICKS if low <= tick <= high] or [low, high])
-    figure.text(0.01, -0.12, f"* test error below {SUBMITTED_THRESHOLD:g}, the submitted table's criterion", fontsize=7)
+    figure.text(0.01, -0.12, f"* test error below {SUBMITTED_THRESHOLD:g}, the question's criterion", fontsize=8)
     return save_figure(figure, base)
