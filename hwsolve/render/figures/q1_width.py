@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from hwsolve.errors import HwsolveError
-from hwsolve.render.figures.common import new_figure, save_figure
+from hwsolve.render.figures.common import new_figure, placed_width, save_figure
 
 
 def _tick_label(summary: Any) -> str:
@@ -29,7 +29,7 @@ def draw_width_accuracy(part_c: Any, base: Path | str) -> tuple[Path, Path]:
     if not summaries:
         raise HwsolveError("Q1(c) has no width runs to plot")
     seeds = len(part_c.seeds)
-    figure, axis = new_figure(5.4, 3.1)
+    figure, axis = new_figure(placed_width(0.8), 3.0)
     steps = f"{part_c.problem.steps:,} steps"
     _with_range(axis, summaries, "train", "o-", "tab:blue", f"train, {steps}", 0.94)
     _with_range(axis, summaries, "test", "s--", "tab:orange", f"test, {steps}", 1.06)
