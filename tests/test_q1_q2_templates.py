@@ -20,7 +20,8 @@ FIGURES = {"q1_width": "figures/q1_width.png", "q1_gradient_flow": "figures/q1_g
 @pytest.fixture(scope="module")
 def solutions(tmp_path_factory):
     build = tmp_path_factory.mktemp("build")
-    q1 = solve_q1(seed=0, width=WidthProblem(widths=(2, 8), n_train=60, n_test=60, steps=20), build_dir=build)
+    small = WidthProblem(widths=(2, 8), n_train=60, n_test=60, steps=20, seed_count=3, long_steps=30, long_widths=(8,))
+    q1 = solve_q1(seed=0, width=small, build_dir=build)
     return q1, solve_q2(seed=0)
 
 
@@ -35,12 +36,15 @@ def test_figures_are_placed_when_given(solutions, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["md", "tex"])
-def test_substitution_note_gives_the_problems_thread_count(solutions, fmt):
+def test_substitution_reason_goes_to_the_reproducibility_notes_not_the_answer(solutions, fmt):
     q1, _ = solutions
-    substitution = WidthSubstitution(1_000_000, 200_000, 0.5, 150.0, 60.0, "too slow on this machine")
+    substitution = WidthSubstitution(8, 4, 4, 0.5, 150.0, 60.0, "too slow on this machine")
     c = dataclasses.replace(q1.c, problem=dataclasses.replace(q1.c.problem, threads=2), substitutions=[substitution])
-    text = render_template(fmt, "q1", solution=dataclasses.replace(q1, c=c), digits=6, figures={})
-    assert "too slow on this machine (2 torch threads, shared CPU)" in text
+    solution = dataclasses.replace(q1, c=c)
+    text = render_template(fmt, "q1", solution=solution, digits=6, figures={})
+    assert "too slow on this machine" not in text and "thread" not in text
+    notes = solution.reproducibility_notes()
+    assert any("too slow on this machine" in note for note in notes) and any("2 torch threads" in note for note in notes)
 
 
 def test_md_headings_and_reconstructed_marks(solutions):
