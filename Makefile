@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine:
-#   make run   - set up .venv and write the full solution report under build/
+#   make run   - set up .venv and TeX, then write the full solution report under build/
 #   make test  - set up .venv and run the test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -13,18 +13,23 @@ ifeq ($(origin HWSOLVE_DATA), undefined)
   endif
 endif
 
-.PHONY: run test venv clean
+.PHONY: run test venv system-packages clean
 
-# The system packages (TeX for the PDF) come first; where they cannot be
-# installed the script says so and the report is still written, without PDF.
-run: $(BIN)/.installed
-	bash scripts/install-system-packages.sh
+# The venv and the system packages (TeX for the PDF) install side by side:
+# on a fresh 2-core machine each takes about a minute, mostly waiting on
+# downloads and disk. Where TeX cannot be installed the script says so and
+# the report is still written, without the PDF.
+run:
+	$(MAKE) --no-print-directory -j2 venv system-packages
 	$(BIN)/hwsolve report
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
 
 venv: $(BIN)/.installed
+
+system-packages:
+	bash scripts/install-system-packages.sh
 
 # The CPU torch wheel goes in first, on its own, so that resolving the
 # package's `torch` requirement never pulls the CUDA build.

@@ -188,7 +188,8 @@ def test_tex_derivations_are_unbreakable_displays():
     tex = run("--format", "tex")
     assert "align*" not in tex and "[H]" not in tex and "allowdisplaybreaks" not in tex
     displays = re.findall(r"\\\[\n\\begin\{aligned\}.*?\\end\{aligned\}\n\\\]", tex, flags=re.S)
-    assert len(displays) == 4  # forward pass, deltas, gradients, chain-rule cross-reference
+    # forward pass, deltas, all gradients in one block; then the chain-rule cross-reference one display per weight
+    assert len(displays) == 3 + 6
     assert r"\begin{answerbox}{Final answer --- Question 3}" in tex and tex.rstrip().endswith(r"\end{answerbox}")
     # The update table: siunitx S columns, every computed column with six significant figures.
     table = _between(tex, r"\begin{tabular}{@{}l S[", r"\end{tabular}")

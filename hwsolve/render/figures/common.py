@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 from hwsolve.io import write_atomic  # noqa: E402
 
 PNG_DPI = 150
+
+# fontTools, subsetting cmr10 into each PDF, warns that the font's 1990s
+# 'created'/'modified' dates "seem very low": true, harmless, and 30 lines of
+# noise per report. Its errors still show.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 # The report's body text is Computer Modern (Latin Modern), so figures use
 # matplotlib's Computer Modern too: cmr10 for text, mathtext's "cm" for $...$.
