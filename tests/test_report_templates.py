@@ -10,7 +10,7 @@ from hwsolve.render.report import COURSE, DEFAULT_TITLE, HOMEWORK
 SPECIAL = r"_ % & # $ { } \ ^ ~"
 
 
-def _shell(fmt, title=DEFAULT_TITLE, notices=(), sections=(), audit_body="", reproducibility=None, uses_here_floats=False):
+def _shell(fmt, title=DEFAULT_TITLE, notices=(), sections=(), audit_body="", reproducibility=None):
     from markupsafe import Markup
 
     from hwsolve.render.report_questions import Reproducibility
@@ -23,7 +23,6 @@ def _shell(fmt, title=DEFAULT_TITLE, notices=(), sections=(), audit_body="", rep
         answers_heading="Answers at a glance", answers_anchor="answers-at-a-glance",
         reproducibility=reproducibility or Reproducibility("9.9", "hwsolve report --out build", [], []),
         reproducibility_heading="Reproducibility", reproducibility_anchor="reproducibility",
-        uses_here_floats=uses_here_floats,
     )
 
 
@@ -101,8 +100,7 @@ def test_tex_escapes_a_hostile_title_and_placeholder():
     for package in ("amsmath", "amssymb", "booktabs", "graphicx", "geometry", "hyperref", "lmodern", "siunitx", "tcolorbox"):
         assert f"{{{package}}}" in text
     assert "\\usepackage[T1]{fontenc}" in text
-    assert "{float}" not in text  # no fragment forces [H] here
-    assert "{float}" in _shell("tex", uses_here_floats=True)
+    assert "{float}" not in text  # no fragment forces a float with [H]
     assert "\\allowdisplaybreaks" not in text  # a derivation is never split across a page
 
 

@@ -277,8 +277,6 @@ def render_report(report: Report, fmt: str) -> str:
         reproducibility=reproducibility(report.sections, options, __version__),
         reproducibility_heading=REPRODUCIBILITY_HEADING,
         reproducibility_anchor=github_anchor(REPRODUCIBILITY_HEADING),
-        # float.sty only while some fragment still forces a float with [H]; the issue removes them all.
-        uses_here_floats=any("[H]" in text for text in [audit_body] + [section["body"] or "" for section in rendered]),
         digits=options.digits,
     )
 
