@@ -133,6 +133,7 @@ def _describe_failure(error: Exception) -> str:
 def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str]:
     """Draw each available question's figures; return warnings for the ones that failed."""
     from hwsolve.render import report_questions
+    from hwsolve.render.figures import cache
 
     warnings = []
     for section in sections:
@@ -140,11 +141,14 @@ def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str
             continue
         for spec in report_questions.figure_drawers(section.number, section.solution):
             base = figures_dir / spec.name
-            try:
-                spec.draw(section.solution, base)
-            except HwsolveError as error:
-                warnings.append(f"figure {spec.name} skipped: {error}")
-                continue
+            key = cache.figure_key(spec.name, section.solution)
+            if not cache.is_current(base, key):
+                try:
+                    spec.draw(section.solution, base)
+                except HwsolveError as error:
+                    warnings.append(f"figure {spec.name} skipped: {error}")
+                    continue
+                cache.record(base, key)
             section.figures[spec.name] = base
             section.captions[spec.name] = spec.caption
     return warnings

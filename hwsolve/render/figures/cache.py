@@ -1,0 +1,65 @@
+"""Skip redrawing a figure whose data and drawing code are unchanged.
+
+Drawing is most of a rerun's time (matplotlib writes each figure as PNG and
+PDF), while a rerun that reuses build/ usually feeds the figures the same
+numbers. Each figure's key hashes what it is drawn from: the solution as JSON
+(the same data `--format json` prints), the figure modules' source and the
+matplotlib version. The key is written beside the figure after it is drawn,
+so an interrupted draw leaves no key and is redrawn next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+from hwsolve import __version__
+from hwsolve.io import write_atomic
+from hwsolve.solutions.base import to_jsonable
+
+FIGURE_SUFFIXES = ("png", "pdf")
+# Fields that say how a solution was obtained (read from a cache or trained
+# now), not what it holds: they differ between a first run and a rerun.
+PROVENANCE_FIELDS = frozenset({"reused", "from_cache"})
+
+
+def _without_provenance(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_provenance(item) for key, item in value.items() if key not in PROVENANCE_FIELDS}
+    if isinstance(value, list):
+        return [_without_provenance(item) for item in value]
+    return value
+
+
+def _drawing_code_digest() -> str:
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def figure_key(name: str, solution: Any) -> str:
+    data = json.dumps(_without_provenance(to_jsonable(solution)), sort_keys=True, default=repr)
+    parts = (name, data, _drawing_code_digest(), matplotlib.__version__, __version__)
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _key_path(base: Path) -> Path:
+    return base.with_name(f"{base.name}.key")
+
+
+def is_current(base: Path, key: str) -> bool:
+    """True when base.png and base.pdf exist and were drawn from this key."""
+    key_path = _key_path(base)
+    if not all(base.with_suffix(f".{suffix}").is_file() for suffix in FIGURE_SUFFIXES) or not key_path.is_file():
+        return False
+    return key_path.read_text(encoding="utf-8").strip() == key
+
+
+def record(base: Path, key: str) -> None:
+    write_atomic(_key_path(base), key + "\n")
