@@ -56,9 +56,12 @@ def test_measured_effects_are_medians_of_the_touched_groups():
     for group, (homework_median, corrected_median) in expected.items():
         assert (effects[group]["homework"], effects[group]["corrected"]) == pytest.approx((homework_median, corrected_median)), group
     assert (effects["all"]["homework_runs"], effects["all"]["corrected_runs"]) == (3, 4)
-    assert report_q4.effect_of({"what": "NLLLoss input"}, homework, corrected) == (
-        "median test error of those configurations 0.8000 in homework mode, 0.0250 in corrected mode (all changes together)")
-    assert report_q4.effect_of({"what": "Dropout"}, homework, corrected) == ""
+    # The row shown beside a listed difference: the group that isolates it, else none.
+    modes = report_q4.Q4Modes(SimpleNamespace(findings=homework), SimpleNamespace(findings=corrected), reused={})
+    nll = modes.effect_of({"what": "NLLLoss input"})
+    assert (nll["group"], nll["homework"], nll["corrected"]) == ("nll", pytest.approx(0.8), pytest.approx(0.025))
+    assert modes.effect_of({"what": "Adam's learning rate"})["group"] == "adam"
+    assert modes.effect_of({"what": "Dropout"}) is None
 
 
 def test_effects_pool_every_seed_of_a_finding():

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-# Re-exported: the audit (hwsolve/audit/q4.py) imports effect_of from here.
-from hwsolve.solutions.q4 import effect_of, measured_effects  # noqa: F401
+from hwsolve.solutions.q4 import measured_effects
 
 MODES = ("homework", "corrected")
 DEFAULT_EPOCHS = 30

@@ -260,23 +260,6 @@ def measured_effects(homework: list[dict], corrected: list[dict]) -> list[dict]:
     return rows
 
 
-def _fraction(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4f}"
-
-
-def effect_of(difference: dict, homework: list[dict], corrected: list[dict]) -> str:
-    """The measured effect to show beside one listed difference, where a group isolates it (plain text)."""
-    what = difference.get("what", "").lower()
-    group = "nll" if "nll" in what else "adam" if "adam" in what else None
-    if group is None:
-        return ""
-    keep = dict(EFFECT_GROUPS)[group]
-    homework_median, _ = _pooled_median(homework, keep)
-    corrected_median, _ = _pooled_median(corrected, keep)
-    return (f"median test error of those configurations {_fraction(homework_median)} in homework mode, "
-            f"{_fraction(corrected_median)} in corrected mode (all changes together)")
-
-
 def count_test_labels(data_dir: str | Path | None = None) -> list[int] | None:
     """Test images per digit, read from the MNIST labels file; None when the data is not at hand."""
     import numpy as np
