@@ -39,5 +39,6 @@ def test_unchanged_solution_is_not_redrawn_and_a_changed_one_is(monkeypatch, tmp
 def test_key_ignores_provenance_only():
     solution = {"values": [1.0, 2.0], "reused": True}
     assert cache.figure_key("f", solution) == cache.figure_key("f", {**solution, "reused": False})
+    assert cache.figure_key("f", {"configs": [{"wall_time_s": 1.0}]}) == cache.figure_key("f", {"configs": [{"wall_time_s": 2.0}]})
     assert cache.figure_key("f", solution) != cache.figure_key("f", {**solution, "values": [1.0, 2.5]})
     assert cache.figure_key("f", solution) != cache.figure_key("g", solution)

@@ -23,8 +23,9 @@ from hwsolve.solutions.base import to_jsonable
 
 FIGURE_SUFFIXES = ("png", "pdf")
 # Fields that say how a solution was obtained (read from a cache or trained
-# now), not what it holds: they differ between a first run and a rerun.
-PROVENANCE_FIELDS = frozenset({"reused", "from_cache"})
+# now, and how long that took), not what it holds: they differ between a
+# first run and a rerun, and no figure draws them.
+PROVENANCE_FIELDS = frozenset({"reused", "from_cache", "wall_time_s"})
 
 
 def _without_provenance(value: Any) -> Any:
