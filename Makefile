@@ -13,15 +13,21 @@ ifeq ($(origin HWSOLVE_DATA), undefined)
   endif
 endif
 
-.PHONY: run test venv system-packages clean
+.PHONY: run test venv solution system-packages clean
 
-# The venv and the system packages (TeX for the PDF) install side by side:
-# on a fresh 2-core machine each takes about a minute, mostly waiting on
-# downloads and disk. Where TeX cannot be installed the script says so and
-# the report is still written, without the PDF.
+# The system packages (TeX, for the PDF) install while the venv installs and
+# the report's numbers are computed (`solution`, which needs no TeX). The last
+# step reuses all of that from build/ and writes report.tex and report.pdf in
+# seconds. Where TeX cannot be installed the script says so and the report is
+# still written, without the PDF.
 run:
-	$(MAKE) --no-print-directory -j2 venv system-packages
+	$(MAKE) --no-print-directory -j2 solution system-packages
 	$(BIN)/hwsolve report
+
+# Every question solved and trained, and report.md with its figures: what
+# takes the time, none of it waiting for TeX.
+solution: venv
+	$(BIN)/hwsolve report --format md
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q

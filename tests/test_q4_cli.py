@@ -76,7 +76,7 @@ def test_interrupt_keeps_finished_configs_and_rerun_completes(tmp_path, monkeypa
         def update(self, n):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(mnist_sweep, "_progress", lambda *a: InterruptingBar())
+    monkeypatch.setattr(mnist_sweep, "progress_bar", lambda *a: InterruptingBar())
     with pytest.raises(KeyboardInterrupt):
         mnist_sweep.run_sweep("homework", configs, 3, 0, mnist, tmp_path, limit_train=1280)
     # The bar interrupts after epoch 1, before anything is retired: nothing is saved yet.
@@ -91,7 +91,7 @@ def test_interrupt_keeps_finished_configs_and_rerun_completes(tmp_path, monkeypa
             if len(calls) == 2:
                 raise KeyboardInterrupt
 
-    monkeypatch.setattr(mnist_sweep, "_progress", lambda *a: SecondEpochInterrupt())
+    monkeypatch.setattr(mnist_sweep, "progress_bar", lambda *a: SecondEpochInterrupt())
     with pytest.raises(KeyboardInterrupt):
         mnist_sweep.run_sweep("homework", configs, 3, 0, mnist, tmp_path, limit_train=1280)
     saved = json.loads((tmp_path / "results.json").read_text())

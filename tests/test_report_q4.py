@@ -28,6 +28,10 @@ def test_quick_trains_3_epochs_into_its_own_folder_when_nothing_is_finished(monk
         ("homework", 3, tmp_path / "q4" / "epochs-3" / "homework", 4, [4, 5, 6], Path("d")),
         ("corrected", 3, tmp_path / "q4" / "epochs-3" / "corrected", 4, [4], Path("d")),
     ]
+    # The first call trains corrected mode's seed too, in the same worker pool; the second only reads it.
+    assert [(job.mode, job.seed, job.out) for job in calls[0]["train_also"]] == [
+        ("corrected", 4, tmp_path / "q4" / "epochs-3" / "corrected")]
+    assert calls[1]["train_also"] == []
     assert modes.reused == {"homework": False, "corrected": False}
 
 

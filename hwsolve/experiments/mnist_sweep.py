@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Callable
 
 import torch
 
@@ -67,6 +68,20 @@ def read_results(path: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("schema") == SCHEMA else None
 
 
+def reusable_results(out: Path, key: dict, force: bool = False) -> dict | None:
+    """The results document in `out` when it belongs to this run key (and force is off): its configs are reused."""
+    previous = read_results(Path(out) / "results.json")
+    return previous if previous is not None and previous.get("key") == key and not force else None
+
+
+def pending_configs(mode: str, configs: list[Config], epochs: int, seed: int, mnist, out: Path,
+                    limit_train: int | None = None, force: bool = False) -> list[Config]:
+    """The configs run_sweep would train: those not finished in `out` under the same run key."""
+    previous = reusable_results(out, run_key(mode, seed, epochs, limit_train, mnist.checksum), force)
+    done = {e["name"] for e in previous["configs"]} if previous is not None else set()
+    return [c for c in configs if c.name not in done]
+
+
 def results_csv(entries: list[dict]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
@@ -98,15 +113,19 @@ def run_sweep(
     force: bool = False,
     progress: bool = True,
     label: str = "",
+    on_model_epochs: Callable[[int], None] | None = None,
 ) -> dict:
-    """Train what is missing for `configs`, save as it finishes, return the results document."""
+    """Train what is missing for `configs`, save as it finishes, return the results document.
+
+    on_model_epochs(n), if given, is told the model-epochs of each finished
+    epoch instead of a progress bar being drawn (mnist_parallel's workers).
+    """
     from hwsolve.experiments.mnist_trainer import train_lockstep
 
     out = Path(out)
     spec = MODES[mode]
     key = run_key(mode, seed, epochs, limit_train, mnist.checksum)
-    previous = read_results(out / "results.json")
-    reuse = previous is not None and previous.get("key") == key and not force
+    previous = reusable_results(out, key, force)
     document = {
         "schema": SCHEMA,
         "key": key,
@@ -116,7 +135,7 @@ def run_sweep(
         "threads": torch.get_num_threads(),
         "torch_version": torch.__version__,
         "data_folder": str(mnist.folder),
-        "configs": [e for e in previous["configs"]] if reuse else [],
+        "configs": list(previous["configs"]) if previous is not None else [],
     }
     done = {e["name"] for e in document["configs"]}
     todo = [c for c in configs if c.name not in done]
@@ -125,7 +144,8 @@ def run_sweep(
     if todo:
         total = sum(epochs_for(spec, epochs, c.index) for c in todo)
         bar_label = f"q4 {mode}{label}: {len(todo)} configs, model-epochs"
-        bar = _progress(total, bar_label, progress)
+        bar = progress_bar(total, bar_label, progress and on_model_epochs is None)
+        advance = on_model_epochs if on_model_epochs is not None else bar.update
 
         def on_config_done(summary: dict) -> None:
             summary = to_jsonable(summary)  # a diverged run's NaN/inf become null: strict JSON
@@ -135,7 +155,7 @@ def run_sweep(
         with bar:
             train_lockstep(
                 todo, mnist, spec, epochs, seed, limit_train, device=device,
-                on_epoch=lambda epoch, n_models: bar.update(n_models),
+                on_epoch=lambda epoch, n_models: advance(n_models),
                 on_config_done=on_config_done,
             )
     document["last_run_wall_time_s"] = time.perf_counter() - started
@@ -146,7 +166,7 @@ def run_sweep(
     return document
 
 
-class _NoBar:
+class NoBar:
     def __enter__(self):
         return self
 
@@ -157,9 +177,9 @@ class _NoBar:
         pass
 
 
-def _progress(total: int, label: str, enabled: bool):
+def progress_bar(total: int, label: str, enabled: bool):
     if not enabled or total == 0:
-        return _NoBar()
+        return NoBar()
     import click
 
     return click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_pos=True)

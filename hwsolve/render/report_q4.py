@@ -107,9 +107,16 @@ def _finished(mode: str, folder: Path, epochs: int, seeds: list[int], data_dir=N
 
 
 def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
-    """Each mode from finished results of all its report seeds, else trained (resuming what is finished)."""
+    """Each mode from finished results of all its report seeds, else trained (resuming what is finished).
+
+    The first mode that trains also trains the other's missing seeds, in the
+    same worker pool (solve_q4's train_also): all sweeps run side by side.
+    """
+    from hwsolve.experiments.mnist_parallel import SweepJob
+    from hwsolve.solutions.q4 import seed_dir
+
     epochs = requested_epochs(options)
-    solutions, reused = {}, {}
+    solutions, reused, to_train = {}, {}, {}
     for mode in MODES:
         seeds = report_seeds(mode, options.seed)
         standard, own = results_folders(options.out_dir, mode, epochs)
@@ -117,8 +124,14 @@ def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
                     or _finished(mode, own, epochs, seeds, options.data_dir))
         if existing is not None:
             solutions[mode], reused[mode] = existing, True
-            continue
-        solutions[mode] = solver(mode=mode, epochs=epochs, seed=seeds[0], seeds=seeds, data_dir=options.data_dir, out=own)
+        else:
+            to_train[mode] = (seeds, own)
+    for position, (mode, (seeds, own)) in enumerate(to_train.items()):
+        # The first call trains every mode's missing seeds; the later ones find them finished and read them.
+        others = [SweepJob(other, s, seed_dir(folder, s, other_seeds[0]))
+                  for other, (other_seeds, folder) in to_train.items() if other != mode for s in other_seeds]
+        solutions[mode] = solver(mode=mode, epochs=epochs, seed=seeds[0], seeds=seeds, data_dir=options.data_dir,
+                                 out=own, train_also=others if position == 0 else [])
         reused[mode] = False
     return Q4Modes(solutions["homework"], solutions["corrected"], reused)
 

@@ -44,14 +44,16 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from hwsolve.audit.submitted_q4 import SOURCE, SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import parse_configs
 from hwsolve.experiments.mnist_modes import DIFFERENCES, MODES
+from hwsolve.experiments.mnist_parallel import SweepJob
 from hwsolve.io import default_build_dir, write_json_atomic
 from hwsolve.solutions.base import template_only
 
@@ -321,10 +323,17 @@ def solve_q4(
     out: str | Path | None = None,
     force: bool = False,
     progress: bool = True,
+    train_also: Sequence[SweepJob] = (),
 ) -> Q4Solution:
-    """Run (or resume) the sweep and compare with the submitted table. Raises HwsolveError on bad input/data."""
+    """Run (or resume) the sweep and compare with the submitted table. Raises HwsolveError on bad input/data.
+
+    The seeds' sweeps train side by side (mnist_parallel), together with
+    `train_also`: other modes' sweeps that should share the worker pool (the
+    report trains both modes' seeds at once). Their results are saved, not returned.
+    """
     from hwsolve.data.mnist import load_mnist
-    from hwsolve.experiments.mnist_sweep import resolve_device, run_sweep, set_threads
+    from hwsolve.experiments.mnist_parallel import run_sweeps
+    from hwsolve.experiments.mnist_sweep import resolve_device, set_threads
 
     if mode not in MODES:
         raise HwsolveError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
@@ -333,15 +342,15 @@ def solve_q4(
     except ValueError as error:
         raise HwsolveError(f"--configs: {error}") from None
     device = resolve_device(device)
-    set_threads()
+    threads = set_threads()
     mnist = load_mnist(data_dir)
     out = Path(out) if out is not None else default_out(mode)
     run_seeds = list(seeds) if seeds else [seed]
-    documents, wall = {}, 0.0
-    for s in run_seeds:
-        label = f" seed {s}" if len(run_seeds) > 1 else ""
-        documents[s] = run_sweep(mode, chosen, epochs, s, mnist, seed_dir(out, s, seed), limit_train, device, force, progress, label)
-        wall += documents[s]["last_run_wall_time_s"]
+    jobs = [SweepJob(mode, s, seed_dir(out, s, seed)) for s in run_seeds]
+    started = time.perf_counter()
+    by_job = run_sweeps(jobs + list(train_also), chosen, epochs, mnist, limit_train, device, force, progress, threads)
+    wall = time.perf_counter() - started
+    documents = {job.seed: by_job[job] for job in jobs}
     solution = _solution(mode, documents, seed_dir(out, run_seeds[0], seed), wall,
                          mnist.test_labels.bincount(minlength=10).tolist())
     if solution.seeds_summary is not None:
