@@ -67,7 +67,9 @@ def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, f
 
     All models train in lockstep as batched matrix products (one GEMM for all
     first layers), so the full 12 x 30 sweep takes about 75-95 s on two CPU cores
-    (measured by benchmarks/q4_sweep.py).
+    (measured by benchmarks/q4_sweep.py). With --seeds, the seeds' sweeps train
+    side by side, one process of one torch thread per core
+    (HWSOLVE_THREADS sets the total; benchmarks/q4_parallel.py measures the gain).
     Finished configs are saved at once to --out and reused on the next run.
     The table marks configs with test error < 0.1 and compares with the
     submitted table; the list of differences says what each mode does, and

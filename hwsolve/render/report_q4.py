@@ -50,7 +50,7 @@ class Q4Modes:
         """What the Q4 numbers depended on besides the seeds and epochs (the report's closing note)."""
         notes = []
         for mode, solution in self.by_mode().items():
-            threads = f" with {solution.threads} torch threads" if solution.threads else ""
+            threads = f" with {solution.threads} torch thread{'s' if solution.threads != 1 else ''} per sweep" if solution.threads else ""
             how = "read from finished results" if self.reused[mode] else "trained for this report (finished seeds reused)"
             notes.append(f"Q4 {mode} mode: {len(solution.seeds)} sweep{'s' if len(solution.seeds) != 1 else ''} of "
                          f"{len(solution.findings)} models on {solution.device}{threads}, {how}.")

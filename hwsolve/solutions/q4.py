@@ -37,7 +37,11 @@ results.json schema ("hwsolve.q4.results/1"):
             epoch (the test set is looked at once, for the weights that count),
         wall_time_s (this config's share of the lockstep run: each epoch's
             time divided by the models in it), n_train, n_val, n_test.
-Timing fields are the only ones that differ between two CPU runs of one seed.
+Timing fields are the only ones that differ between two CPU runs of one seed
+with the same torch thread count. The thread count (threads: 1 for sweeps run
+side by side) can change the float32 losses of a model that trains alone in
+the stack (homework mode's last epochs) in the last digits; test errors were
+identical in every seed compared.
 """
 
 from __future__ import annotations
