@@ -27,7 +27,7 @@ from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import Config
 from hwsolve.experiments.mnist_modes import MODES, epochs_for
 from hwsolve.experiments.results_check import SCHEMA, InvalidResults, NotAFile, load_results
-from hwsolve.io import write_atomic, write_json_atomic
+from hwsolve.io import remove_leftover_temporaries, write_atomic, write_json_atomic
 from hwsolve.solutions.base import to_jsonable
 
 TRAINER_VERSION = 4  # bump when a change alters the numbers, so old results are not reused
@@ -110,7 +110,9 @@ def reusable_results(out: Path, key: dict, force: bool = False, warn: bool = Fal
         previous = load_results(Path(out) / "results.json")
     except InvalidResults as error:
         if warn:
-            print(f"hwsolve: {error} -- not reused; its configs are retrained", file=sys.stderr)
+            import click
+
+            click.echo(f"Warning: {error} -- not reused; its configs are retrained", err=True)
         return None
     return previous if previous is not None and previous.get("key") == key and not force else None
 
@@ -179,6 +181,8 @@ def run_sweep(
     spec = MODES[mode]
     key = run_key(mode, seed, epochs, limit_train, mnist.checksum)
     out = results_folder(out, key)
+    for name in ("results.json", "results.csv"):  # an interrupted write's leftovers go even if nothing is written now
+        remove_leftover_temporaries(out / name)
     previous = reusable_results(out, key, force, warn=True)
     document = {
         "schema": SCHEMA,

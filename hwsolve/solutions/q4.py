@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -391,8 +390,10 @@ def sweep_jobs(mode: str, out: Path, primary_seed: int, seeds: list[int],
 
     base = results_folder(out, key_of(primary_seed))
     if base != out:
-        print(f"hwsolve: {out} holds finished results of other settings; kept, and this run's go to {base}",
-              file=sys.stderr)
+        import click
+
+        click.echo(f"Note: {out} holds finished results of other settings; they are kept, and this run's go to {base}",
+                   err=True)
     jobs = [SweepJob(mode, s, results_folder(seed_dir(base, s, primary_seed), key_of(s))) for s in seeds]
     target = base / "seeds.json"
     if len(seeds) > 1 and (target.exists() or target.is_symlink()) and not target.is_file():
