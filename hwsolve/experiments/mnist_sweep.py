@@ -2,10 +2,12 @@
 
 A results file belongs to one run key (mode, seed, epochs, limit_train, data
 checksum, trainer version); a run whose key differs from the finished results
-in its folder goes to a sub-folder named by its key (results_folder). A config is written the moment it finishes, so an
-interrupt loses only configs still training; on rerun with the same key the
-finished ones are loaded, not retrained (unless force), and the rest start
-over from their initial weights.
+in its folder goes to a sub-folder named by its key (results_folder), so no
+setting's results replace another's. A config is written the moment it
+finishes, so an interrupt loses only configs still training; on rerun with the
+same key the finished ones are loaded, not retrained (unless force), and the
+rest start over from their initial weights. What is read back is validated
+(results_check); a file that fails is retrained, never reused.
 """
 
 from __future__ import annotations
