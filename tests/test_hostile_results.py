@@ -341,3 +341,22 @@ def test_a_folder_where_the_q1_cache_goes_is_refused_in_one_line(tmp_path):
     cache.mkdir()
     result = hwsolve(*Q1C, env=env)
     assert_one_line_failure(result, 1, str(cache), "not a file")
+
+
+# --- Figure cache keys -----------------------------------------------------------------------------
+
+
+def test_a_folder_where_a_figure_key_goes_is_refused_and_a_garbled_key_redraws(tmp_path):
+    from hwsolve.render.figures import cache
+
+    base = tmp_path / "q4_curves"
+    for suffix in cache.FIGURE_SUFFIXES:
+        base.with_suffix(f".{suffix}").write_bytes(b"drawn")
+    key_path = base.with_name("q4_curves.key")
+    key_path.write_bytes(b"\xff\xfe not text")
+    assert cache.is_current(base, "abc") is False  # unreadable as a key: redrawn, no traceback
+    key_path.unlink()
+    key_path.mkdir()
+    with pytest.raises(HwsolveError, match="not a file") as refused:
+        cache.is_current(base, "abc")
+    assert str(key_path) in str(refused.value) and "\n" not in str(refused.value)
