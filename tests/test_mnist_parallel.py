@@ -9,7 +9,7 @@ import pytest
 from hwsolve.data.mnist import load_mnist
 from hwsolve.experiments.mnist_models import parse_configs
 from hwsolve.experiments.mnist_parallel import SweepJob, run_sweeps, worker_count
-from hwsolve.experiments.mnist_sweep import read_results
+from hwsolve.experiments.results_check import load_results
 
 pytestmark = pytest.mark.mnist
 CONFIGS = "relu/cross_entropy/sgd,sigmoid/nll/adam"
@@ -48,7 +48,7 @@ def test_parallel_sweeps_equal_sequential_ones_value_for_value(tmp_path):
         assert other["threads"] == 1  # two workers of one thread each
         assert_same_numbers(one, other)
     for job in jobs_under(tmp_path / "par"):  # what the workers saved is what they returned
-        saved = read_results(job.out / "results.json")
+        saved = load_results(job.out / "results.json")
         assert numbers(saved) == numbers(parallel[job])
         assert (job.out / "results.csv").read_text().count("\n") == 1 + len(configs)
 

@@ -57,8 +57,10 @@ def test_resume_force_and_key(tmp_path):
     assert second["configs"][0] == first["configs"][0]  # reused, not retrained
     run("--configs", "relu/cross_entropy/sgd", "--force", *out)
     assert json.loads((tmp_path / "results.json").read_text())["retrained"] == ["relu/cross_entropy/sgd"]
-    run("--configs", "relu/cross_entropy/sgd", "--seed", "5", *out)  # new key: nothing reused
-    assert json.loads((tmp_path / "results.json").read_text())["key"]["seed"] == 5
+    run("--configs", "relu/cross_entropy/sgd", "--seed", "5", *out)  # new key: nothing reused, nothing replaced
+    assert json.loads((tmp_path / "results.json").read_text())["key"]["seed"] == 0
+    (own,) = tmp_path.glob("corrected-seed-5-epochs-1-train-1280-*")
+    assert json.loads((own / "results.json").read_text())["key"]["seed"] == 5
 
 
 def test_interrupt_keeps_finished_configs_and_rerun_completes(tmp_path, monkeypatch):

@@ -86,13 +86,20 @@ def _write_results(folder: Path, mode: str, seed: int, epochs: int, n_configs: i
     from hwsolve.experiments.mnist_sweep import SCHEMA
     from hwsolve.io import write_json_atomic
 
-    configs = [
-        {"name": c.name, "activation": c.activation, "loss": c.loss, "optimizer": c.optimizer, "test_error": 0.05,
-         "homework_index": c.index, "epochs_trained": epochs}
-        for c in ALL_CONFIGS[:n_configs]
-    ]
-    document = {"schema": SCHEMA, "key": {"mode": mode, "seed": seed, "epochs": epochs, "limit_train": None},
-                "settings": asdict(MODES[mode]), "device": "cpu", "configs": configs}
+    from hwsolve.experiments.mnist_modes import epochs_for
+
+    def entry(c):
+        trained = epochs_for(MODES[mode], epochs, c.index)
+        return {"name": c.name, "activation": c.activation, "loss": c.loss, "optimizer": c.optimizer,
+                "test_error": 0.05, "homework_index": c.index, "epochs_trained": trained, "best_epoch": trained,
+                "overfitting_onset": None, "rising_epochs": [], "as_written_overfit_epochs": [],
+                "train_loss": [0.1] * trained, "val_loss": [0.1] * trained, "val_loss_sum": [1.0] * trained,
+                "val_accuracy": [0.9] * trained, "wall_time_s": 0.0, "n_train": 48000, "n_val": 12000, "n_test": 10000}
+
+    configs = [entry(c) for c in ALL_CONFIGS[:n_configs]]
+    document = {"schema": SCHEMA, "key": {"mode": mode, "seed": seed, "epochs": epochs, "limit_train": None,
+                                          "data_sha256": "fake", "trainer_version": 0},
+                "mode": mode, "settings": asdict(MODES[mode]), "device": "cpu", "configs": configs}
     write_json_atomic(folder / "results.json", document)
 
 

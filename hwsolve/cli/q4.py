@@ -57,8 +57,10 @@ def check_configs(ctx, param, value):
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Folder with the MNIST IDX files (else $HWSOLVE_DATA, the user cache, ./data).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Results folder [default: build/q4/<mode>/].")
-@click.option("--force", is_flag=True, help="Retrain even the configs already finished in --out.")
+              help="Results folder [default: build/q4/<mode>/ for 30 epochs on all images, else "
+                   "build/q4/epochs-<E>[-train-<N>]/<mode>/]. Finished results of other settings there are kept: "
+                   "this run then goes to a sub-folder named by its settings.")
+@click.option("--force", is_flag=True, help="Retrain even the configs already finished for these settings.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 @format_option()
 @digits_option()
@@ -70,7 +72,8 @@ def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, f
     (measured by benchmarks/q4_sweep.py). With --seeds, the seeds' sweeps train
     side by side, one process of one torch thread per core
     (HWSOLVE_THREADS sets the total; benchmarks/q4_parallel.py measures the gain).
-    Finished configs are saved at once to --out and reused on the next run.
+    Finished configs are saved at once to --out and reused by a rerun of the
+    same settings; results of other settings are never replaced.
     The table marks configs with test error < 0.1 and compares with the
     submitted table; the list of differences says what each mode does, and
     which are bugs and which the homework's settings. `hwsolve report`

@@ -49,12 +49,17 @@ ALL_CONFIGS: tuple[Config, ...] = tuple(Config(*combo) for combo in product(ACTI
 def parse_configs(text: str | None) -> list[Config]:
     """'relu/cross_entropy/sgd,sigmoid/nll/adam' -> configs; '*' is a wildcard in any part.
 
-    Raises ValueError with the allowed names on anything unknown.
+    None (no subset asked for) means all. Raises ValueError with the allowed names on
+    anything unknown, and on an empty list or item: an empty subset is no request for all.
     """
-    if text is None or not text.strip():
+    if text is None:
         return list(ALL_CONFIGS)
+    if not text.strip():
+        raise ValueError("the list is empty; name configurations like relu/cross_entropy/sgd, or leave the option out for all 12")
     chosen: list[Config] = []
     for item in text.split(","):
+        if not item.strip():
+            raise ValueError(f"{text!r} has an empty item; separate configurations with single commas")
         parts = item.strip().split("/")
         if len(parts) != 3:
             raise ValueError(f"{item.strip()!r} is not activation/loss/optimizer, e.g. relu/cross_entropy/sgd")

@@ -1,17 +1,19 @@
 """Orchestration of the Q4 sweep: device and threads, resume, atomic results.json/CSV, seeds.
 
 A results file belongs to one run key (mode, seed, epochs, limit_train, data
-checksum, trainer version). A config is written the moment it finishes, so an
-interrupt loses only configs still training; on rerun with the same key the
-finished ones are loaded, not retrained (unless force), and the rest start
-over from their initial weights.
+checksum, trainer version); a run whose key differs from the finished results
+in its folder goes to a sub-folder named by its key (results_folder), so no
+setting's results replace another's. A config is written the moment it
+finishes, so an interrupt loses only configs still training; on rerun with the
+same key the finished ones are loaded, not retrained (unless force), and the
+rest start over from their initial weights. What is read back is validated
+(results_check); a file that fails is retrained, never reused.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import statistics
 import sys
@@ -26,10 +28,10 @@ from hwsolve.audit.submitted_q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import Config
 from hwsolve.experiments.mnist_modes import MODES, epochs_for
-from hwsolve.io import write_atomic, write_json_atomic
+from hwsolve.experiments.results_check import SCHEMA, InvalidResults, NotAFile, load_results
+from hwsolve.io import remove_leftover_temporaries, write_atomic, write_json_atomic
 from hwsolve.solutions.base import to_jsonable
 
-SCHEMA = "hwsolve.q4.results/1"
 TRAINER_VERSION = 4  # bump when a change alters the numbers, so old results are not reused
 DEFAULT_THREADS = 2  # the shared 2-core machine; HWSOLVE_THREADS overrides
 CSV_FIELDS = (
@@ -59,25 +61,69 @@ def run_key(mode: str, seed: int, epochs: int, limit_train: int | None, data_che
     }
 
 
-def read_results(path: Path) -> dict | None:
-    """A results.json, or None if absent or unreadable (a torn file never counts)."""
+def setting_name(key: dict) -> str:
+    """A folder name that spells out a run key, e.g. corrected-seed-0-epochs-2-train-5000-trainer-4-data-1a2b3c4d5e6f."""
+    limit = "all" if key["limit_train"] is None else key["limit_train"]
+    return (f"{key['mode']}-seed-{key['seed']}-epochs-{key['epochs']}-train-{limit}"
+            f"-trainer-{key['trainer_version']}-data-{key['data_sha256'][:12]}")
+
+
+def _held_key(folder: Path) -> dict | None:
+    """The run key of the finished results in `folder`; None when there are none, or none worth keeping.
+
+    A file that fails validation holds nothing to keep: the run retrains over
+    it (run_sweep says so). Something that cannot be replaced is refused.
+    """
+    for name in ("results.json", "results.csv"):
+        target = folder / name
+        if (target.exists() or target.is_symlink()) and not target.is_file():
+            raise NotAFile(f"{target} is not a file (a folder or a broken link?); remove it or use another --out")
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        held = load_results(folder / "results.json")
+    except InvalidResults:
         return None
-    return data if isinstance(data, dict) and data.get("schema") == SCHEMA else None
+    return held["key"] if held is not None else None
 
 
-def reusable_results(out: Path, key: dict, force: bool = False) -> dict | None:
-    """The results document in `out` when it belongs to this run key (and force is off): its configs are reused."""
-    previous = read_results(Path(out) / "results.json")
+def results_folder(out: Path, key: dict) -> Path:
+    """Where the run of `key` keeps its results: `out`, unless out holds another setting's finished results.
+
+    Then it is out/<setting_name(key)>/, so results of different settings
+    (mode, seed, epochs, limit_train, data, trainer version) never replace each
+    other, and a rerun of the same settings finds its own folder again.
+    """
+    out = Path(out)
+    held = _held_key(out)
+    if held is None or held == key:
+        return out
+    own = out / setting_name(key)
+    held = _held_key(own)
+    if held is not None and held != key:
+        raise HwsolveError(f"{own} holds results of other settings than its name says; remove it or use another --out")
+    return own
+
+
+def reusable_results(out: Path, key: dict, force: bool = False, warn: bool = False) -> dict | None:
+    """The results document in `out` when it belongs to this run key (and force is off): its configs are reused.
+
+    An invalid file is never reused; warn says so on stderr (once per sweep: run_sweep's call).
+    """
+    try:
+        previous = load_results(Path(out) / "results.json")
+    except InvalidResults as error:
+        if warn:
+            import click
+
+            click.echo(f"Warning: {error} -- not reused; its configs are retrained", err=True)
+        return None
     return previous if previous is not None and previous.get("key") == key and not force else None
 
 
 def pending_configs(mode: str, configs: list[Config], epochs: int, seed: int, mnist, out: Path,
                     limit_train: int | None = None, force: bool = False) -> list[Config]:
-    """The configs run_sweep would train: those not finished in `out` under the same run key."""
-    previous = reusable_results(out, run_key(mode, seed, epochs, limit_train, mnist.checksum), force)
+    """The configs run_sweep would train: those not finished under `out` (its results_folder) for the same run key."""
+    key = run_key(mode, seed, epochs, limit_train, mnist.checksum)
+    previous = reusable_results(results_folder(out, key), key, force)
     done = {e["name"] for e in previous["configs"]} if previous is not None else set()
     return [c for c in configs if c.name not in done]
 
@@ -96,9 +142,21 @@ def results_csv(entries: list[dict]) -> str:
 
 
 def save_results(out: Path, document: dict) -> None:
+    """results.json, then results.csv from the same snapshot of the configs (repair_csv mends a kill in between)."""
     document["configs"].sort(key=lambda e: e["homework_index"])
     write_json_atomic(out / "results.json", document)
     write_atomic(out / "results.csv", results_csv(document["configs"]))
+
+
+def repair_csv(out: Path, configs: list[dict]) -> None:
+    """Rewrite results.csv when it does not hold what results.json does (a run killed between the two renames)."""
+    expected = results_csv(sorted(configs, key=lambda e: e["homework_index"]))
+    try:
+        current = (out / "results.csv").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        current = None
+    if current != expected:
+        write_atomic(out / "results.csv", expected)
 
 
 def run_sweep(
@@ -122,10 +180,12 @@ def run_sweep(
     """
     from hwsolve.experiments.mnist_trainer import train_lockstep
 
-    out = Path(out)
     spec = MODES[mode]
     key = run_key(mode, seed, epochs, limit_train, mnist.checksum)
-    previous = reusable_results(out, key, force)
+    out = results_folder(out, key)
+    for name in ("results.json", "results.csv"):  # an interrupted write's leftovers go even if nothing is written now
+        remove_leftover_temporaries(out / name)
+    previous = reusable_results(out, key, force, warn=True)
     document = {
         "schema": SCHEMA,
         "key": key,
@@ -161,6 +221,8 @@ def run_sweep(
     document["last_run_wall_time_s"] = time.perf_counter() - started
     if todo or not (out / "results.json").exists():
         save_results(out, document)
+    else:
+        repair_csv(out, document["configs"])
     wanted = {c.name for c in configs}
     document["configs"] = [e for e in document["configs"] if e["name"] in wanted]
     return document

@@ -36,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,21 +298,57 @@ def cache_path(problem: WidthProblem, seed: int, trained_widths: tuple[int, ...]
 
 
 def _load(path: Path, build: Callable[[dict], object], force: bool):
-    """The cached object at `path`, or None (missing, damaged or forced)."""
-    if force or not path.exists():
+    """The cached object at `path`, or None (missing, damaged, hand-edited beyond belief, or forced).
+
+    Something that is not a file there (a folder) could not be replaced by the
+    recomputed result either: refused before any training, in one line.
+    """
+    if force or not (path.exists() or path.is_symlink()):
         return None
+    if not path.is_file():
+        raise HwsolveError(f"{path} is not a file (a folder or a broken link?); remove it so the Q1(c) results can be saved")
     try:
         return build(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError):
-        return None  # a stale or damaged cache is simply recomputed
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # a stale, damaged or invalid cache is simply recomputed
 
 
-def _plan_from(data: dict) -> WidthPlan:
-    return WidthPlan(tuple(data["trained_widths"]), tuple(WidthSubstitution(**item) for item in data["substitutions"]), data["estimated_seconds"])
+def _check(condition: bool, what: str) -> None:
+    if not condition:
+        raise ValueError(f"cached {what} is not valid")
 
 
-def _seed_from(data: dict) -> SeedRuns:
-    return SeedRuns(data["seed"], tuple(WidthRun(**run) for run in data["runs"]), tuple(WidthRun(**run) for run in data["long_runs"]))
+def _whole(value, low: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _real(value, low: float = 0.0, high: float = math.inf) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and low <= value <= high
+
+
+def _plan_from(data: dict, problem: WidthProblem) -> WidthPlan:
+    plan = WidthPlan(tuple(data["trained_widths"]), tuple(WidthSubstitution(**item) for item in data["substitutions"]), data["estimated_seconds"])
+    _check(len(plan.trained_widths) == len(problem.widths) and all(_whole(w, 1) for w in plan.trained_widths), "trained_widths")
+    _check(_real(plan.estimated_seconds), "estimated_seconds")
+    return plan
+
+
+def _run_from(data: dict, width: int, steps: int) -> WidthRun:
+    """A cached run, checked against what it must be: this width and step count, accuracies in [0, 1]."""
+    run = WidthRun(**data)
+    _check(run.width == width and run.steps == steps and run.parameters == parameter_count(width), f"run of width {width}")
+    _check(_real(run.train_accuracy, 0, 1) and _real(run.test_accuracy, 0, 1), f"accuracy of width {width}")
+    _check(_real(run.gap, -1, 1) and abs(run.gap - (run.train_accuracy - run.test_accuracy)) < 1e-9, f"gap of width {width}")
+    _check(run.final_train_loss is None or _real(run.final_train_loss), f"final_train_loss of width {width}")
+    _check(_real(run.seconds), f"seconds of width {width}")
+    return run
+
+
+def _seed_from(data: dict, problem: WidthProblem, plan: WidthPlan) -> SeedRuns:
+    _check(len(data["runs"]) == len(plan.trained_widths) and len(data["long_runs"]) == len(problem.long_widths), "run count")
+    runs = tuple(_run_from(run, width, problem.steps) for run, width in zip(data["runs"], plan.trained_widths))
+    long_runs = tuple(_run_from(run, width, problem.long_steps) for run, width in zip(data["long_runs"], problem.long_widths))
+    return SeedRuns(data["seed"], runs, long_runs)
 
 
 def train_seed(problem: WidthProblem, plan: WidthPlan, seed: int, progress: Progress | None = None) -> SeedRuns:
@@ -335,7 +372,7 @@ def run_width_experiment(
     """
     loaded = True
     plan_file = plan_path(problem, seed, build_dir)
-    plan = _load(plan_file, _plan_from, force)
+    plan = _load(plan_file, lambda data: _plan_from(data, problem), force)
     if plan is None:
         loaded = False
         plan = plan_widths(problem, seed, progress)
@@ -343,7 +380,7 @@ def run_width_experiment(
     seeds, files = [], []
     for one_seed in problem.seeds(seed):
         path = cache_path(problem, one_seed, plan.trained_widths, build_dir)
-        runs = _load(path, _seed_from, force)
+        runs = _load(path, lambda data: _seed_from(data, problem, plan), force)
         if runs is None or runs.seed != one_seed:
             loaded = False
             runs = train_seed(problem, plan, one_seed, progress)

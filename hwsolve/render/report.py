@@ -142,13 +142,13 @@ def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str
         for spec in report_questions.figure_drawers(section.number, section.solution):
             base = figures_dir / spec.name
             key = cache.figure_key(spec.name, section.solution)
-            if not cache.is_current(base, key):
-                try:
+            try:
+                if not cache.is_current(base, key):  # raises when a folder stands where the figure goes
                     spec.draw(section.solution, base)
-                except HwsolveError as error:
-                    warnings.append(f"figure {spec.name} skipped: {error}")
-                    continue
-                cache.record(base, key)
+                    cache.record(base, key)
+            except HwsolveError as error:
+                warnings.append(f"figure {spec.name} skipped: {error}")
+                continue
             section.figures[spec.name] = base
             section.captions[spec.name] = spec.caption
     return warnings

@@ -4,10 +4,14 @@ Entry points for other code (the report calls these):
 - solve_q4(mode=..., ...) trains what is missing and returns a Q4Solution;
 - load_q4_results(mode, out=None) reads finished results without training.
 
-Files, under out (default build/q4/<mode>/):
+Files, under out (default build/q4/<mode>/ for the full sweep, see default_out):
 - results.json / results.csv: the run of --seed;
 - seed-<s>/results.json: the other seeds of --seeds;
 - seeds.json: the per-config seed summary of the last --seeds run.
+When out holds finished results of other settings, they are kept and this
+run's files go to out/<setting name>/ instead (sweep_jobs). What is read back
+is validated (results_check): readers refuse a file that fails, the sweep
+retrains it.
 
 Across seeds, each configuration gets a `finding` (config_findings): median
 and range of the test error, in how many seeds it is below 0.1, and the
@@ -58,10 +62,12 @@ from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import parse_configs
 from hwsolve.experiments.mnist_modes import DIFFERENCES, MODES
 from hwsolve.experiments.mnist_parallel import SweepJob
+from hwsolve.experiments.results_check import InvalidResults, NotAFile
 from hwsolve.io import default_build_dir, write_json_atomic
 from hwsolve.solutions.base import template_only
 
 EPOCH_BUG_LINE = "for epoch in range(epoch):"
+FULL_EPOCHS = 30  # the homework's sweep: `hwsolve q4`'s default, and the report's
 # Adam's update is about lr per weight whatever the gradient's scale; nn.Linear
 # draws the first layer's initial weights within +-1/sqrt(784) = 1/28. From
 # this lr on, one step can be larger than any initial first-layer weight.
@@ -113,8 +119,17 @@ class Q4Solution:
         return [difference for difference in self.differences if difference.get("kind") == kind]
 
 
-def default_out(mode: str) -> Path:
-    return default_build_dir() / "q4" / mode
+def default_out(mode: str, epochs: int = FULL_EPOCHS, limit_train: int | None = None) -> Path:
+    """build/q4/<mode>/ for the full sweep (where the report looks); a quick run's own folder otherwise.
+
+    Other epochs go to build/q4/epochs-<E>/<mode>/, as the report's own quick
+    sweeps do; a --limit-train run adds -train-<N>. A quick try never lands
+    in the folder of the finished full sweep.
+    """
+    if epochs == FULL_EPOCHS and limit_train is None:
+        return default_build_dir() / "q4" / mode
+    setting = f"epochs-{epochs}" + (f"-train-{limit_train}" if limit_train is not None else "")
+    return default_build_dir() / "q4" / setting / mode
 
 
 def seed_dir(out: Path, seed: int, primary_seed: int) -> Path:
@@ -337,7 +352,7 @@ def solve_q4(
     """
     from hwsolve.data.mnist import load_mnist
     from hwsolve.experiments.mnist_parallel import run_sweeps
-    from hwsolve.experiments.mnist_sweep import resolve_device, set_threads
+    from hwsolve.experiments.mnist_sweep import resolve_device, run_key, set_threads
 
     if mode not in MODES:
         raise HwsolveError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
@@ -348,29 +363,63 @@ def solve_q4(
     device = resolve_device(device)
     threads = set_threads()
     mnist = load_mnist(data_dir)
-    out = Path(out) if out is not None else default_out(mode)
+    out = Path(out) if out is not None else default_out(mode, epochs, limit_train)
     run_seeds = list(seeds) if seeds else [seed]
-    jobs = [SweepJob(mode, s, seed_dir(out, s, seed)) for s in run_seeds]
+    base, jobs = sweep_jobs(mode, out, seed, run_seeds, lambda s: run_key(mode, s, epochs, limit_train, mnist.checksum))
     started = time.perf_counter()
     by_job = run_sweeps(jobs + list(train_also), chosen, epochs, mnist, limit_train, device, force, progress, threads)
     wall = time.perf_counter() - started
     documents = {job.seed: by_job[job] for job in jobs}
-    solution = _solution(mode, documents, seed_dir(out, run_seeds[0], seed), wall,
-                         mnist.test_labels.bincount(minlength=10).tolist())
+    solution = _solution(mode, documents, jobs[0].out, wall, mnist.test_labels.bincount(minlength=10).tolist())
     if solution.seeds_summary is not None:
-        write_json_atomic(out / "seeds.json", {"seeds": run_seeds, "key": documents[run_seeds[0]]["key"],
-                                               "summary": solution.seeds_summary})
+        write_json_atomic(base / "seeds.json", {"seeds": run_seeds, "key": documents[run_seeds[0]]["key"],
+                                                "summary": solution.seeds_summary})
     return solution
+
+
+def sweep_jobs(mode: str, out: Path, primary_seed: int, seeds: list[int],
+               key_of: Callable[[int], dict]) -> tuple[Path, list[SweepJob]]:
+    """The folder of the primary seed and one job per seed, each in the folder its results go to
+    (mnist_sweep.results_folder), all checked before anything trains.
+
+    When `out` holds finished results of other settings, this run's seeds all
+    go below out/<setting_name>/ (the primary there, the others in seed-<s>/),
+    and a line on stderr says where.
+    """
+    from hwsolve.experiments.mnist_sweep import results_folder
+
+    base = results_folder(out, key_of(primary_seed))
+    if base != out:
+        import click
+
+        click.echo(f"Note: {out} holds finished results of other settings; they are kept, and this run's go to {base}",
+                   err=True)
+    jobs = [SweepJob(mode, s, results_folder(seed_dir(base, s, primary_seed), key_of(s))) for s in seeds]
+    target = base / "seeds.json"
+    if len(seeds) > 1 and (target.exists() or target.is_symlink()) and not target.is_file():
+        raise NotAFile(f"{target} is not a file (a folder or a broken link?); remove it or use another --out")
+    return base, jobs
+
+
+def read_results_or_refuse(path: Path) -> dict | None:
+    """A validated results document, None when absent; InvalidResults (one line naming file and field) otherwise.
+
+    For readers, which never train: a file that fails validation is refused, never shown.
+    """
+    from hwsolve.experiments.results_check import load_results
+
+    try:
+        return load_results(path)
+    except InvalidResults as error:
+        raise InvalidResults(f"{error}; not used: remove it and rerun `hwsolve q4` to retrain") from None
 
 
 def read_seed_documents(out: Path, seeds: list[int], primary_seed: int) -> dict[int, dict]:
     """The results documents found for `seeds` (primary in out/, the others in out/seed-<s>/); missing ones left out."""
-    from hwsolve.experiments.mnist_sweep import read_results
-
     documents = {}
     for seed in seeds:
-        document = read_results(seed_dir(Path(out), seed, primary_seed) / "results.json")
-        if document is not None and document.get("key", {}).get("seed") == seed:
+        document = read_results_or_refuse(seed_dir(Path(out), seed, primary_seed) / "results.json")
+        if document is not None and document["key"]["seed"] == seed:
             documents[seed] = document
     return documents
 
@@ -392,25 +441,44 @@ def load_q4_seeds(mode: str, out: str | Path, seeds: list[int], epochs: int, n_c
     return _solution(mode, {seed: documents[seed] for seed in seeds}, out, wall, count_test_labels(data_dir))
 
 
+def read_seeds_file(path: Path) -> dict | None:
+    """seeds.json as solve_q4 writes it, None when absent; InvalidResults naming the field otherwise."""
+    from hwsolve.experiments.results_check import check_key
+
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        seeds = data.get("seeds")
+        if not (isinstance(seeds, list) and seeds and len(set(seeds)) == len(seeds)
+                and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)):
+            raise ValueError("seeds: not a list of distinct non-negative integers")
+        check_key(data.get("key"))
+        if not isinstance(data.get("summary"), list):
+            raise ValueError("summary: not a list")
+    except OSError as error:
+        raise InvalidResults(f"{path} cannot be read ({error.strerror or error})") from None
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors too
+        raise InvalidResults(f"{path}: {error}; not used: remove it and rerun `hwsolve q4 --seeds ...`") from None
+    return data
+
+
 def load_q4_results(mode: str = "corrected", out: str | Path | None = None, data_dir: str | Path | None = None) -> Q4Solution:
     """The finished results under out (default build/q4/<mode>/), without training anything.
 
     The seeds are those of the last --seeds run (seeds.json) whose results are still there, else the primary's.
     """
-    from hwsolve.experiments.mnist_sweep import read_results
-
     out = Path(out) if out is not None else default_out(mode)
-    document = read_results(out / "results.json")
+    document = read_results_or_refuse(out / "results.json")
     if document is None:
         raise HwsolveError(f"no Q4 results in {out}; run `hwsolve q4 --mode {mode}` first")
     primary = document["key"]["seed"]
     seeds = [primary]
-    try:
-        seeds_file = json.loads((out / "seeds.json").read_text(encoding="utf-8"))
-        if seeds_file.get("key", {}).get("epochs") == document["key"]["epochs"] and seeds_file["seeds"][0] == primary:
-            seeds = seeds_file["seeds"]
-    except (OSError, ValueError, KeyError, IndexError):
-        pass
+    seeds_file = read_seeds_file(out / "seeds.json")
+    if seeds_file is not None and seeds_file["key"] == document["key"]:  # the last --seeds run started with this one
+        seeds = seeds_file["seeds"]
     documents = {primary: document}
     for seed, other in read_seed_documents(out, seeds, primary).items():
         if other["key"].get("epochs") == document["key"]["epochs"]:

@@ -18,6 +18,7 @@ from typing import Any
 import matplotlib
 
 from hwsolve import __version__
+from hwsolve.errors import HwsolveError
 from hwsolve.io import write_atomic
 from hwsolve.solutions.base import to_jsonable
 
@@ -55,11 +56,21 @@ def _key_path(base: Path) -> Path:
 
 
 def is_current(base: Path, key: str) -> bool:
-    """True when base.png and base.pdf exist and were drawn from this key."""
+    """True when base.png and base.pdf exist and were drawn from this key.
+
+    Something that is not a file where a figure or its key goes (a folder)
+    could not be replaced by the redrawn figure: refused, in one line, before drawing.
+    """
     key_path = _key_path(base)
+    for path in (*(base.with_suffix(f".{suffix}") for suffix in FIGURE_SUFFIXES), key_path):
+        if (path.exists() or path.is_symlink()) and not path.is_file():
+            raise HwsolveError(f"{path} is not a file (a folder or a broken link?); remove it so the figure can be drawn")
     if not all(base.with_suffix(f".{suffix}").is_file() for suffix in FIGURE_SUFFIXES) or not key_path.is_file():
         return False
-    return key_path.read_text(encoding="utf-8").strip() == key
+    try:
+        return key_path.read_text(encoding="utf-8").strip() == key
+    except (OSError, ValueError):  # unreadable or not text: not this key, so the figure is redrawn
+        return False
 
 
 def record(base: Path, key: str) -> None:
