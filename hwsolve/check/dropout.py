@@ -1,6 +1,7 @@
 """Cross-check of inverted dropout (Q1b) against torch's own dropout, float64.
 
-- Our formula x m / (1 - p) with the given mask, against the exact rationals.
+- Our formula x m / (1 - p) with the given mask, against the exact value for
+  the same float64 inputs (check_float_dropout), relative to each value's size.
 - torch.nn.functional.dropout in training mode: its mask is recovered by
   running the same random draw on a tensor of ones, and every kept value must
   equal x / (1 - p) and every dropped one 0.
@@ -14,11 +15,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import sympy as sp
 import torch
 
 from hwsolve.errors import VerificationError
 
 VALUE_TOLERANCE = 1e-14  # relative; x/(1-p) vs torch's x * (1/(1-p)) may differ by an ulp
+# x * m / (1 - p) in float64 rounds at most twice (1 - p, then the division): 4 ulps is ample.
+FLOAT_RELATIVE_TOLERANCE = 4 * 2.0**-52
 MONTE_CARLO_SAMPLES = 1_000_000
 
 
@@ -72,3 +76,20 @@ def dropout_output_float(x: tuple[float, ...], mask: tuple[int, ...], rate_text:
     keep = torch.tensor(mask, dtype=torch.float64)
     # + 0.0 turns the -0.0 of a dropped negative input into 0.0
     return [value + 0.0 for value in (inputs * keep / (1.0 - float(rate_text))).tolist()]
+
+
+def check_float_dropout(x: tuple[float, ...], mask: tuple[int, ...], rate_text: str, outputs: list[float]) -> None:
+    """Each float64 output against x m / (1 - p) computed exactly from the same float64 x and p.
+
+    Not against the decimals typed: 0.999999 is not a float64, and 1 - p
+    magnifies its representation error by 1/(1 - p) (to 1e-4 there), which
+    says nothing about the float arithmetic checked here.
+    """
+    rate = sp.Rational(float(rate_text))
+    for value, kept, output in zip(x, mask, outputs):
+        expected = sp.Rational(float(value)) * int(kept) / (1 - rate)
+        if abs(sp.Rational(output) - expected) > FLOAT_RELATIVE_TOLERANCE * abs(expected):
+            raise VerificationError(
+                f"float64 dropout output {output!r} at p={rate_text} differs from the exact {float(expected)!r} "
+                f"by more than {FLOAT_RELATIVE_TOLERANCE:.1g} relative"
+            )

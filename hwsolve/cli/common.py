@@ -63,7 +63,7 @@ class FiniteFloat(click.FloatRange):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         number = click.FLOAT.convert(value, param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
+            self.fail(f"{value!r} is not finite", param, ctx)
         return super().convert(number, param, ctx)
 
 
@@ -127,14 +127,16 @@ class Assignments(NumberList):
         return tuple(pairs)
 
 
-def merge_assignments(given: tuple[tuple[tuple[str, float], ...], ...], option: str) -> tuple[tuple[str, float], ...] | None:
+def merge_assignments(
+    given: tuple[tuple[tuple[str, float], ...], ...], option: str, kind: str
+) -> tuple[tuple[str, float], ...] | None:
     """Join repeated --weights/--biases: a name given twice must have one value (None: none given)."""
     if not given:
         return None
     merged: dict[str, float] = {}
     for name, value in (pair for pairs in given for pair in pairs):
         if merged.get(name, value) != value:
-            raise click.BadParameter(f"{name} is given twice, as {merged[name]!r} and {value!r}", param_hint=option)
+            raise click.BadParameter(f"duplicate {kind} {name!r}, given as {merged[name]!r} and {value!r}", param_hint=option)
         merged[name] = value
     return tuple(merged.items())
 
@@ -143,6 +145,7 @@ class SeedList(NumberList):
     """'0-4' -> (0, ..., 4); '0,1,2' -> (0, 1, 2); each seed in the seed range, at most MAX_SEED_COUNT of them."""
 
     name = "seed list"
+    minimum, maximum = SEED_MIN, SEED_MAX
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, ...]:
         if isinstance(value, tuple):
@@ -154,7 +157,7 @@ class SeedList(NumberList):
                 self.fail(f"expected a range like 0-4 or a list like 0,1,2, got {value!r}", param, ctx)
             low = int(bounds.group(1))
             high = int(bounds.group(2)) if bounds.group(2) is not None else low
-            if high < low or high > SEED_MAX:
+            if high < low or high > self.maximum:
                 self.fail(f"{item.strip()!r} is not a range of seeds within {SEED_RANGE_HELP}", param, ctx)
             if high - low + 1 + len(seeds) > MAX_SEED_COUNT:
                 self.fail(f"at most {MAX_SEED_COUNT} seeds, got more in {value!r}", param, ctx)

@@ -59,7 +59,7 @@ Examples:
 @click.option("--part", type=click.Choice(["a", "b", "c", "d"]), help="Only this part.  [default: all]")
 @click.option("--x", "x", type=FloatList(), metavar="X1,X2,...", help="(b) Input vector.  [default: -4.5,-0.75,3,6,1.5]")
 @click.option("--mask", type=IntList(minimum=None), metavar="M1,M2,...", help="(b) Dropout mask, 1 = kept, 0 = dropped, one per input.  [default: 1,0,1,0,1]")
-@click.option("--p", "rates", type=NumberText(0, 1, max_open=True), metavar="P", multiple=True, help="(b) Dropout rate in [0, 1); repeat for several.  [default: 0.5 and 0.4]")
+@click.option("--p", "rates", type=NumberText(), metavar="P", multiple=True, help="(b) Dropout rate in [0, 1); repeat for several.  [default: 0.5 and 0.4]")
 @click.option(
     "--widths", type=IntList(minimum=1, maximum=MAX_WIDTH), metavar="W1,W2,...",
     help=f"(c) Hidden widths to train, each 1 to {MAX_WIDTH:,} (memory).  [default: 2,4,256,1000000]",

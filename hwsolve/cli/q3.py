@@ -119,7 +119,7 @@ def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) 
     """
     try:
         problem = _build_problem(
-            lr, x, y, layers, activation, loss, merge_assignments(weights, "--weights"), merge_assignments(biases, "--biases")
+            lr, x, y, layers, activation, loss, merge_assignments(weights, "--weights", "weight"), merge_assignments(biases, "--biases", "bias")
         )
     except Q3InputError as error:
         raise click.BadParameter(str(error), param_hint=error.option) from None
