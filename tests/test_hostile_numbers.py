@@ -241,6 +241,15 @@ def test_q3_overflow_is_said_as_overflow(args, overflowed):
     assert line.startswith("Error: overflow") and overflowed in line and "disagree" not in line, line
 
 
+def test_q3_large_finite_values_are_checked_relative_to_their_size():
+    # A loss near 1e18 carries float64's ~16 digits: autograd agrees to about 100 in absolute terms,
+    # which is agreement, not the "disagree by 128" an absolute 1e-10 reported.
+    completed = run("q3", "--y", "1e9", "--activation", "identity", "--lr", "1e-3", "--format", "json")
+    assert completed.returncode == 0, completed.stderr
+    output = 0.3 * (0.35 * 0.1 + 0.9 * 0.8) + 0.9 * (0.35 * 0.4 + 0.9 * 0.6)
+    assert json.loads(completed.stdout)["loss"] == pytest.approx((1e9 - output) ** 2, rel=1e-14)
+
+
 def test_python_overflow_error_is_one_line(monkeypatch, capsys):
     # Python's float ** 2 raises where torch gives inf; anywhere it escapes, it is one line, exit 1.
     import hwsolve.solutions.q3 as q3

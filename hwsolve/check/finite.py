@@ -28,6 +28,6 @@ def require_finite(values: Mapping[str, float], where: str) -> None:
         raise OverflowDetected(f"overflow {where}: {shown} (beyond float64; use smaller values)")
 
 
-def overflow_error(error: OverflowError, where: str) -> OverflowDetected:
-    """Python's own OverflowError (a float ** 2 or math.exp too large), as the same one-line error."""
-    return OverflowDetected(f"overflow {where}: a value went beyond float64 ({error}); use smaller values")
+def overflow_error(where: str) -> OverflowDetected:
+    """For Python's own OverflowError (a float ** 2 or math.exp too large): the same one-line error."""
+    return OverflowDetected(f"overflow {where}: a value went beyond float64; use smaller values")

@@ -100,10 +100,10 @@ def main(argv: list[str] | None = None) -> None:
     except HwsolveError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
-    except OverflowError as error:
+    except OverflowError:
         # Python's float arithmetic raises where numpy and torch give inf; the inputs are finite
         # (the options are checked), so this is an overflow of the user's values, said as such.
-        click.echo(f"Error: overflow: a value went beyond float64 ({error}); use smaller values", err=True)
+        click.echo("Error: overflow: a value went beyond float64; use smaller values", err=True)
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(0)

@@ -103,7 +103,7 @@ def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) 
     dL/dnet_j, each hidden delta from the old weights of the layer above);
     every gradient as delta_j * y_i; the full chain rule per weight as a
     cross-reference; the agreement with torch autograd in float64 (a
-    difference above 1e-10 is an error); the weights after
+    difference above 1e-10, relative for values above 1, is an error); the weights after
     w <- w - lr * dL/dw; and the loss after the step. JSON has every number
     in full float64, including `deltas` (neuron -> delta) and
     `loss_after_step`.

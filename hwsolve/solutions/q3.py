@@ -22,7 +22,7 @@ checked quantity (loss, outputs, deltas, gradients, and the loss after the
 last step); ``step_max_abs_diff`` per step.
 
 Raises ``VerificationError`` when SymPy and autograd disagree by more than
-1e-10 anywhere, or the delta route and the chain rule disagree, and
+1e-10 (relative for values above 1) anywhere, or the delta route and the chain rule disagree, and
 ``OverflowDetected`` (naming the quantity) when a value leaves float64's
 range: checked before any comparison, so an overflow is never reported as a
 disagreement.
@@ -471,8 +471,8 @@ def _compiled_step(compiled, problem: Q3Problem, where: str):
     """One float64 evaluation of the compiled network; plain Python floats raise OverflowError where torch gives inf."""
     try:
         step = compiled.step(problem.x, problem.y, problem.parameters)
-    except OverflowError as error:
-        raise overflow_error(error, where) from None
+    except OverflowError:
+        raise overflow_error(where) from None
     _require_finite_step(where, step.loss, step.outputs, step.gradients, step.deltas)
     return step
 
