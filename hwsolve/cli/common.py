@@ -66,6 +66,10 @@ class FiniteFloat(click.FloatRange):
             self.fail(f"{value!r} is not finite", param, ctx)
         return super().convert(number, param, ctx)
 
+    def _describe_range(self) -> str:
+        # --help shows the range; click's text for one without bounds reads "x<=None".
+        return super()._describe_range() if self.min is not None or self.max is not None else "finite"
+
 
 class NumberText(FiniteFloat):
     """A FiniteFloat kept as the text typed ("0.50"), for output that quotes the user."""

@@ -14,8 +14,9 @@ import click
 
 from hwsolve.cli.common import Command, FiniteFloat, FloatList, IntList, NumberText, digits_option, emit, format_option, seed_option
 
-# Q1c trains on 200 points: a width's activations, gradients and Adam state
-# take some 10 floats per unit per point, so 2,000,000 units need about 16 GB.
+# Q1c trains full-batch on 200 points: activations, gradients and Adam state
+# grow with width x points, so past twice the homework's 1,000,000 units the
+# memory runs to tens of GB. Refused here, before anything is allocated.
 MAX_WIDTH = 2_000_000
 MAX_TIME_BUDGET_S = 86_400.0
 

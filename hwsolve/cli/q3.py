@@ -88,8 +88,8 @@ Examples:
 )
 @click.option(
     "--weights", type=Assignments(), multiple=True, metavar="w13=0.1,...",
-    help="Weights as name=value; repeat it or separate with commas. With the homework's layers, unnamed weights keep the homework's values; "
-    "with other layers every weight is required.",
+    help="Weights as name=value; repeat it or separate with commas. With the homework's layers, "
+    "unnamed weights keep the homework's values; with other layers every weight is required.",
 )
 @click.option("--biases", type=Assignments(), multiple=True, metavar="b3=0.1,...", help="Biases (repeatable), one per non-input neuron (all or none).  [default: none]")
 @click.option("--steps", type=click.IntRange(1, MAX_STEPS), default=1, show_default=True, metavar="N", help=f"Gradient-descent steps; the loss is shown after each (at most {MAX_STEPS}).")
@@ -118,9 +118,9 @@ def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) 
     and its output y_j. With no options this is the homework's network.
     """
     try:
-        problem = _build_problem(
-            lr, x, y, layers, activation, loss, merge_assignments(weights, "--weights", "weight"), merge_assignments(biases, "--biases", "bias")
-        )
+        given_weights = merge_assignments(weights, "--weights", "weight")  # repeated options merge
+        given_biases = merge_assignments(biases, "--biases", "bias")
+        problem = _build_problem(lr, x, y, layers, activation, loss, given_weights, given_biases)
     except Q3InputError as error:
         raise click.BadParameter(str(error), param_hint=error.option) from None
     from hwsolve.solutions.q3 import solve_q3  # after validation: SymPy and torch load slowly

@@ -57,7 +57,7 @@ def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, f
     from hwsolve.solutions.q4 import solve_q4
 
     solution = solve_q4(
-        mode=mode, epochs=epochs, configs=configs, seed=seed, seeds=list(seeds) if seeds is not None else None, limit_train=limit_train,
-        device=device, data_dir=data_dir, out=out, force=force, progress=progress,
+        mode=mode, epochs=epochs, configs=configs, seed=seed, seeds=list(seeds) if seeds is not None else None,
+        limit_train=limit_train, device=device, data_dir=data_dir, out=out, force=force, progress=progress,
     )
     emit(solution, fmt, "q4", digits)
