@@ -304,3 +304,19 @@ def test_q1_dropout_rate_close_to_one_is_accepted_and_right():
     # The exact rationals are those of the decimals typed: -4.5 / (1 - 0.999999) = -4500000.
     decimal = Fraction(rate)
     assert data["train_exact"][rate] == [str(Fraction(str(v)) * m / (1 - decimal)) for v, m in zip(x, mask)]
+
+
+@pytest.mark.parametrize("mask", ["1,1", "0,1"])
+def test_q1_dropout_overflow_is_said_as_overflow(mask):
+    # 1e308 / (1 - 0.5) is beyond float64, whether the given mask keeps it or torch's own draw might.
+    line = assert_one_line(run("q1", "--part", "b", "--x", "1e308,1", "--mask", mask, "--p", "0.5"), 1)
+    assert line.startswith("Error: overflow") and "x1" in line, line
+
+
+def test_q1_dropout_of_a_subnormal_input_is_accepted():
+    # Subnormal numbers have an absolute, not relative, precision: 1e-320 / 1e-6 is right to that spacing.
+    completed = run("q1", "--part", "b", "--x", "1e-320,1", "--mask", "1,1", "--p", "0.999999", "--format", "json")
+    assert completed.returncode == 0, completed.stderr
+    output = json.loads(completed.stdout)["train"]["0.999999"][0]
+    exact = Fraction(1e-320) / (1 - Fraction(0.999999))
+    assert abs(Fraction(output) - exact) <= Fraction(2) ** -1074

@@ -18,11 +18,14 @@ from dataclasses import dataclass
 import sympy as sp
 import torch
 
+from hwsolve.check.finite import require_finite
 from hwsolve.errors import VerificationError
 
 VALUE_TOLERANCE = 1e-14  # relative; x/(1-p) vs torch's x * (1/(1-p)) may differ by an ulp
-# x * m / (1 - p) in float64 rounds at most twice (1 - p, then the division): 4 ulps is ample.
+# x * m / (1 - p) in float64 rounds at most twice (1 - p, then the division): 4 ulps is ample,
+# plus the spacing of subnormal numbers, whose precision is absolute.
 FLOAT_RELATIVE_TOLERANCE = 4 * 2.0**-52
+SMALLEST_SUBNORMAL = sp.Rational(2) ** -1074
 MONTE_CARLO_SAMPLES = 1_000_000
 
 
@@ -50,6 +53,9 @@ def check_torch_dropout(x: tuple[float, ...], rate_text: str, seed: int = 0) -> 
     mask = _draw_with_seed(torch.ones_like(inputs), rate, seed) != 0
     output = _draw_with_seed(inputs, rate, seed)
     expected = inputs / (1.0 - rate)
+    # Any unit may be kept by torch's own draw: each x / (1 - p) must be a float64, or the comparisons below mean nothing.
+    require_finite({f"x{index + 1} / (1 - p)": value for index, value in enumerate(expected.tolist())},
+                   f"in torch's dropout at p={rate_text}")
     scale = expected.abs().max().item() or 1.0
     kept_error = ((output - expected)[mask].abs().max().item() / scale) if mask.any() else 0.0
     dropped_are_zero = bool((output[~mask] == 0).all())
@@ -61,7 +67,7 @@ def check_torch_dropout(x: tuple[float, ...], rate_text: str, seed: int = 0) -> 
     mean = samples.mean().item()
     standard_error = math.sqrt(rate / (1.0 - rate) / MONTE_CARLO_SAMPLES)
 
-    if kept_error > VALUE_TOLERANCE or not dropped_are_zero:
+    if not kept_error <= VALUE_TOLERANCE or not dropped_are_zero:  # `not <=` also catches NaN
         raise VerificationError(f"torch dropout at p={rate_text} does not match x*m/(1-p) (relative error {kept_error:.3g})")
     if not eval_identity:
         raise VerificationError("torch dropout in eval mode changed its input")
@@ -85,10 +91,12 @@ def check_float_dropout(x: tuple[float, ...], mask: tuple[int, ...], rate_text: 
     magnifies its representation error by 1/(1 - p) (to 1e-4 there), which
     says nothing about the float arithmetic checked here.
     """
+    require_finite({f"x{index + 1} m{index + 1} / (1 - p)": output for index, output in enumerate(outputs)},
+                   f"in the dropout output at p={rate_text}")
     rate = sp.Rational(float(rate_text))
     for value, kept, output in zip(x, mask, outputs):
         expected = sp.Rational(float(value)) * int(kept) / (1 - rate)
-        if abs(sp.Rational(output) - expected) > FLOAT_RELATIVE_TOLERANCE * abs(expected):
+        if abs(sp.Rational(output) - expected) > FLOAT_RELATIVE_TOLERANCE * abs(expected) + SMALLEST_SUBNORMAL:
             raise VerificationError(
                 f"float64 dropout output {output!r} at p={rate_text} differs from the exact {float(expected)!r} "
                 f"by more than {FLOAT_RELATIVE_TOLERANCE:.1g} relative"
