@@ -176,7 +176,7 @@ BAD_INPUTS = [
     (["--weights", "w13"], "--weights", "expected name=value"),
     (["--weights", "w13=abc"], "--weights", "'abc' is not a number"),
     (["--x", "0.35,abc"], "--x", "'abc' is not a number"),
-    (["--lr", "fast"], "--lr", "'fast' is not a number"),
+    (["--lr", "fast"], "--lr", "'fast' is not a valid float"),
     (["--activation", "softmax"], "--activation", "unknown activation 'softmax'"),
     (["--loss", "cross_entropy"], "--loss", "unknown loss 'cross_entropy'"),
     (["--layers", "2,0,1"], "--layers", "at least 1"),
@@ -190,8 +190,8 @@ BAD_INPUTS = [
     (["--weights", "w13=nan"], "--weights", "not finite"),
     (["--biases", "b3=inf,b4=0,b5=0"], "--biases", "not finite"),
     (["--biases", "b3=0.1"], "--biases", "missing biases"),
-    (["--steps", "0"], "--steps", "between 1 and"),
-    (["--steps", "many"], "--steps", "not an integer"),
+    (["--steps", "0"], "--steps", "not in the range 1<=x<=1000"),
+    (["--steps", "many"], "--steps", "not a valid integer"),
 ]
 
 

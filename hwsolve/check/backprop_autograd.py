@@ -11,7 +11,9 @@ Public API
   each net input's retained gradient), all float64.
 - ``compare_with_autograd(loss, outputs, gradients, reference, tolerance,
   deltas=None)`` -> the largest absolute difference; raises
-  ``VerificationError`` above the tolerance (1e-10 by default). With
+  ``VerificationError`` when a difference exceeds the tolerance (1e-10 by
+  default) times max(1, |value|): absolute for values up to 1, relative
+  above, since float64 keeps the same ~16 digits at any size. With
   ``deltas`` the deltas are compared too.
 - ``compare_loss(loss, reference_loss, what, tolerance)``: one loss, e.g.
   the loss after the step at the updated weights.
@@ -103,29 +105,37 @@ def compare_with_autograd(
     """
     if set(gradients) != set(reference.gradients):
         raise VerificationError(f"parameter sets differ: {sorted(gradients)} vs autograd {sorted(reference.gradients)}")
-    differences = {"loss": abs(loss - reference.loss)}
+    pairs = {"loss": (loss, reference.loss)}
     for index, (ours, theirs) in enumerate(zip(outputs, reference.outputs)):
-        differences[f"output {index + 1}"] = abs(ours - theirs)
+        pairs[f"output {index + 1}"] = (ours, theirs)
     for name, value in gradients.items():
-        differences[f"dL/d{name}"] = abs(value - reference.gradients[name])
+        pairs[f"dL/d{name}"] = (value, reference.gradients[name])
     if deltas is not None:
         if set(deltas) != set(reference.deltas):
             raise VerificationError(f"neurons with a delta differ: {sorted(deltas)} vs autograd {sorted(reference.deltas)}")
         for neuron, value in deltas.items():
-            differences[f"delta{neuron} = dL/dnet{neuron}"] = abs(value - reference.deltas[neuron])
-    return _largest_within(differences, tolerance)
+            pairs[f"delta{neuron} = dL/dnet{neuron}"] = (value, reference.deltas[neuron])
+    return _largest_within(pairs, tolerance)
 
 
 def compare_loss(loss: float, reference_loss: float, what: str, tolerance: float = TOLERANCE) -> float:
-    """|loss - reference_loss|; raises VerificationError naming `what` above the tolerance."""
-    return _largest_within({what: abs(loss - reference_loss)}, tolerance)
+    """|loss - reference_loss|; raises VerificationError naming `what` above the tolerance (scaled as above)."""
+    return _largest_within({what: (loss, reference_loss)}, tolerance)
 
 
-def _largest_within(differences: dict[str, float], tolerance: float) -> float:
-    worst = max(differences, key=lambda key: differences[key] if differences[key] == differences[key] else float("inf"))
-    largest = differences[worst]
-    if not largest <= tolerance:  # also catches NaN
+def _scaled_difference(pair: tuple[float, float]) -> float:
+    ours, theirs = pair
+    difference = abs(ours - theirs) / max(1.0, abs(ours), abs(theirs))
+    return difference if difference == difference else float("inf")  # NaN counts as the worst
+
+
+def _largest_within(pairs: dict[str, tuple[float, float]], tolerance: float) -> float:
+    """The largest absolute difference; each must be within tolerance * max(1, |value|)."""
+    worst = max(pairs, key=lambda key: _scaled_difference(pairs[key]))
+    if not _scaled_difference(pairs[worst]) <= tolerance:
+        difference = abs(pairs[worst][0] - pairs[worst][1])
         raise VerificationError(
-            f"symbolic and autograd values disagree: {worst} differs by {largest:.3g} (tolerance {tolerance:g})"
+            f"symbolic and autograd values disagree: {worst} differs by {difference:.3g} "
+            f"(tolerance {tolerance:g}, relative for values above 1)"
         )
-    return largest
+    return max(abs(ours - theirs) for ours, theirs in pairs.values())

@@ -1,6 +1,7 @@
 """Cross-check of inverted dropout (Q1b) against torch's own dropout, float64.
 
-- Our formula x m / (1 - p) with the given mask, against the exact rationals.
+- Our formula x m / (1 - p) with the given mask, against the exact value for
+  the same float64 inputs (check_float_dropout), relative to each value's size.
 - torch.nn.functional.dropout in training mode: its mask is recovered by
   running the same random draw on a tensor of ones, and every kept value must
   equal x / (1 - p) and every dropped one 0.
@@ -14,11 +15,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import sympy as sp
 import torch
 
+from hwsolve.check.finite import require_finite
 from hwsolve.errors import VerificationError
 
 VALUE_TOLERANCE = 1e-14  # relative; x/(1-p) vs torch's x * (1/(1-p)) may differ by an ulp
+# x * m / (1 - p) in float64 rounds at most twice (1 - p, then the division): 4 ulps is ample,
+# plus the spacing of subnormal numbers, whose precision is absolute.
+FLOAT_RELATIVE_TOLERANCE = 4 * 2.0**-52
+SMALLEST_SUBNORMAL = sp.Rational(2) ** -1074
 MONTE_CARLO_SAMPLES = 1_000_000
 
 
@@ -46,6 +53,9 @@ def check_torch_dropout(x: tuple[float, ...], rate_text: str, seed: int = 0) -> 
     mask = _draw_with_seed(torch.ones_like(inputs), rate, seed) != 0
     output = _draw_with_seed(inputs, rate, seed)
     expected = inputs / (1.0 - rate)
+    # Any unit may be kept by torch's own draw: each x / (1 - p) must be a float64, or the comparisons below mean nothing.
+    require_finite({f"x{index + 1} / (1 - p)": value for index, value in enumerate(expected.tolist())},
+                   f"in torch's dropout at p={rate_text}")
     scale = expected.abs().max().item() or 1.0
     kept_error = ((output - expected)[mask].abs().max().item() / scale) if mask.any() else 0.0
     dropped_are_zero = bool((output[~mask] == 0).all())
@@ -57,7 +67,7 @@ def check_torch_dropout(x: tuple[float, ...], rate_text: str, seed: int = 0) -> 
     mean = samples.mean().item()
     standard_error = math.sqrt(rate / (1.0 - rate) / MONTE_CARLO_SAMPLES)
 
-    if kept_error > VALUE_TOLERANCE or not dropped_are_zero:
+    if not kept_error <= VALUE_TOLERANCE or not dropped_are_zero:  # `not <=` also catches NaN
         raise VerificationError(f"torch dropout at p={rate_text} does not match x*m/(1-p) (relative error {kept_error:.3g})")
     if not eval_identity:
         raise VerificationError("torch dropout in eval mode changed its input")
@@ -72,3 +82,22 @@ def dropout_output_float(x: tuple[float, ...], mask: tuple[int, ...], rate_text:
     keep = torch.tensor(mask, dtype=torch.float64)
     # + 0.0 turns the -0.0 of a dropped negative input into 0.0
     return [value + 0.0 for value in (inputs * keep / (1.0 - float(rate_text))).tolist()]
+
+
+def check_float_dropout(x: tuple[float, ...], mask: tuple[int, ...], rate_text: str, outputs: list[float]) -> None:
+    """Each float64 output against x m / (1 - p) computed exactly from the same float64 x and p.
+
+    Not against the decimals typed: 0.999999 is not a float64, and 1 - p
+    magnifies its representation error by 1/(1 - p) (to 1e-4 there), which
+    says nothing about the float arithmetic checked here.
+    """
+    require_finite({f"x{index + 1} m{index + 1} / (1 - p)": output for index, output in enumerate(outputs)},
+                   f"in the dropout output at p={rate_text}")
+    rate = sp.Rational(float(rate_text))
+    for value, kept, output in zip(x, mask, outputs):
+        expected = sp.Rational(float(value)) * int(kept) / (1 - rate)
+        if abs(sp.Rational(output) - expected) > FLOAT_RELATIVE_TOLERANCE * abs(expected) + SMALLEST_SUBNORMAL:
+            raise VerificationError(
+                f"float64 dropout output {output!r} at p={rate_text} differs from the exact {float(expected)!r} "
+                f"by more than {FLOAT_RELATIVE_TOLERANCE:.1g} relative"
+            )

@@ -1,8 +1,8 @@
 """The `hwsolve` command: a thin click layer over the solution functions.
 
 Each subcommand lives in its own module and is registered below. Failures
-become one line on stderr: usage errors exit 2 (click), HwsolveError exits 1,
-an interrupt exits 130. Never a traceback.
+become one line on stderr: usage errors exit 2 (click), HwsolveError and a
+float overflow exit 1, an interrupt exits 130. Never a traceback.
 """
 
 from __future__ import annotations
@@ -99,6 +99,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except HwsolveError as error:
         click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    except OverflowError:
+        # Python's float arithmetic raises where numpy and torch give inf; the inputs are finite
+        # (the options are checked), so this is an overflow of the user's values, said as such.
+        click.echo("Error: overflow: a value went beyond float64; use smaller values", err=True)
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(0)

@@ -1,11 +1,15 @@
-"""Shared click options, value parsers and output for every subcommand.
+"""Shared click options, value types and output for every subcommand.
 
-Parsers raise click.BadParameter so a bad value becomes one line and exit 2.
+Every number a user types goes through one of the types here (or click's
+IntRange), so each command refuses nan, inf and out-of-range values the same
+way, before any work starts: click.BadParameter, one line, exit 2.
 """
 
 from __future__ import annotations
 
+import collections
 import math
+import re
 from typing import Any, Callable
 
 import click
@@ -24,6 +28,145 @@ class OneLineUsageError(click.ClickException):
     """
 
     exit_code = 2
+
+
+# Seeds are derived as seed * 1000 + stream (Q4's streams), seed + 99 (Q1's
+# seeds) and seed + 9 (Q2's): below 2**32 every derived seed stays within what
+# torch (< 2**64) and numpy (>= 0) accept.
+SEED_MIN, SEED_MAX = 0, 2**32 - 1
+SEED_RANGE_HELP = f"{SEED_MIN} to {SEED_MAX}"
+MAX_SEED_COUNT = 100  # seeds in one --seeds list; each is a full run
+
+
+class Command(click.Command):
+    """A command that refuses a single-valued option given twice.
+
+    click keeps the last of `--lr 1 --lr 2` without a word; here that is a
+    usage error instead. Options declared multiple=True merge as declared.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # A dry run of click's own parser: it lists each option once per occurrence.
+        _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        counts = collections.Counter(param for param in order if isinstance(param, click.Option))
+        for param, times in counts.items():
+            if times > 1 and not (param.multiple or param.count):
+                raise click.BadParameter("given more than once; give it once", param=param)
+        return super().parse_args(ctx, args)
+
+
+class FiniteFloat(click.FloatRange):
+    """click.FloatRange that also refuses nan and +-inf (nan fails no range comparison, so click lets it through)."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not finite", param, ctx)
+        return super().convert(number, param, ctx)
+
+    def _describe_range(self) -> str:
+        # --help shows the range; click's text for one without bounds reads "x<=None".
+        return super()._describe_range() if self.min is not None or self.max is not None else "finite"
+
+
+class NumberText(FiniteFloat):
+    """A FiniteFloat kept as the text typed ("0.50"), for output that quotes the user."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        super().convert(value, param, ctx)
+        return str(value).strip()
+
+
+class NumberList(click.ParamType):
+    """Base of the comma-separated number lists; tests find numeric options by this type."""
+
+
+def _hint(param: click.Parameter | None) -> str | None:
+    return param.opts[0] if param is not None and param.opts else None
+
+
+class FloatList(NumberList):
+    """'0.35,0.9' -> (0.35, 0.9), every entry finite."""
+
+    name = "float list"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[float, ...]:
+        return value if isinstance(value, tuple) else parse_float_list(value, _hint(param))
+
+
+class IntList(NumberList):
+    """'2,2,1' -> (2, 2, 1), every entry in [minimum, maximum] (None: unbounded, the problem checks)."""
+
+    name = "integer list"
+
+    def __init__(self, minimum: int | None = 1, maximum: int | None = None):
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, ...]:
+        if isinstance(value, tuple):
+            return value
+        values = parse_int_list(value, _hint(param), self.minimum)
+        too_large = [v for v in values if self.maximum is not None and v > self.maximum]
+        if too_large:
+            self.fail(f"{too_large[0]} is more than {self.maximum} (in {value!r})", param, ctx)
+        return values
+
+
+class Assignments(NumberList):
+    """'w13=0.1,w23=0.8' -> (('w13', 0.1), ('w23', 0.8)); names are the caller's to check."""
+
+    name = "name=value list"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[tuple[str, float], ...]:
+        if isinstance(value, tuple):
+            return value
+        pairs = []
+        for item in value.split(","):
+            name, separator, number = item.partition("=")
+            if not separator or not name.strip() or not number.strip():
+                self.fail(f"expected name=value, got {item.strip()!r}", param, ctx)
+            pairs.append((name.strip(), parse_float(number, _hint(param))))
+        return tuple(pairs)
+
+
+def merge_assignments(
+    given: tuple[tuple[tuple[str, float], ...], ...], option: str, kind: str
+) -> tuple[tuple[str, float], ...] | None:
+    """Join repeated --weights/--biases: a name given twice must have one value (None: none given)."""
+    if not given:
+        return None
+    merged: dict[str, float] = {}
+    for name, value in (pair for pairs in given for pair in pairs):
+        if merged.get(name, value) != value:
+            raise click.BadParameter(f"duplicate {kind} {name!r}, given as {merged[name]!r} and {value!r}", param_hint=option)
+        merged[name] = value
+    return tuple(merged.items())
+
+
+class SeedList(NumberList):
+    """'0-4' -> (0, ..., 4); '0,1,2' -> (0, 1, 2); each seed in the seed range, at most MAX_SEED_COUNT of them."""
+
+    name = "seed list"
+    minimum, maximum = SEED_MIN, SEED_MAX
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, ...]:
+        if isinstance(value, tuple):
+            return value
+        seeds: list[int] = []
+        for item in value.split(","):
+            bounds = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", item)
+            if not bounds:
+                self.fail(f"expected a range like 0-4 or a list like 0,1,2, got {value!r}", param, ctx)
+            low = int(bounds.group(1))
+            high = int(bounds.group(2)) if bounds.group(2) is not None else low
+            if high < low or high > self.maximum:
+                self.fail(f"{item.strip()!r} is not a range of seeds within {SEED_RANGE_HELP}", param, ctx)
+            if high - low + 1 + len(seeds) > MAX_SEED_COUNT:
+                self.fail(f"at most {MAX_SEED_COUNT} seeds, got more in {value!r}", param, ctx)
+            seeds += range(low, high + 1)
+        return tuple(dict.fromkeys(seeds))
 
 
 def format_option(default: str = "text", choices: tuple[str, ...] = FORMATS) -> Callable:
@@ -48,10 +191,13 @@ def digits_option() -> Callable:
 
 
 def seed_option(default: int = 0) -> Callable:
-    return click.option("--seed", type=int, default=default, show_default=True, help="Random seed; the same seed gives the same JSON.")
+    return click.option(
+        "--seed", type=click.IntRange(SEED_MIN, SEED_MAX), default=default, show_default=True,
+        help=f"Random seed, {SEED_RANGE_HELP}; the same seed gives the same JSON.",
+    )
 
 
-def parse_float(text: str, name: str) -> float:
+def parse_float(text: str, name: str | None) -> float:
     """A finite float, or BadParameter naming the option."""
     try:
         value = float(text)
@@ -62,7 +208,7 @@ def parse_float(text: str, name: str) -> float:
     return value
 
 
-def parse_float_list(text: str, name: str) -> tuple[float, ...]:
+def parse_float_list(text: str, name: str | None) -> tuple[float, ...]:
     """'0.35,0.9' -> (0.35, 0.9); every entry must be a finite number."""
     items = [item for item in text.split(",")]
     if not text.strip() or any(not item.strip() for item in items):
@@ -70,7 +216,7 @@ def parse_float_list(text: str, name: str) -> tuple[float, ...]:
     return tuple(parse_float(item, name) for item in items)
 
 
-def parse_int_list(text: str, name: str, minimum: int | None = 1) -> tuple[int, ...]:
+def parse_int_list(text: str, name: str | None, minimum: int | None = 1) -> tuple[int, ...]:
     """'2,2,1' -> (2, 2, 1); entries must be integers >= minimum (None: any integer, the caller's problem checks)."""
     values = []
     for item in text.split(","):

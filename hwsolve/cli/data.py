@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import click
 
+from hwsolve.cli.common import Command, FiniteFloat
 
-@click.group("data")
+
+class DataGroup(click.Group):
+    command_class = Command  # each subcommand refuses an option given twice
+
+
+@click.group("data", cls=DataGroup)
 def data() -> None:
     """Find, check or download MNIST (searched in --data-dir, $HWSOLVE_DATA, the user cache, ./data)."""
 
@@ -34,7 +40,7 @@ def verify(data_dir) -> None:
               help="Download into this folder [default: the user cache, ~/.cache/hwsolve/mnist].")
 @click.option("--mirror", "mirrors", multiple=True, metavar="URL",
               help="Base URL to try (repeatable, tried in order) instead of the default mirrors.")
-@click.option("--timeout", type=click.FloatRange(1, 600), default=30, show_default=True, help="Seconds per request.")
+@click.option("--timeout", type=FiniteFloat(1, 600), default=30, show_default=True, help="Seconds per request.")
 @click.option("--force", is_flag=True, help="Download again even if a correct copy is there.")
 def fetch(dest, mirrors, timeout, force) -> None:
     """Download the four MNIST files (mirrors in turn, progress bar, checksums, atomic rename)."""

@@ -1,7 +1,7 @@
 """`hwsolve q1`: the four parts of Q1 (collapse, dropout, width, vanishing gradients).
 
-Values are parsed here, not by click types, so each bad input is one line
-("Error: Invalid value for '--mask': ...") and exit 2. Which values are
+Click types (hwsolve.cli.common) parse every number, so each bad input is
+one line ("Error: Invalid value for '--mask': ...") and exit 2. Which values are
 allowed (a 0/1 mask, one entry per input; p in [0, 1)) is DropoutProblem's
 rule alone: its ValueError becomes the same one-line error. With --part and
 --format json, the part's own object is printed (e.g. part b has x, mask,
@@ -12,25 +12,22 @@ from __future__ import annotations
 
 import click
 
-from hwsolve.cli.common import digits_option, emit, format_option, parse_float, parse_float_list, parse_int_list, seed_option
+from hwsolve.cli.common import Command, FiniteFloat, FloatList, IntList, NumberText, digits_option, emit, format_option, seed_option
 
-
-def parse_rate(text: str) -> str:
-    """Check a dropout rate is a number; keep the text as typed ("0.5") for the JSON key.
-
-    Its range is DropoutProblem's rule, checked there.
-    """
-    parse_float(text, "--p")
-    return text.strip()
+# Q1c trains full-batch on 200 points: activations, gradients and Adam state
+# grow with width x points, so past twice the homework's 1,000,000 units the
+# memory runs to tens of GB. Refused here, before anything is allocated.
+MAX_WIDTH = 2_000_000
+MAX_TIME_BUDGET_S = 86_400.0
 
 
 def _dropout_problem(x: str | None, mask: str | None, rates: tuple[str, ...]):
     from hwsolve.problem.q1 import DropoutProblem
 
     defaults = DropoutProblem()
-    values = parse_float_list(x, "--x") if x is not None else defaults.x
-    bits = parse_int_list(mask, "--mask", minimum=None) if mask is not None else defaults.mask
-    chosen_rates = tuple(dict.fromkeys(parse_rate(rate) for rate in rates)) if rates else defaults.rates
+    values = x if x is not None else defaults.x
+    bits = mask if mask is not None else defaults.mask
+    chosen_rates = tuple(dict.fromkeys(rates)) if rates else defaults.rates
     try:
         return DropoutProblem(x=values, mask=bits, rates=chosen_rates)
     except ValueError as error:
@@ -42,12 +39,13 @@ def _width_problem(widths: str | None, steps: int, long_steps: int, seeds: int, 
     from hwsolve.problem.q1 import WidthProblem
 
     defaults = WidthProblem()
-    chosen = parse_int_list(widths, "--widths", minimum=1) if widths is not None else defaults.widths
+    chosen = widths if widths is not None else defaults.widths
     return WidthProblem(widths=chosen, steps=steps, long_steps=long_steps, seed_count=seeds, time_budget_s=budget, threads=threads)
 
 
 @click.command(
     "q1",
+    cls=Command,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
 Examples:
@@ -60,15 +58,18 @@ Examples:
 """,
 )
 @click.option("--part", type=click.Choice(["a", "b", "c", "d"]), help="Only this part.  [default: all]")
-@click.option("--x", "x", metavar="X1,X2,...", help="(b) Input vector.  [default: -4.5,-0.75,3,6,1.5]")
-@click.option("--mask", metavar="M1,M2,...", help="(b) Dropout mask, 1 = kept, 0 = dropped, one per input.  [default: 1,0,1,0,1]")
-@click.option("--p", "rates", metavar="P", multiple=True, help="(b) Dropout rate in [0, 1); repeat for several.  [default: 0.5 and 0.4]")
-@click.option("--widths", metavar="W1,W2,...", help="(c) Hidden widths to train.  [default: 2,4,256,1000000]")
+@click.option("--x", "x", type=FloatList(), metavar="X1,X2,...", help="(b) Input vector.  [default: -4.5,-0.75,3,6,1.5]")
+@click.option("--mask", type=IntList(minimum=None), metavar="M1,M2,...", help="(b) Dropout mask, 1 = kept, 0 = dropped, one per input.  [default: 1,0,1,0,1]")
+@click.option("--p", "rates", type=NumberText(), metavar="P", multiple=True, help="(b) Dropout rate in [0, 1); repeat for several.  [default: 0.5 and 0.4]")
+@click.option(
+    "--widths", type=IntList(minimum=1, maximum=MAX_WIDTH), metavar="W1,W2,...",
+    help=f"(c) Hidden widths to train, each 1 to {MAX_WIDTH:,} (memory).  [default: 2,4,256,1000000]",
+)
 @click.option("--steps", type=click.IntRange(1, 100_000), default=300, show_default=True, help="(c) Full-batch Adam steps per width.")
 @click.option("--long-steps", type=click.IntRange(1, 100_000), default=3000, show_default=True, help="(c) Steps of the longer run of 256 units (does it overfit?).")
 @click.option("--seeds", type=click.IntRange(1, 100), default=5, show_default=True, help="(c) Number of seeds: --seed, --seed + 1, ...; verdicts count them.")
 @click.option(
-    "--time-budget", "budget", type=click.FloatRange(min=0, min_open=True), default=45.0, show_default=True,
+    "--time-budget", "budget", type=FiniteFloat(min=0, min_open=True, max=MAX_TIME_BUDGET_S), default=45.0, show_default=True,
     help="(c) Seconds for all of part c; a width too slow for it is replaced by the widest that fits, and the output says why.",
 )
 @click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="(c) torch threads for training (one is fastest on a small shared CPU).")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from hwsolve.cli.common import digits_option, emit, format_option, seed_option
+from hwsolve.cli.common import Command, FiniteFloat, digits_option, emit, format_option, seed_option
 
 
 @click.command(
     "q2",
+    cls=Command,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
 Examples:
@@ -18,7 +19,10 @@ Examples:
 """,
 )
 @click.option("--n-train", type=click.IntRange(5, 100_000), default=20, show_default=True, help="Training points.")
-@click.option("--noise", type=click.FloatRange(min=0.0), default=0.3, show_default=True, help="Std of the label noise.")
+@click.option(
+    "--noise", type=FiniteFloat(min=0.0, max=1000.0), default=0.3, show_default=True,
+    help="Std of the label noise (the sine it is added to has amplitude 1).",
+)
 @click.option("--degree", type=click.IntRange(1, 40), default=12, show_default=True, help="Polynomial degree for (a) and (c).")
 @click.option("--max-degree", type=click.IntRange(2, 40), default=15, show_default=True, help="Largest degree of the feature sweep (b).")
 @seed_option()

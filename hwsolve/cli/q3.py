@@ -1,15 +1,16 @@
 """`hwsolve q3`: one step of backpropagation, derived in SymPy and checked by autograd.
 
-Value options are parsed here into a Q3Problem; a bad one raises
-click.BadParameter, which the group prints as one line with exit 2. A failed
-autograd cross-check is a VerificationError: exit 1.
+Click types (hwsolve.cli.common) parse each number; the values are then
+built into a Q3Problem, whose Q3InputError becomes click.BadParameter: one
+line, exit 2. A failed autograd cross-check is a VerificationError and an
+overflow an OverflowDetected: exit 1.
 """
 
 from __future__ import annotations
 
 import click
 
-from hwsolve.cli.common import digits_option, emit, format_option, parse_float, parse_float_list, parse_int_list
+from hwsolve.cli.common import Assignments, Command, FiniteFloat, FloatList, IntList, digits_option, emit, format_option, merge_assignments
 from hwsolve.problem.q3 import (
     ACTIVATIONS,
     HOMEWORK_LAYERS,
@@ -22,17 +23,6 @@ from hwsolve.problem.q3 import (
 )
 
 MAX_STEPS = 1000
-
-
-def _parse_assignments(text: str, option: str) -> list[tuple[str, float]]:
-    """'w13=0.1,w23=0.8' -> [('w13', 0.1), ('w23', 0.8)]; names are checked later."""
-    pairs = []
-    for item in text.split(","):
-        name, separator, value = item.partition("=")
-        if not separator or not name.strip() or not value.strip():
-            raise click.BadParameter(f"expected name=value, got {item.strip()!r}", param_hint=option)
-        pairs.append((name.strip(), parse_float(value, option)))
-    return pairs
 
 
 def _override_homework_weights(given: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -49,8 +39,8 @@ def _override_homework_weights(given: list[tuple[str, float]]) -> list[tuple[str
 
 
 def _build_problem(lr, x, y, layers, activation, loss, weights, biases) -> Q3Problem:
-    layer_sizes = check_layers(parse_int_list(layers, "--layers", minimum=1)) if layers is not None else HOMEWORK_LAYERS
-    given_weights = _parse_assignments(weights, "--weights") if weights is not None else []
+    layer_sizes = check_layers(layers) if layers is not None else HOMEWORK_LAYERS
+    given_weights = list(weights) if weights is not None else []
     if layer_sizes == HOMEWORK_LAYERS:
         weight_pairs = _override_homework_weights(given_weights)
     elif weights is None:
@@ -65,26 +55,17 @@ def _build_problem(lr, x, y, layers, activation, loss, weights, biases) -> Q3Pro
         layers=layer_sizes,
         activation=activation.strip().lower() if activation is not None else defaults.activation,
         loss=loss.strip().lower() if loss is not None else defaults.loss,
-        x=parse_float_list(x, "--x") if x is not None else defaults.x,
-        y=parse_float_list(y, "--y") if y is not None else defaults.y,
-        lr=parse_float(lr, "--lr") if lr is not None else defaults.lr,
+        x=x if x is not None else defaults.x,
+        y=y if y is not None else defaults.y,
+        lr=lr if lr is not None else defaults.lr,
         weights=tuple(weight_pairs),
-        biases=tuple(_parse_assignments(biases, "--biases")) if biases is not None else (),
+        biases=biases if biases is not None else (),
     )
-
-
-def _parse_steps(text: str) -> int:
-    try:
-        steps = int(text.strip())
-    except ValueError:
-        raise click.BadParameter(f"{text.strip()!r} is not an integer", param_hint="--steps") from None
-    if not 1 <= steps <= MAX_STEPS:
-        raise click.BadParameter(f"{steps} is not between 1 and {MAX_STEPS}", param_hint="--steps")
-    return steps
 
 
 @click.command(
     "q3",
+    cls=Command,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="""\b
 Examples:
@@ -96,22 +77,22 @@ Examples:
   hwsolve q3 --biases b3=0.1,b4=-0.1,b5=0.2 --steps 10
 """,
 )
-@click.option("--lr", metavar="FLOAT", help="Learning rate (> 0).  [default: 1]")
-@click.option("--x", "x", metavar="X1,X2,...", help="Input values, one per input neuron.  [default: 0.35,0.9]")
-@click.option("--y", "y", metavar="Y1,...", help="Target values, one per output neuron.  [default: 0.5]")
-@click.option("--layers", metavar="N1,N2,...", help="Layer sizes, inputs first, each a positive integer.  [default: 2,2,1]")
+@click.option("--lr", type=FiniteFloat(min=0, min_open=True), metavar="FLOAT", help="Learning rate (> 0).  [default: 1]")
+@click.option("--x", "x", type=FloatList(), metavar="X1,X2,...", help="Input values, one per input neuron.  [default: 0.35,0.9]")
+@click.option("--y", "y", type=FloatList(), metavar="Y1,...", help="Target values, one per output neuron.  [default: 0.5]")
+@click.option("--layers", type=IntList(minimum=1), metavar="N1,N2,...", help="Layer sizes, inputs first, each a positive integer.  [default: 2,2,1]")
 @click.option("--activation", metavar="NAME", help=f"Activation of every non-input neuron: {', '.join(ACTIVATIONS)}.  [default: sigmoid]")
 @click.option(
     "--loss", metavar="NAME",
     help="mse = sum_k (y_k - y_hat_k)^2 as in the homework; half_mse = half of that.  [default: mse]",
 )
 @click.option(
-    "--weights", metavar="w13=0.1,...",
-    help="Weights as name=value. With the homework's layers, unnamed weights keep the homework's values; "
-    "with other layers every weight is required.",
+    "--weights", type=Assignments(), multiple=True, metavar="w13=0.1,...",
+    help="Weights as name=value; repeat it or separate with commas. With the homework's layers, "
+    "unnamed weights keep the homework's values; with other layers every weight is required.",
 )
-@click.option("--biases", metavar="b3=0.1,...", help="Biases, one per non-input neuron (all or none).  [default: none]")
-@click.option("--steps", default="1", show_default=True, metavar="N", help=f"Gradient-descent steps; the loss is shown after each (at most {MAX_STEPS}).")
+@click.option("--biases", type=Assignments(), multiple=True, metavar="b3=0.1,...", help="Biases (repeatable), one per non-input neuron (all or none).  [default: none]")
+@click.option("--steps", type=click.IntRange(1, MAX_STEPS), default=1, show_default=True, metavar="N", help=f"Gradient-descent steps; the loss is shown after each (at most {MAX_STEPS}).")
 @digits_option()
 @format_option()
 def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) -> None:
@@ -122,7 +103,7 @@ def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) 
     dL/dnet_j, each hidden delta from the old weights of the layer above);
     every gradient as delta_j * y_i; the full chain rule per weight as a
     cross-reference; the agreement with torch autograd in float64 (a
-    difference above 1e-10 is an error); the weights after
+    difference above 1e-10, relative for values above 1, is an error); the weights after
     w <- w - lr * dL/dw; and the loss after the step. JSON has every number
     in full float64, including `deltas` (neuron -> delta) and
     `loss_after_step`.
@@ -137,10 +118,11 @@ def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) 
     and its output y_j. With no options this is the homework's network.
     """
     try:
-        problem = _build_problem(lr, x, y, layers, activation, loss, weights, biases)
-        step_count = _parse_steps(steps)
+        given_weights = merge_assignments(weights, "--weights", "weight")  # repeated options merge
+        given_biases = merge_assignments(biases, "--biases", "bias")
+        problem = _build_problem(lr, x, y, layers, activation, loss, given_weights, given_biases)
     except Q3InputError as error:
         raise click.BadParameter(str(error), param_hint=error.option) from None
     from hwsolve.solutions.q3 import solve_q3  # after validation: SymPy and torch load slowly
 
-    emit(solve_q3(problem, steps=step_count), fmt.lower(), "q3", digits)
+    emit(solve_q3(problem, steps=steps), fmt.lower(), "q3", digits)

@@ -2,33 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 
-from hwsolve.cli.common import digits_option, emit, format_option, seed_option
-
-
-def parse_seeds(text: str | None) -> list[int] | None:
-    """'0-4' -> [0..4]; '0,1,2' -> [0, 1, 2]; BadParameter otherwise."""
-    if text is None:
-        return None
-    seeds: list[int] = []
-    try:
-        for item in text.split(","):
-            item = item.strip()
-            if re.fullmatch(r"\d+-\d+", item):
-                low, high = (int(part) for part in item.split("-"))
-                if high < low:
-                    raise ValueError
-                seeds += range(low, high + 1)
-            else:
-                seeds.append(int(item))
-    except ValueError:
-        raise click.BadParameter(f"expected a range like 0-4 or a list like 0,1,2, got {text!r}", param_hint="--seeds") from None
-    if any(s < 0 for s in seeds):
-        raise click.BadParameter(f"seeds must be non-negative, got {text!r}", param_hint="--seeds")
-    return list(dict.fromkeys(seeds))
+from hwsolve.cli.common import MAX_SEED_COUNT, SEED_RANGE_HELP, Command, SeedList, digits_option, emit, format_option, seed_option
 
 
 def check_configs(ctx, param, value):
@@ -41,7 +17,7 @@ def check_configs(ctx, param, value):
     return value
 
 
-@click.command("q4")
+@click.command("q4", cls=Command)
 @click.option("--mode", type=click.Choice(["homework", "corrected"]), default="corrected", show_default=True,
               help="homework: the submitted code exactly, bugs included. corrected: each bug fixed (see the output).")
 @click.option("--epochs", type=click.IntRange(1, 1000), default=30, show_default=True,
@@ -51,8 +27,9 @@ def check_configs(ctx, param, value):
 @click.option("--limit-train", type=click.IntRange(256, 60000), default=None, metavar="N",
               help="Use only the first N training images (quick runs).")
 @seed_option()
-@click.option("--seeds", default=None, metavar="SEEDS",
-              help="Repeat over seeds (0-4 or 0,1,2): median and range of the test error, and how robust '< 0.1' is.")
+@click.option("--seeds", type=SeedList(), default=None, metavar="SEEDS",
+              help="Repeat over seeds (0-4 or 0,1,2): median and range of the test error, and how robust '< 0.1' is. "
+                   f"At most {MAX_SEED_COUNT} seeds, each {SEED_RANGE_HELP}.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Folder with the MNIST IDX files (else $HWSOLVE_DATA, the user cache, ./data).")
@@ -83,7 +60,7 @@ def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, f
     from hwsolve.solutions.q4 import solve_q4
 
     solution = solve_q4(
-        mode=mode, epochs=epochs, configs=configs, seed=seed, seeds=parse_seeds(seeds), limit_train=limit_train,
-        device=device, data_dir=data_dir, out=out, force=force, progress=progress,
+        mode=mode, epochs=epochs, configs=configs, seed=seed, seeds=list(seeds) if seeds is not None else None,
+        limit_train=limit_train, device=device, data_dir=data_dir, out=out, force=force, progress=progress,
     )
     emit(solution, fmt, "q4", digits)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hwsolve.cli.common import digits_option, seed_option
+from hwsolve.cli.common import Command, digits_option, seed_option
 from hwsolve.errors import HwsolveError
 from hwsolve.render.report_q4 import QUICK_EPOCHS
 
@@ -36,6 +36,7 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @click.command(
     "report",
+    cls=Command,
     epilog="Examples:\n\n  hwsolve report                      # build/report.md, .tex and .pdf\n\n"
     f"  hwsolve report --format md --quick  # Markdown only, {QUICK_EPOCHS}-epoch Q4 sweep\n\n"
     "  HWSOLVE_DATA=~/mnist hwsolve report --out out/",

@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from hwsolve.check.finite import overflow_error
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.regularisation import L1, L2, RegularisationExperiment, run_regularisation
 from hwsolve.problem.q2 import RECONSTRUCTED_STATEMENTS, RECONSTRUCTION_NOTE, SUBMITTED_ANSWERS, RegularisationProblem
@@ -197,11 +198,19 @@ def judge_all(experiment: RegularisationExperiment) -> list[Q2Statement]:
     return [judge_regularisation(experiment), judge_features(experiment), judge_coefficient(experiment)]
 
 
+def _experiment(problem: RegularisationProblem, seed: int) -> RegularisationExperiment:
+    """The experiment, with Python's float OverflowError (noise far too large) said as an overflow: no verdict."""
+    try:
+        return run_regularisation(problem, seed)
+    except OverflowError:
+        raise overflow_error(f"in the Q2 regression at seed {seed}, so no verdict") from None
+
+
 def check_seeds(problem: RegularisationProblem, seeds: list[int]) -> SeedCheck:
     answers: dict[str, list[bool]] = {label: [] for label in RECONSTRUCTED_STATEMENTS}
     improves: dict[str, list[bool]] = {L2: [], L1: []}
     for seed in seeds:
-        experiment = run_regularisation(problem, seed)
+        experiment = _experiment(problem, seed)
         for statement in judge_all(experiment):
             answers[statement.label].append(statement.answer)
         for penalty in improves:
@@ -210,6 +219,6 @@ def check_seeds(problem: RegularisationProblem, seeds: list[int]) -> SeedCheck:
 
 
 def solve_q2(seed: int = 0, problem: RegularisationProblem = RegularisationProblem(), seeds_checked: int = SEEDS_CHECKED) -> Q2Solution:
-    experiment = run_regularisation(problem, seed)
+    experiment = _experiment(problem, seed)
     seed_check = check_seeds(problem, list(range(seed, seed + seeds_checked))) if seeds_checked > 0 else None
     return Q2Solution(seed, judge_all(experiment), experiment, seed_check)

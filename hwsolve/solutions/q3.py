@@ -22,7 +22,10 @@ checked quantity (loss, outputs, deltas, gradients, and the loss after the
 last step); ``step_max_abs_diff`` per step.
 
 Raises ``VerificationError`` when SymPy and autograd disagree by more than
-1e-10 anywhere, or the delta route and the chain rule disagree.
+1e-10 (relative for values above 1) anywhere, or the delta route and the chain rule disagree, and
+``OverflowDetected`` (naming the quantity) when a value leaves float64's
+range: checked before any comparison, so an overflow is never reported as a
+disagreement.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import sympy as sp
 
 from hwsolve.check.backprop_autograd import TOLERANCE, autograd_gradients, compare_loss, compare_with_autograd
 from hwsolve.check.backprop_routes import compare_routes
+from hwsolve.check.finite import overflow_error, require_finite
 from hwsolve.derive.backprop import NetworkDerivation, derive_gradients, evaluate_gradients, forward_pass
 from hwsolve.derive.backprop_activations import ACTIVATION_DERIVATIVE_LATEX, ACTIVATION_LATEX
 from hwsolve.derive.backprop_compiled import compile_network
@@ -300,22 +304,41 @@ def _symbolic_step(derivation: NetworkDerivation, route: DeltaRoute, problem: Q3
     forward = forward_pass(derivation, problem.x, problem.y, problem.parameters)
     by_delta = evaluate_deltas(route, forward)
     by_chain = evaluate_gradients(derivation, forward)
-    route_difference = compare_routes(by_delta.gradients, {name: value.value for name, value in by_chain.items()})
     outputs = tuple(forward.value(derivation.output_symbols[k]) for k in derivation.neuron_layers[-1])
+    where = "in the SymPy forward and backward pass"
+    _require_finite_step(where, float(forward.loss), outputs, by_delta.gradients, by_delta.deltas)
+    require_finite({f"dL/d{name} by the chain rule": value.value for name, value in by_chain.items()}, where)
+    route_difference = compare_routes(by_delta.gradients, {name: value.value for name, value in by_chain.items()})
     return forward, by_delta, by_chain, outputs, route_difference
+
+
+def _require_finite_step(where: str, loss: float, outputs, gradients, deltas=None) -> None:
+    """An overflow in one evaluation (loss, outputs, deltas, gradients) is named, never compared."""
+    values = {"the loss": loss, **{f"output {index + 1}": value for index, value in enumerate(outputs)}}
+    values.update({f"delta{neuron}": value for neuron, value in (deltas or {}).items()})
+    values.update({f"dL/d{name}": value for name, value in gradients.items()})
+    require_finite(values, where)
+
+
+def _checked_autograd(problem: Q3Problem, where: str):
+    """torch autograd's float64 result for the problem, refused when it overflowed."""
+    reference = autograd_gradients(problem)
+    _require_finite_step(f"{where} (torch autograd, float64)", reference.loss, reference.outputs, reference.gradients, reference.deltas)
+    return reference
 
 
 def _checked_step(derivation: NetworkDerivation, route: DeltaRoute, problem: Q3Problem):
     """One symbolic evaluation, cross-checked against autograd (raises on disagreement)."""
     forward, by_delta, by_chain, outputs, route_difference = _symbolic_step(derivation, route, problem)
     gradients = dict(by_delta.gradients)
-    reference = autograd_gradients(problem)
+    reference = _checked_autograd(problem, "in the first step")
     difference = compare_with_autograd(float(forward.loss), outputs, gradients, reference, TOLERANCE, deltas=by_delta.deltas)
     return forward, by_delta, by_chain, outputs, gradients, reference, difference, route_difference
 
 
 def _descend(problem: Q3Problem, gradients: dict[str, float]) -> Q3Problem:
     parameters = {name: value - problem.lr * gradients[name] for name, value in problem.parameters.items()}
+    require_finite(parameters, "in the updated parameters (w - lr * dL/dw)")
     weights = tuple((name, parameters[name]) for name in problem.weight_map)
     biases = tuple((name, parameters[name]) for name in problem.bias_map)
     return Q3Problem(problem.layers, problem.activation, problem.loss, problem.x, problem.y, problem.lr, weights, biases)
@@ -437,10 +460,21 @@ def _loss_after(derivation: NetworkDerivation, problem: Q3Problem) -> tuple[floa
     """The loss and outputs at the problem's parameters by a SymPy forward pass, checked by autograd."""
     forward = forward_pass(derivation, problem.x, problem.y, problem.parameters)
     loss = float(forward.loss)
-    reference = autograd_gradients(problem)
-    difference = compare_loss(loss, reference.loss, "the loss after the step")
     outputs = tuple(forward.value(derivation.output_symbols[k]) for k in derivation.neuron_layers[-1])
+    _require_finite_step("in the loss after the step", loss, outputs, {})
+    reference = _checked_autograd(problem, "in the loss after the step")
+    difference = compare_loss(loss, reference.loss, "the loss after the step")
     return loss, outputs, reference.loss, difference
+
+
+def _compiled_step(compiled, problem: Q3Problem, where: str):
+    """One float64 evaluation of the compiled network; plain Python floats raise OverflowError where torch gives inf."""
+    try:
+        step = compiled.step(problem.x, problem.y, problem.parameters)
+    except OverflowError:
+        raise overflow_error(where) from None
+    _require_finite_step(where, step.loss, step.outputs, step.gradients, step.deltas)
+    return step
 
 
 def solve_q3(problem: Q3Problem | None = None, steps: int = 1) -> Q3Solution:
@@ -465,14 +499,16 @@ def solve_q3(problem: Q3Problem | None = None, steps: int = 1) -> Q3Solution:
     current = next_problem
     if steps > 1:
         compiled = compile_network(derivation)
-        for _ in range(steps - 1):
-            step = compiled.step(current.x, current.y, current.parameters)
-            reference_step = autograd_gradients(current)
+        for number in range(2, steps + 1):
+            where = f"in step {number}"
+            step = _compiled_step(compiled, current, where)
+            reference_step = _checked_autograd(current, where)
             step_differences.append(compare_with_autograd(step.loss, step.outputs, step.gradients, reference_step, TOLERANCE,
                                                           deltas=step.deltas))
             current = _descend(current, step.gradients)
-            loss_history.append(compiled.step(current.x, current.y, current.parameters).loss)
-        checked_differences.append(compare_loss(loss_history[-1], autograd_gradients(current).loss, "the loss after the last step"))
+            loss_history.append(_compiled_step(compiled, current, f"in the loss after step {number}").loss)
+        last = _checked_autograd(current, "in the loss after the last step")
+        checked_differences.append(compare_loss(loss_history[-1], last.loss, "the loss after the last step"))
 
     derivation_steps = _parameter_steps(derivation, by_chain, problem, updated)
     latex = derivation.latex
