@@ -15,7 +15,10 @@ def write_atomic(path: Path | str, content: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftover_temporaries(path)
     mode = "wb" if isinstance(content, bytes) else "w"
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # temporary_pattern
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # temporary_pattern
+    except OSError as error:
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
     try:
         os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
@@ -23,9 +26,11 @@ def write_atomic(path: Path | str, content: str | bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(temporary):
-            os.unlink(temporary)
+            os.unlink(temporary)  # the old file, if any, is untouched: nothing finished is lost
+        if isinstance(error, OSError):  # a full disk has no filename in the error: name the file here
+            raise OSError(error.errno, error.strerror or str(error), str(path)) from None
         raise
     return path
 
@@ -43,6 +48,31 @@ def remove_leftover_temporaries(path: Path | str) -> None:
             leftover.unlink()
         except OSError:
             pass  # gone already, or not ours to remove: it never looks like a finished file anyway
+
+
+def ensure_writable(folder: Path | str) -> Path:
+    """Create `folder` and prove a file can be made in it, before any slow work is spent on its results.
+
+    A read-only mount, a full disk or a missing permission becomes one
+    HwsolveError naming the folder and the reason, instead of an OSError after training.
+    """
+    from hwsolve.errors import HwsolveError
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".hwsolve-write-check."):
+            pass
+    except OSError as error:
+        raise HwsolveError(f"cannot write to {folder}: {error.strerror or error}") from None
+    return folder
+
+
+def describe_os_error(error: OSError) -> str:
+    """'PATH: reason' for an OSError, e.g. "build/q4/results.json: No space left on device"."""
+    where = error.filename if error.filename is not None else ""
+    reason = error.strerror or str(error)
+    return f"{where}: {reason}" if where else reason
 
 
 def _current_umask() -> int:

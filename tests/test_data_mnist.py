@@ -84,11 +84,14 @@ def test_lookup_order_data_dir_then_env_then_cache_then_cwd(tmp_path, monkeypatc
 def test_missing_data_says_where_and_how(tmp_path, monkeypatch):
     monkeypatch.setenv("HWSOLVE_DATA", str(tmp_path / "nowhere"))
     with pytest.raises(DataNotFoundError) as error:
-        m.load_mnist(tmp_path / "empty")
+        m.load_mnist()
     message = str(error.value)
-    for place in (tmp_path / "empty", tmp_path / "nowhere", tmp_path / "cache" / "hwsolve" / "mnist", "data"):
+    for place in (tmp_path / "nowhere", tmp_path / "cache" / "hwsolve" / "mnist", "data"):
         assert str(place) in message
     assert "hwsolve data fetch" in message and "HWSOLVE_DATA" in message
+    with pytest.raises(DataNotFoundError) as error:  # an explicit --data-dir is the only place looked in
+        m.load_mnist(tmp_path / "empty")
+    assert str(tmp_path / "empty") in str(error.value) and str(tmp_path / "nowhere") not in str(error.value)
 
 
 def test_truncated_gzip_is_named(tmp_path):

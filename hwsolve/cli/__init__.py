@@ -107,3 +107,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as error:
+        # Any write that fails (read-only folder, full disk, no permission) is the
+        # user's environment, not a bug: one line naming the path and the reason.
+        from hwsolve.io import describe_os_error
+
+        click.echo(f"Error: {describe_os_error(error)}", err=True)
+        sys.exit(1)

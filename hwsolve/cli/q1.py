@@ -103,6 +103,11 @@ def q1(part, x, mask, rates, widths, steps, long_steps, seeds, budget, threads, 
     width = _width_problem(widths, steps, long_steps, seeds, budget, threads)
     from hwsolve.solutions.q1 import solve_q1  # after validation: SymPy and torch load slowly
 
+    if part in (None, "c"):
+        from hwsolve.io import default_build_dir, ensure_writable
+
+        ensure_writable(default_build_dir() / "q1")  # part c's cache: fail before training, not after
+
     def progress(message: str) -> None:
         click.echo(f"q1c: {message}", err=True)
 

@@ -57,8 +57,10 @@ def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, f
     answers from homework mode over --seeds 0-2 (median and range) and shows
     corrected mode for seed 0; both reuse what this command wrote.
     """
+    from hwsolve.io import default_build_dir, ensure_writable
     from hwsolve.solutions.q4 import solve_q4
 
+    ensure_writable(out if out is not None else default_build_dir() / "q4")  # before training, not after it
     solution = solve_q4(
         mode=mode, epochs=epochs, configs=configs, seed=seed, seeds=list(seeds) if seeds is not None else None,
         limit_train=limit_train, device=device, data_dir=data_dir, out=out, force=force, progress=progress,

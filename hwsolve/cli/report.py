@@ -93,6 +93,11 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
         if missing:
             chosen = tuple(name for name in chosen if name != "pdf")
             skipped_pdf = f"PDF skipped: {missing}"
+    if "pdf" in chosen and title is not None:
+        _check_title_settable(title)
+    from hwsolve.io import ensure_writable
+
+    ensure_writable(options.out_dir)  # before solving and training, not at the first write after them
     result = build_report(options, progress=lambda line: click.echo(line, err=True))
     written = []
     if "md" in chosen:
@@ -112,6 +117,18 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
     if result.failures:
         # The report is written (every other question is in it); the exit status still says it is incomplete.
         raise HwsolveError("; ".join(result.failures))
+
+
+def _check_title_settable(title: str) -> None:
+    """pdflatex stops on Persian, CJK or emoji: refuse such a title before any work (md and tex alone may keep it)."""
+    from hwsolve.render.latex_escape import unsettable_characters
+
+    bad = unsettable_characters(title)
+    if bad:
+        shown = ", ".join(f"{char!r} (U+{ord(char):04X})" for char in bad[:5])
+        raise click.BadParameter(
+            f"the PDF cannot print {shown}; use Latin letters, or --format md,tex for this title", param_hint="--title"
+        )
 
 
 def _missing_latex_message() -> str:

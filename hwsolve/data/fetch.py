@@ -7,7 +7,6 @@ renamed into place, so a half download never counts as data.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import sys
@@ -17,7 +16,8 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, TextIO
 
-from hwsolve.data.mnist import MNIST_FILES, check_idx_content, read_mnist_file, user_cache_dir
+from hwsolve.data.mnist import MNIST_FILES, check_idx_content, max_content_bytes, read_idx_bytes, read_mnist_file, user_cache_dir
+from hwsolve.io import _current_umask, ensure_writable
 from hwsolve.errors import CorruptDataError, HwsolveError
 
 # Tried in order; the first that serves a file with the right content wins.
@@ -47,7 +47,12 @@ def _progress_printer(stream: TextIO, label: str) -> Callable[[int, int | None],
     return show
 
 
-def _download(url: str, destination: Path, timeout: float, progress: Callable[[int, int | None], None]) -> None:
+# gzip never makes incompressible data much larger, so no honest copy of a
+# file exceeds its decompressed size plus this slack: the download stops there.
+_GZIP_SLACK = 1 << 16
+
+
+def _download(url: str, destination: Path, timeout: float, progress: Callable[[int, int | None], None], limit: int) -> None:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         total = response.headers.get("Content-Length")
         total = int(total) if total and total.isdigit() else None
@@ -57,8 +62,10 @@ def _download(url: str, destination: Path, timeout: float, progress: Callable[[i
                 chunk = response.read(CHUNK)
                 if not chunk:
                     break
-                handle.write(chunk)
                 done += len(chunk)
+                if done > limit:
+                    raise CorruptDataError(f"{url}: more than {limit} bytes, larger than any copy of this file")
+                handle.write(chunk)
                 progress(done, total)
             handle.flush()
             os.fsync(handle.fileno())
@@ -73,7 +80,9 @@ def fetch_mnist(
 ) -> Path:
     """Download what is missing into `destination` (default: the user cache) and return the folder."""
     folder = Path(destination) if destination is not None else user_cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder is None:
+        raise HwsolveError("no user cache folder (neither HOME nor XDG_CACHE_HOME is set); pass --dest")
+    ensure_writable(folder)  # a read-only or unusable target fails now, not after the download
     for key, spec in MNIST_FILES.items():
         target = folder / (spec.name + ".gz")
         if target.is_file() and not force:
@@ -90,9 +99,10 @@ def fetch_mnist(
             temporary = Path(temporary)
             try:
                 stream = progress_stream if progress_stream is not None else io.StringIO()
-                _download(url, temporary, timeout, _progress_printer(stream, target.name))
+                _download(url, temporary, timeout, _progress_printer(stream, target.name), max_content_bytes(spec) + _GZIP_SLACK)
                 stream.write("\n")
                 _check_download(temporary, key)
+                os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes 0600; data files are ordinary files
                 os.replace(temporary, target)
                 break
             except (urllib.error.URLError, OSError, CorruptDataError, ValueError) as error:
@@ -106,10 +116,5 @@ def fetch_mnist(
 
 
 def _check_download(path: Path, key: str) -> None:
-    """Verify a downloaded .gz under its temporary name, before it may be renamed into place."""
-    try:
-        with gzip.open(path, "rb") as handle:
-            content = handle.read()
-    except (OSError, EOFError) as error:
-        raise CorruptDataError(f"{path.name}: not a valid gzip file ({error})") from None
-    check_idx_content(content, path, key)
+    """Verify a downloaded .gz under its temporary name, before it may be renamed into place (gunzip capped)."""
+    check_idx_content(read_idx_bytes(path, max_content_bytes(MNIST_FILES[key]), gzipped=True), path, key)

@@ -14,8 +14,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -55,19 +57,27 @@ HOW_TO_PROVIDE = (
 )
 
 
-def user_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def user_cache_dir() -> Path | None:
+    """$XDG_CACHE_HOME/hwsolve/mnist or ~/.cache/hwsolve/mnist; None when neither can be named (no HOME)."""
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no HOME and no passwd entry
+            return None
     return Path(base) / "hwsolve" / "mnist"
 
 
 def candidate_roots(data_dir: str | Path | None = None) -> list[Path]:
-    """The folders searched, in order (an explicit --data-dir comes first)."""
-    roots: list[Path] = []
+    """The folders searched, in order. An explicit --data-dir is the only one: no silent fallback."""
     if data_dir is not None:
-        roots.append(Path(data_dir))
+        return [Path(data_dir)]
+    roots: list[Path] = []
     if os.environ.get("HWSOLVE_DATA"):
         roots.append(Path(os.environ["HWSOLVE_DATA"]))
-    roots.append(user_cache_dir())
+    cache = user_cache_dir()
+    if cache is not None:
+        roots.append(cache)
     roots.append(Path("data"))
     return roots
 
@@ -79,34 +89,74 @@ def _file_in(folder: Path, spec: IdxFile) -> Path | None:
     return None
 
 
+def _layouts(root: Path) -> tuple[Path, ...]:
+    return (root, root / "MNIST" / "raw", root / "raw")
+
+
 def _complete_folder(root: Path) -> Path | None:
     """root itself, root/MNIST/raw or root/raw, whichever holds all four files."""
-    for folder in (root, root / "MNIST" / "raw", root / "raw"):
+    for folder in _layouts(root):
         if all(_file_in(folder, spec) is not None for spec in MNIST_FILES.values()):
             return folder
     return None
 
 
-def locate_mnist(data_dir: str | Path | None = None) -> Path:
-    """The first folder holding all four files, or DataNotFoundError naming every place tried."""
+def _missing_in(root: Path) -> str | None:
+    """'FOLDER lacks NAME[.gz]' for a layout holding some but not all of the files (a partial copy)."""
+    for folder in _layouts(root):
+        missing = [spec.name for spec in MNIST_FILES.values() if _file_in(folder, spec) is None]
+        if 0 < len(missing) < len(MNIST_FILES):
+            return f"{folder} lacks {', '.join(name + '[.gz]' for name in missing)}"
+    return None
+
+
+def locate_mnist(data_dir: str | Path | None = None, warn: Callable[[str], None] | None = None) -> Path:
+    """The first folder holding all four files, or DataNotFoundError naming every place tried.
+
+    A candidate that cannot be searched (no permission, a file where a folder
+    should be) is skipped with one line to `warn` (default: stderr), and the search goes on.
+    """
+    warn = warn or (lambda line: print(f"Warning: {line}", file=sys.stderr))
     roots = candidate_roots(data_dir)
+    partial = []
     for root in roots:
-        folder = _complete_folder(root)
+        try:
+            folder = _complete_folder(root)
+            missing = None if folder else _missing_in(root)
+        except OSError as error:
+            warn(f"skipped {root}: {error.strerror or error}")
+            continue
         if folder is not None:
             return folder
+        if missing:
+            partial.append(missing)
     tried = ", ".join(str(root) for root in roots)
-    raise DataNotFoundError(f"MNIST not found (looked in: {tried}); {HOW_TO_PROVIDE}")
+    found = f"; {'; '.join(partial)}" if partial else ""
+    raise DataNotFoundError(f"MNIST not found (looked in: {tried}){found}; {HOW_TO_PROVIDE}")
 
 
-def read_idx_bytes(path: Path) -> bytes:
-    """The decompressed content of an IDX file (.gz or raw); a broken gzip is CorruptDataError."""
+# The decompressed size of each file is known exactly: reading stops one byte
+# past it, so a gzip bomb costs at most that much memory, never gigabytes.
+def max_content_bytes(spec: IdxFile) -> int:
+    return 4 + 4 * len(spec.shape) + int(np.prod(spec.shape))
+
+
+def read_idx_bytes(path: Path, limit: int | None = None, gzipped: bool | None = None) -> bytes:
+    """The decompressed content of an IDX file (.gz or raw), at most limit + 1 bytes; a broken gzip is CorruptDataError."""
     try:
-        if path.suffix == ".gz":
+        if gzipped if gzipped is not None else path.suffix == ".gz":
             with gzip.open(path, "rb") as handle:
-                return handle.read()
-        return path.read_bytes()
+                content = handle.read(-1 if limit is None else limit + 1)
+        else:
+            with open(path, "rb") as handle:
+                content = handle.read(-1 if limit is None else limit + 1)
+    except PermissionError as error:
+        raise CorruptDataError(f"{path}: cannot be read ({error.strerror})") from None
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         raise CorruptDataError(f"{path}: corrupt or truncated ({error})") from None
+    if limit is not None and len(content) > limit:
+        raise CorruptDataError(f"{path}: larger than the {limit} bytes this MNIST file has (decompressed)")
+    return content
 
 
 def parse_idx(content: bytes, path: Path, expected_shape: tuple[int, ...]) -> np.ndarray:
@@ -132,7 +182,7 @@ def read_mnist_file(folder: Path, key: str, verify: bool = True) -> tuple[np.nda
     path = _file_in(folder, spec)
     if path is None:
         raise DataNotFoundError(f"{folder / spec.name}[.gz] is missing; {HOW_TO_PROVIDE}")
-    return check_idx_content(read_idx_bytes(path), path, key, verify=verify)
+    return check_idx_content(read_idx_bytes(path, max_content_bytes(spec)), path, key, verify=verify)
 
 
 def check_idx_content(content: bytes, path: Path, key: str, verify: bool = True) -> tuple[np.ndarray, str]:

@@ -58,12 +58,17 @@ def _tex_texttt(value: Any) -> Markup:
     return Markup(f"\\texttt{{{escape_latex(str(value)).replace('--', '-{}-')}}}")
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~])")  # the marks that act inside a line
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~&!])")  # the marks that act inside a line (& starts an entity)
+_LINE_BREAK = re.compile(r"\s*[\r\n\v\f\u2028\u2029]+\s*")
 
 
 def escape_markdown(value: Any) -> str:
-    """A plain string shown literally in Markdown (e.g. a user's --title): its active marks backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+    """A plain string shown literally on one Markdown line (e.g. a user's --title in the heading).
+
+    Its active marks are backslash-escaped (so raw HTML shows as text) and a
+    line break becomes a space: a newline would end the heading.
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAK.sub(" ", str(value)))
 
 
 def _common_filters(env: jinja2.Environment) -> None:

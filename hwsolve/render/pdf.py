@@ -6,6 +6,7 @@ error we raise shows only the failing lines (TeX's "!" lines with context).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -57,7 +58,11 @@ def build_pdf(tex_path: Path | str) -> Path:
     missing = missing_latex_tools()
     if missing:
         raise LatexMissingError(latex_missing_message(missing))
-    command = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", tex_path.name]
+    # Build in a folder of its own and move the PDF into place only on success:
+    # pdflatex truncates its output as soon as it starts, so a failed build
+    # must never run where the last good report.pdf lies.
+    build_dir = tex_path.parent / f".{tex_path.stem}-build"
+    command = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", f"-outdir={build_dir.name}", tex_path.name]
     try:
         completed = subprocess.run(
             command, cwd=tex_path.parent, capture_output=True, text=True, timeout=LATEX_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL
@@ -66,8 +71,13 @@ def build_pdf(tex_path: Path | str) -> Path:
         raise LatexBuildError(f"latexmk did not finish within {LATEX_TIMEOUT_SECONDS} s on {tex_path}") from None
     pdf_path = tex_path.with_suffix(".pdf")
     log_path = tex_path.with_suffix(".log")
-    if completed.returncode != 0 or not pdf_path.exists():
+    built_pdf = build_dir / pdf_path.name
+    if (build_dir / log_path.name).exists():
+        shutil.copyfile(build_dir / log_path.name, log_path)  # the log stays beside the PDF, as before
+    if completed.returncode != 0 or not built_pdf.exists():
         log_text = log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else ""
         excerpt = error_excerpt(log_text) or (completed.stdout + completed.stderr)[-2000:].strip()
-        raise LatexBuildError(f"pdflatex failed on {tex_path.name} (full log: {log_path}):\n{excerpt}")
+        kept = " (the previous PDF is kept)" if pdf_path.exists() else ""
+        raise LatexBuildError(f"pdflatex failed on {tex_path.name}{kept} (full log: {log_path}):\n{excerpt}")
+    os.replace(built_pdf, pdf_path)
     return pdf_path
