@@ -53,7 +53,9 @@ def hwsolve(*args: str, env: dict | None = None) -> Done:
 
 
 def q4(out: Path, *args: str, epochs: str = "1", configs: str = ONE, env: dict | None = None):
-    return hwsolve("q4", "--out", str(out), "--epochs", epochs, "--configs", configs, *TINY, "--format", "json", *args,
+    # A --limit-train in args replaces TINY's (an option given twice is refused).
+    tiny = [a for a in TINY if a not in ("--limit-train", "1280")] if "--limit-train" in args else TINY
+    return hwsolve("q4", "--out", str(out), "--epochs", epochs, "--configs", configs, *tiny, "--format", "json", *args,
                    env=env)
 
 
