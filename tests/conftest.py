@@ -5,10 +5,16 @@
 - matplotlib always uses Agg (no screen on CI).
 - hypothesis: no per-example deadline, since CI machines are shared and slow;
   the example counts are set per test.
+- serve: a local HTTP server for the fetch tests (no internet needed).
 """
 
+import functools
+import http.server
 import os
+import threading
 from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -25,3 +31,27 @@ try:
     settings.load_profile("hwsolve")
 except ImportError:  # hypothesis is a test extra; conftest must still import
     pass
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def serve():
+    """Start a server on 127.0.0.1 for a folder; every server stops when the test ends."""
+    servers = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.timeout = 5
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

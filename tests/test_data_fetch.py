@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,30 +13,6 @@ from hwsolve.data.mnist import MNIST_FILES, verify_mnist
 
 SHARED_RAW = Path(os.environ.get("HWSOLVE_DATA", "../shared/data/mnist")) / "MNIST" / "raw"
 pytestmark = pytest.mark.mnist
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def serve():
-    """Start a server on 127.0.0.1 for a folder; every server stops when the test ends."""
-    servers = []
-
-    def start(folder: Path) -> str:
-        handler = functools.partial(QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.timeout = 5
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def test_fetch_tries_mirrors_in_turn_and_verifies(tmp_path, serve):

@@ -87,30 +87,6 @@ def test_gzip_bomb_in_data_dir_is_refused_at_the_known_size(tmp_path):
     assert f"larger than the {limit} bytes" in stderr
 
 
-@pytest.fixture
-def serve(tmp_path):
-    import functools
-    import http.server
-    import threading
-
-    servers = []
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    def start(folder: Path) -> str:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
 def test_download_and_gunzip_are_capped(tmp_path, serve):
     mirror = tmp_path / "mirror"
     mirror.mkdir()
