@@ -33,15 +33,21 @@ def timed(arm: str, args, mnist) -> float:
             torch.set_num_threads(args.threads)
             run_sweeps(jobs, list(ALL_CONFIGS), args.epochs, mnist, args.limit_train, progress=False, threads=1)
         else:
-            run_sweeps(jobs, list(ALL_CONFIGS), args.epochs, mnist, args.limit_train, progress=False, threads=args.threads)
+            run_sweeps(
+                jobs, list(ALL_CONFIGS), args.epochs, mnist, args.limit_train, progress=False, threads=args.threads
+            )
         return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=2, help="sweeps per arm (one per seed)")
-    parser.add_argument("--threads", type=int, default=2, help="W: threads of the sequential arm, workers of the parallel one")
-    parser.add_argument("--epochs", type=int, default=12, help="homework mode: the k-th model trains E-k; 12 trains all 12")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="W: threads of the sequential arm, workers of the parallel one"
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=12, help="homework mode: the k-th model trains E-k; 12 trains all 12"
+    )
     parser.add_argument("--limit-train", type=int, default=None, help="default: all 60,000 images")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
@@ -53,8 +59,10 @@ def main() -> None:
             print(f"repeat {repeat + 1}: {arm:10s} {times[arm][-1]:6.1f} s", flush=True)
     sequential, parallel = (statistics.median(times[arm]) for arm in ("sequential", "parallel"))
     images = args.limit_train or len(mnist.train_labels)
-    print(f"{args.seeds} homework sweeps of {args.epochs} epochs on {images} images, median of {args.repeats}"
-          f" ({torch.get_num_threads()} threads available):")
+    print(
+        f"{args.seeds} homework sweeps of {args.epochs} epochs on {images} images, median of {args.repeats}"
+        f" ({torch.get_num_threads()} threads available):"
+    )
     print(f"  one process, {args.threads} threads, one sweep after the other: {sequential:.1f} s")
     print(f"  {args.threads} workers of 1 thread, side by side:            {parallel:.1f} s")
     print(f"  ratio sequential / parallel: {sequential / parallel:.2f}")

@@ -52,7 +52,7 @@ class PerSampleMnist(torch.utils.data.Dataset):
         self.data, self.targets = images, labels
 
     @classmethod
-    def from_mnist(cls, mnist) -> "PerSampleMnist":
+    def from_mnist(cls, mnist) -> PerSampleMnist:
         """The training set as torchvision holds it: uint8 images (60000, 28, 28), int64 labels."""
         return cls((mnist.train_images * 255).round().to(torch.uint8).view(-1, 28, 28), mnist.train_labels.clone())
 
@@ -113,15 +113,23 @@ def baseline_model_epoch(train_loader, config) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--full", action="store_true", help="lockstep: the whole 12 x 30 sweep (homework and corrected)")
+    parser.add_argument(
+        "--full", action="store_true", help="lockstep: the whole 12 x 30 sweep (homework and corrected)"
+    )
     parser.add_argument("--epochs", type=int, default=3, help="lockstep epochs without --full")
     parser.add_argument("--baseline-model-epochs", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=3, help="lockstep repeats without --full (median)")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("HWSOLVE_THREADS", 2)))
-    parser.add_argument("--baseline-threads", default="1,2",
-                        help="torch thread counts to time the baseline at; the fastest is the one compared")
-    parser.add_argument("--compare-backward", action="store_true",
-                        help="also time 1 corrected epoch with the hand-written backward and with autograd")
+    parser.add_argument(
+        "--baseline-threads",
+        default="1,2",
+        help="torch thread counts to time the baseline at; the fastest is the one compared",
+    )
+    parser.add_argument(
+        "--compare-backward",
+        action="store_true",
+        help="also time 1 corrected epoch with the hand-written backward and with autograd",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, load average {os.getloadavg()}")
@@ -149,8 +157,10 @@ def main() -> None:
         train_lockstep(list(ALL_CONFIGS), mnist, MODES[mode], epochs, seed=0)
         seconds = time.perf_counter() - started
         per_model_epoch.append(seconds / model_epochs)
-        print(f"lockstep  {mode:9s} 12 configs x {epochs} epochs = {model_epochs} model-epochs  {seconds:7.2f} s"
-              f"  ({per_model_epoch[-1] * 1e3:.1f} ms/model-epoch)")
+        print(
+            f"lockstep  {mode:9s} 12 configs x {epochs} epochs = {model_epochs} model-epochs  {seconds:7.2f} s"
+            f"  ({per_model_epoch[-1] * 1e3:.1f} ms/model-epoch)"
+        )
         if epochs == 30:
             print(f"          12 x 30 {mode} sweep on 60,000 images: {seconds:.1f} s (target <= 75 s)")
     lockstep_per = statistics.median(per_model_epoch)
@@ -159,9 +169,13 @@ def main() -> None:
             started = time.perf_counter()
             train_lockstep(list(ALL_CONFIGS), mnist, MODES["corrected"], 1, seed=0, backward=backward)
             print(f"backward  {backward:8s} 1 corrected epoch, 12 models: {time.perf_counter() - started:6.2f} s")
-    print(f"median baseline {baseline_per:.3f} s/model-epoch (fastest of threads {baseline_by_threads}: {best_threads}),"
-          f" median lockstep {lockstep_per * 1e3:.1f} ms/model-epoch")
-    print(f"ratio {baseline_per / lockstep_per:.1f}x per model-epoch (target >= 30x); load average now {os.getloadavg()}")
+    print(
+        f"median baseline {baseline_per:.3f} s/model-epoch (fastest of threads {baseline_by_threads}: {best_threads}),"
+        f" median lockstep {lockstep_per * 1e3:.1f} ms/model-epoch"
+    )
+    print(
+        f"ratio {baseline_per / lockstep_per:.1f}x per model-epoch (target >= 30x); load average now {os.getloadavg()}"
+    )
 
 
 if __name__ == "__main__":

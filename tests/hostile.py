@@ -13,7 +13,9 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 NOT_ROOT_REASON = "needs root (to mount a tmpfs or to drop to an unprivileged user with setpriv)"
 
 
-def run_cli(*args: str, env: dict | None = None, cwd: Path | str | None = None, user: str | None = None, timeout: int = 300):
+def run_cli(
+    *args: str, env: dict | None = None, cwd: Path | str | None = None, user: str | None = None, timeout: int = 300
+):
     """Run `hwsolve ARGS` in a subprocess; `user` drops privileges with setpriv (root only)."""
     command = [HWSOLVE, *args]
     if user is not None:
@@ -40,7 +42,15 @@ def can_setpriv() -> bool:
     """Root, setpriv, and an interpreter `nobody` can run (a Python under /root, mode 0700, is not)."""
     if not IS_ROOT or shutil.which("setpriv") is None:
         return False
-    probe = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable, "-c", "import click, hwsolve"]
+    probe = [
+        "setpriv",
+        "--reuid=nobody",
+        "--regid=nogroup",
+        "--clear-groups",
+        sys.executable,
+        "-c",
+        "import click, hwsolve",
+    ]
     return subprocess.run(probe, capture_output=True).returncode == 0
 
 

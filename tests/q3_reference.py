@@ -24,7 +24,9 @@ def name(i: int, j: int) -> str:
 def reference(layers, activation, loss, x, y, weights, biases=None):
     """(loss, outputs, {parameter: gradient}) by autograd on scalars."""
     act = ACTIVATIONS[activation]
-    leaves = {key: torch.tensor(float(value), dtype=torch.float64, requires_grad=True) for key, value in weights.items()}
+    leaves = {
+        key: torch.tensor(float(value), dtype=torch.float64, requires_grad=True) for key, value in weights.items()
+    }
     for key, value in (biases or {}).items():
         leaves[key] = torch.tensor(float(value), dtype=torch.float64, requires_grad=True)
     neuron = 1
@@ -53,7 +55,9 @@ def reference(layers, activation, loss, x, y, weights, biases=None):
 def reference_deltas(layers, activation, loss, x, y, weights, biases=None):
     """{neuron j: dL/dnet_j} by autograd on scalars: each net input keeps its gradient (retain_grad)."""
     act = ACTIVATIONS[activation]
-    leaves = {key: torch.tensor(float(value), dtype=torch.float64) for key, value in {**weights, **(biases or {})}.items()}
+    leaves = {
+        key: torch.tensor(float(value), dtype=torch.float64) for key, value in {**weights, **(biases or {})}.items()
+    }
     neuron = 1
     previous = []
     for value in x:

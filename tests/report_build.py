@@ -37,8 +37,12 @@ class BuiltReport:
     def pages(self, first: int, last: int) -> str:
         """The text of pages first..last (1-based) in reading order (pdftotext without -layout,
         which keeps a formula's numbers together where -layout moves its subscripts to other lines)."""
-        return subprocess.run(["pdftotext", "-f", str(first), "-l", str(last), str(self.out / "report.pdf"), "-"],
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["pdftotext", "-f", str(first), "-l", str(last), str(self.out / "report.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
 
 
 def have_latex() -> bool:
@@ -57,7 +61,9 @@ def _shrink_q1_width_experiment(monkeypatch):
 
     # Fewer seeds and a short long run where this WidthProblem has them (Q1(c) with several seeds).
     wanted = {"widths": (2, 4, 16), "steps": 30, "seed_count": 3, "long_steps": 60, "long_widths": (16,)}
-    small = WidthProblem(**{key: value for key, value in wanted.items() if key in {f.name for f in fields(WidthProblem)}})
+    small = WidthProblem(
+        **{key: value for key, value in wanted.items() if key in {f.name for f in fields(WidthProblem)}}
+    )
 
     def solve(number, solver, options):
         if number == 1:
@@ -112,6 +118,8 @@ def built_report(tmp_path_factory) -> BuiltReport:
             arguments.append("--quick")
         result = CliRunner().invoke(cli, arguments)
     assert result.exit_code == 0, (result.output, result.exception)
-    text = subprocess.run(["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     _BUILT.append(BuiltReport(out, text, result, quick=not source))
     return _BUILT[0]

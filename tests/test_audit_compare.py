@@ -25,7 +25,14 @@ def homework_q3_closed_form(lr=1.0, target=0.5):
     delta5 = -2.0 * (target - y5) * y5 * (1.0 - y5)
     delta3 = delta5 * w["w35"] * y3 * (1.0 - y3)
     delta4 = delta5 * w["w45"] * y4 * (1.0 - y4)
-    grads = {"w35": delta5 * y3, "w45": delta5 * y4, "w13": delta3 * x1, "w23": delta3 * x2, "w14": delta4 * x1, "w24": delta4 * x2}
+    grads = {
+        "w35": delta5 * y3,
+        "w45": delta5 * y4,
+        "w13": delta3 * x1,
+        "w23": delta3 * x2,
+        "w14": delta4 * x1,
+        "w24": delta4 * x2,
+    }
     values = {"H3": h3, "H4": h4, "y3": y3, "y4": y4, "O5": o5, "y5": y5, **w}
     values.update({f"grad:{name}": g for name, g in grads.items()})
     values.update({f"updated:{name}": w[name] - lr * g for name, g in grads.items()})
@@ -59,8 +66,9 @@ def test_q3_updated_weights_verdicts_follow_rounding():
             assert "truncated" in row.note  # every wrong one is ours cut after 2 decimals
             assert math.floor(ours * 100) / 100 == pytest.approx(float(row.submitted))
     # w35 0.2446 -> 0.24 and w14 0.3943 -> 0.39 are right; the other four are truncations.
-    assert [name for name in ("w35", "w45", "w13", "w23", "w14", "w24") if not rows[f"{name} after one step"].agrees] == [
-        "w45", "w13", "w23", "w24"]
+    assert [
+        name for name in ("w35", "w45", "w13", "w23", "w14", "w24") if not rows[f"{name} after one step"].agrees
+    ] == ["w45", "w13", "w23", "w24"]
 
 
 def test_q3_o5_substitution_shows_rounded_factors():
@@ -96,8 +104,15 @@ def test_q1b_missing_rate_is_a_note_not_a_crash():
 
 @pytest.mark.parametrize(
     ("shown", "value", "expected"),
-    [("0.24", 0.2446, True), ("0.85", 0.846, True), ("0.84", 0.846, False), ("0.10", 0.0981, True), ("0.09", 0.0981, False),
-     ("1", 1.49, True), ("1", 1.51, False)],
+    [
+        ("0.24", 0.2446, True),
+        ("0.85", 0.846, True),
+        ("0.84", 0.846, False),
+        ("0.10", 0.0981, True),
+        ("0.09", 0.0981, False),
+        ("1", 1.49, True),
+        ("1", 1.51, False),
+    ],
 )
 def test_agrees_rounded(shown, value, expected):
     assert agrees_rounded(shown, value) is expected
@@ -141,7 +156,12 @@ def test_q4_table_verdicts_by_side_of_the_threshold():
         {"name": "leaky_relu/nll/adam", "test_error": None},  # diverged (NaN): not below
     ]
     rows = {row.quantity: row for row in audit_q4_table(entries, 3).rows}
-    assert [rows[name].agrees for name in (listed, "relu/nll/adam", "relu/nll/sgd", "leaky_relu/nll/adam")] == [True, True, False, True]
+    assert [rows[name].agrees for name in (listed, "relu/nll/adam", "relu/nll/sgd", "leaky_relu/nll/adam")] == [
+        True,
+        True,
+        False,
+        True,
+    ]
     assert rows["relu/nll/sgd"].note == "test error $0.0200$ is below $0.1$; the submission does not list it"
     assert rows["leaky_relu/nll/adam"].computed_text == "NaN"
     assert rows[listed].label == f"`{listed}`" and rows[listed].submitted_text == "$< 0.1$"

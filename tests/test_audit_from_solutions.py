@@ -19,9 +19,20 @@ def test_q3_values_match_the_closed_form():
     o5 = 0.3 * y3 + 0.9 * y4
     y5 = _sigmoid(o5)
     delta5 = -2 * (0.5 - y5) * y5 * (1 - y5)
-    expected = {"H3": 0.755, "H4": 0.68, "y3": y3, "y4": y4, "O5": o5, "y5": y5, "w35": 0.3, "w45": 0.9,
-                "grad:w35": delta5 * y3, "grad:w13": delta5 * 0.3 * y3 * (1 - y3) * 0.35,
-                "updated:w45": 0.9 - delta5 * y4, "updated:w24": 0.6 - delta5 * 0.9 * y4 * (1 - y4) * 0.9}
+    expected = {
+        "H3": 0.755,
+        "H4": 0.68,
+        "y3": y3,
+        "y4": y4,
+        "O5": o5,
+        "y5": y5,
+        "w35": 0.3,
+        "w45": 0.9,
+        "grad:w35": delta5 * y3,
+        "grad:w13": delta5 * 0.3 * y3 * (1 - y3) * 0.35,
+        "updated:w45": 0.9 - delta5 * y4,
+        "updated:w24": 0.6 - delta5 * 0.9 * y4 * (1 - y4) * 0.9,
+    }
     for key, value in expected.items():
         assert values[key] == pytest.approx(value, rel=1e-12, abs=1e-15), key
 
@@ -46,5 +57,12 @@ def test_build_audit_marks_missing_questions():
     q3 = next(section for section in audit.sections if section.title.startswith("Q3"))
     assert len(q3.rows) == 6 + 2 + 1 + 6 + 6
     assert sorted(row.quantity for row in audit.differing) == sorted(
-        ["O5 from its displayed substitution", "w45 after one step", "w13 after one step", "w23 after one step", "w24 after one step"])
+        [
+            "O5 from its displayed substitution",
+            "w45 after one step",
+            "w13 after one step",
+            "w23 after one step",
+            "w24 after one step",
+        ]
+    )
     assert audit.sections[-1].missing.startswith("Q4 is not available")

@@ -18,7 +18,12 @@ from hwsolve.render.environment import render_template
 
 def test_segments_split_code_and_math():
     assert segments("ours rounds to $0.85$; `x_y` is code") == [
-        (TEXT, "ours rounds to "), (MATH, "0.85"), (TEXT, "; "), (CODE, "x_y"), (TEXT, " is code")]
+        (TEXT, "ours rounds to "),
+        (MATH, "0.85"),
+        (TEXT, "; "),
+        (CODE, "x_y"),
+        (TEXT, " is code"),
+    ]
     assert segments("plain") == [(TEXT, "plain")]
     assert symbol("w35") == "w_{35}" and symbol("H3") == "H_{3}" and symbol("lr") == "lr"
 
@@ -64,8 +69,15 @@ def test_q2_rows_say_why_they_are_not_counted():
 
 
 def _finding(name, median, low, high, seeds_below, n_seeds=3):
-    return {"name": name, "median": median, "low": low, "high": high, "seeds_below": seeds_below, "n_seeds": n_seeds,
-            "test_error": median}
+    return {
+        "name": name,
+        "median": median,
+        "low": low,
+        "high": high,
+        "seeds_below": seeds_below,
+        "n_seeds": n_seeds,
+        "test_error": median,
+    }
 
 
 def test_q4_over_seeds_is_judged_by_the_median_and_notes_a_split():
@@ -80,13 +92,18 @@ def test_q4_over_seeds_is_judged_by_the_median_and_notes_a_split():
     assert rows["relu/cross_entropy/sgd"].agrees and rows["relu/nll/sgd"].agrees
     adam = rows["sigmoid/cross_entropy/adam"]
     assert not adam.agrees and adam.computed_text == "$0.7500$"
-    assert adam.note == ("test error $0.7500$ is not below $0.1$; the submission lists it; "
-                         "below $0.1$ in 1 of 3 seeds (range $0.0800$ to $0.9000$)")
+    assert adam.note == (
+        "test error $0.7500$ is not below $0.1$; the submission lists it; "
+        "below $0.1$ in 1 of 3 seeds (range $0.0800$ to $0.9000$)"
+    )
 
 
 def test_q4_reads_findings_or_falls_back_to_one_run():
-    one_run = SimpleNamespace(configs=[{"name": "relu/nll/sgd", "test_error": 0.02}], epochs=3,
-                              differences=[{"what": "NLLLoss input", "homework": "raw logits", "corrected": "`log_softmax`", "why": "w"}])
+    one_run = SimpleNamespace(
+        configs=[{"name": "relu/nll/sgd", "test_error": 0.02}],
+        epochs=3,
+        differences=[{"what": "NLLLoss input", "homework": "raw logits", "corrected": "`log_softmax`", "why": "w"}],
+    )
     section, differences = audit_q4(SimpleNamespace(homework=one_run, corrected=one_run))
     assert section.rows[0].computed_text == "$0.0200$" and not section.rows[0].agrees
     assert differences[0].topic == "NLLLoss input" and differences[0].corrected == "`log_softmax`"
@@ -115,11 +132,29 @@ def _full_audit():
     from hwsolve.solutions.q3 import solve_q3
 
     homework = SimpleNamespace(
-        findings=[_finding("relu/cross_entropy/sgd", 0.0261, 0.025, 0.028, 3), _finding("sigmoid/cross_entropy/adam", 0.75, 0.08, 0.9, 1)],
-        configs=[], epochs=30, differences=[{"what": "NLLLoss input", "homework": "`nn.NLLLoss()` on raw logits",
-                                             "corrected": "on `log_softmax`", "why": "log-probabilities"}])
-    return build_audit({1: solve_q1(part="b"), 2: solve_q2(seeds_checked=0), 3: solve_q3(),
-                        4: SimpleNamespace(homework=homework, corrected=homework)})
+        findings=[
+            _finding("relu/cross_entropy/sgd", 0.0261, 0.025, 0.028, 3),
+            _finding("sigmoid/cross_entropy/adam", 0.75, 0.08, 0.9, 1),
+        ],
+        configs=[],
+        epochs=30,
+        differences=[
+            {
+                "what": "NLLLoss input",
+                "homework": "`nn.NLLLoss()` on raw logits",
+                "corrected": "on `log_softmax`",
+                "why": "log-probabilities",
+            }
+        ],
+    )
+    return build_audit(
+        {
+            1: solve_q1(part="b"),
+            2: solve_q2(seeds_checked=0),
+            3: solve_q3(),
+            4: SimpleNamespace(homework=homework, corrected=homework),
+        }
+    )
 
 
 def _plain_text_pieces(markdown: str) -> list[str]:
@@ -133,8 +168,14 @@ def test_no_plain_text_math_in_the_audit_markdown():
     for piece in _plain_text_pieces(text):
         for pattern in PLAIN_MATH:
             assert not pattern.search(piece), (pattern.pattern, piece)
-    for expected in (r"$\partial L/\partial w_{35}$", r"$0.68 \times 0.3 + 0.66 \times 0.9$", "`relu/cross_entropy/sgd`",
-                     "relative $10^{-9}$", "training output, $p = 0.5$", "$y_{3}$ as substituted into $O_{5}$"):
+    for expected in (
+        r"$\partial L/\partial w_{35}$",
+        r"$0.68 \times 0.3 + 0.66 \times 0.9$",
+        "`relu/cross_entropy/sgd`",
+        "relative $10^{-9}$",
+        "training output, $p = 0.5$",
+        "$y_{3}$ as substituted into $O_{5}$",
+    ):
         assert expected in text
 
 
@@ -144,8 +185,13 @@ def test_no_plain_text_math_in_the_audit_latex():
     outside_math = re.sub(r"\\texttt\{[^}]*\}", "", outside_math)
     for pattern in PLAIN_MATH[:5]:
         assert not pattern.search(outside_math), pattern.pattern
-    for expected in (r"$\partial L/\partial w_{35}$", r"$0.68 \times 0.3 + 0.66 \times 0.9$",
-                     r"\texttt{relu/\allowbreak{}cross\_entropy/\allowbreak{}sgd}", r"\texttt{hw2-submitted-solution.fa.md}", "$< 0.1$"):
+    for expected in (
+        r"$\partial L/\partial w_{35}$",
+        r"$0.68 \times 0.3 + 0.66 \times 0.9$",
+        r"\texttt{relu/\allowbreak{}cross\_entropy/\allowbreak{}sgd}",
+        r"\texttt{hw2-submitted-solution.fa.md}",
+        "$< 0.1$",
+    ):
         assert expected in text
 
 
@@ -153,14 +199,22 @@ def test_no_plain_text_math_in_the_audit_latex():
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_the_audit_fits_the_text_width(tmp_path):
     """pdflatex with the report's page geometry: not one Overfull box from the audit's tables."""
-    (tmp_path / "audit.tex").write_text(render_template("tex", "audit", audit=_full_audit(), digits=6, relative_tolerance=1e-9))
+    (tmp_path / "audit.tex").write_text(
+        render_template("tex", "audit", audit=_full_audit(), digits=6, relative_tolerance=1e-9)
+    )
     (tmp_path / "doc.tex").write_text(
         "\\documentclass[11pt,a4paper]{article}\\usepackage[T1]{fontenc}\\usepackage{lmodern}"
         "\\usepackage{amsmath,amssymb,booktabs,longtable,array}\\usepackage[margin=2.2cm]{geometry}"
-        "\\begin{document}\\input{audit.tex}\\end{document}\n")
+        "\\begin{document}\\input{audit.tex}\\end{document}\n"
+    )
     for _ in range(2):  # longtable settles its column widths on the second run
-        completed = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
-                                   capture_output=True, text=True, timeout=120)
+        completed = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert completed.returncode == 0, completed.stdout[-2000:]
     log = (tmp_path / "doc.log").read_text(errors="replace")
-    assert "Overfull" not in log, log[log.index("Overfull"):][:400]
+    assert "Overfull" not in log, log[log.index("Overfull") :][:400]

@@ -56,7 +56,9 @@ def test_cli_fetch_with_a_local_mirror(tmp_path, serve):
     from hwsolve.cli import cli
 
     dest = tmp_path / "dest"
-    result = CliRunner().invoke(cli, ["data", "fetch", "--dest", str(dest), "--mirror", serve(SHARED_RAW), "--timeout", "5"])
+    result = CliRunner().invoke(
+        cli, ["data", "fetch", "--dest", str(dest), "--mirror", serve(SHARED_RAW), "--timeout", "5"]
+    )
     assert result.exit_code == 0, result.output
     assert f"MNIST ready in {dest}" in result.output
     assert len(verify_mnist(dest)) == 4

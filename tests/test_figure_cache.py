@@ -21,7 +21,11 @@ def _counting_drawer(calls):
 
 def test_unchanged_solution_is_not_redrawn_and_a_changed_one_is(monkeypatch, tmp_path):
     calls: list[str] = []
-    monkeypatch.setattr(report_questions, "figure_drawers", lambda number, solution: [FigureSpec("q3_network", _counting_drawer(calls), "")])
+    monkeypatch.setattr(
+        report_questions,
+        "figure_drawers",
+        lambda number, solution: [FigureSpec("q3_network", _counting_drawer(calls), "")],
+    )
     homework = solve_q3()
     for _ in range(2):
         report.draw_figures([QuestionSection(3, "Q3", solution=homework)], tmp_path)
@@ -39,6 +43,8 @@ def test_unchanged_solution_is_not_redrawn_and_a_changed_one_is(monkeypatch, tmp
 def test_key_ignores_provenance_only():
     solution = {"values": [1.0, 2.0], "reused": True}
     assert cache.figure_key("f", solution) == cache.figure_key("f", {**solution, "reused": False})
-    assert cache.figure_key("f", {"configs": [{"wall_time_s": 1.0}]}) == cache.figure_key("f", {"configs": [{"wall_time_s": 2.0}]})
+    assert cache.figure_key("f", {"configs": [{"wall_time_s": 1.0}]}) == cache.figure_key(
+        "f", {"configs": [{"wall_time_s": 2.0}]}
+    )
     assert cache.figure_key("f", solution) != cache.figure_key("f", {**solution, "values": [1.0, 2.5]})
     assert cache.figure_key("f", solution) != cache.figure_key("g", solution)

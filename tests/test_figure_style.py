@@ -19,7 +19,9 @@ from report_build import built_report, have_latex
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.latex,
-    pytest.mark.skipif(not have_latex(), reason="needs latexmk, pdflatex and pdftotext (Debian: texlive-latex-* latexmk poppler-utils)"),
+    pytest.mark.skipif(
+        not have_latex(), reason="needs latexmk, pdflatex and pdftotext (Debian: texlive-latex-* latexmk poppler-utils)"
+    ),
 ]
 
 MIN_POINTS = 8.0
@@ -35,7 +37,7 @@ def _pdf_streams(data: bytes):
     for match in re.finditer(rb"stream\r?\n", data):
         end = data.find(b"endstream", match.end())
         try:
-            yield zlib.decompress(data[match.end():end])
+            yield zlib.decompress(data[match.end() : end])
         except zlib.error:
             continue
 
@@ -52,8 +54,11 @@ def figure_fonts(pdf: Path) -> tuple[float, float, set[float], set[str]]:
 
 def placed_scale(options: str, width: float, height: float) -> float:
     """How much \\includegraphics[options] scales a width x height figure (full \\linewidth when no width is given)."""
+
     def length(key: str, unit: float) -> float | None:
-        match = re.search(rf"{key}\s*=\s*([\d.]*)\s*\\{'linewidth|textwidth' if unit == LINEWIDTH else 'textheight'}", options)
+        match = re.search(
+            rf"{key}\s*=\s*([\d.]*)\s*\\{'linewidth|textwidth' if unit == LINEWIDTH else 'textheight'}", options
+        )
         if not match:
             return None
         return (float(match.group(1)) if match.group(1) else 1.0) * unit
@@ -94,9 +99,11 @@ def test_every_figure_text_is_at_least_8_points_as_placed(placements):
         if smallest < MIN_POINTS - 0.05:
             # The widest drawing (same aspect) whose smallest text still prints at 8 pt in this place.
             widest = width * scale * min(_base_sizes(sizes)) / MIN_POINTS / 72
-            too_small.append(f"{pdf.name}: smallest text {min(_base_sizes(sizes)):g} pt drawn, {smallest:.1f} pt printed at [{options}] "
-                             f"(drawn {width / 72:.2f} in wide, printed at {scale:.2f}x): draw it at most {widest:.2f} in wide, "
-                             "place it wider, or raise its smallest font size")
+            too_small.append(
+                f"{pdf.name}: smallest text {min(_base_sizes(sizes)):g} pt drawn, {smallest:.1f} pt printed at [{options}] "
+                f"(drawn {width / 72:.2f} in wide, printed at {scale:.2f}x): draw it at most {widest:.2f} in wide, "
+                "place it wider, or raise its smallest font size"
+            )
     assert not too_small, "\n".join(too_small)
 
 
@@ -113,6 +120,8 @@ def test_every_figure_uses_the_body_texts_computer_modern(placements):
 
 def test_placed_scale_reads_widths_heights_and_keepaspectratio():
     assert placed_scale(r"width=0.5\linewidth", 200, 100) == pytest.approx(0.5 * LINEWIDTH / 200)
-    assert placed_scale(r"width=\linewidth,height=0.1\textheight,keepaspectratio", 400, 400) == pytest.approx(0.1 * TEXTHEIGHT / 400)
+    assert placed_scale(r"width=\linewidth,height=0.1\textheight,keepaspectratio", 400, 400) == pytest.approx(
+        0.1 * TEXTHEIGHT / 400
+    )
     assert placed_scale("", 100, 100) == 1.0
     assert _base_sizes({9.0, 6.3, 8.5}) == {9.0, 8.5}

@@ -9,8 +9,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hostile import assert_one_line_failure, run_cli
 
-from hostile import assert_one_line_failure, run_cli, snapshot
 from hwsolve.data import mnist as m
 from hwsolve.data.fetch import FetchError, fetch_mnist
 from hwsolve.errors import CorruptDataError

@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from hostile import IS_ROOT, NOT_ROOT_REASON, SETPRIV_REASON, assert_one_line_failure, can_setpriv, run_cli, snapshot
+
 from hwsolve.io import write_atomic
 
 needs_root = pytest.mark.skipif(not IS_ROOT, reason=NOT_ROOT_REASON)
@@ -100,8 +100,13 @@ def test_unreadable_home_is_skipped_with_one_line():
         home = top / "home"
         (home / ".cache" / "hwsolve" / "mnist").mkdir(parents=True)
         os.chmod(home, 0o700)  # root's; nobody cannot look inside
-        result = run_cli("data", "locate", env={"HOME": str(home), "XDG_CACHE_HOME": None, "HWSOLVE_DATA": None},
-                         cwd=top, user="nobody")
+        result = run_cli(
+            "data",
+            "locate",
+            env={"HOME": str(home), "XDG_CACHE_HOME": None, "HWSOLVE_DATA": None},
+            cwd=top,
+            user="nobody",
+        )
         stderr = assert_one_line_failure(result, lines=2)
         first, last = stderr.strip().splitlines()
         assert first.startswith("Warning: skipped") and "Permission denied" in first
@@ -126,6 +131,8 @@ def test_cache_setting_that_cannot_be_a_folder(tmp_path, setting):
 @needs_root
 def test_fetch_without_cache_folder_or_dest(tmp_path):
     (tmp_path / "cache").write_text("not a folder")
-    result = run_cli("data", "fetch", "--mirror", "http://127.0.0.1:9/", env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    result = run_cli(
+        "data", "fetch", "--mirror", "http://127.0.0.1:9/", env={"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    )
     stderr = assert_one_line_failure(result)
     assert "Not a directory" in stderr or "File exists" in stderr

@@ -105,8 +105,10 @@ def test_a_hostile_number_is_refused_before_any_work(path, option, value):
     assert_one_line_refusal(result, option)
 
 
-@pytest.mark.parametrize(("path", "param"), [pytest.param(path, param, id=f"{' '.join(path)} {param.opts[0]}")
-                                             for path, param in numeric_options()])
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [pytest.param(path, param, id=f"{' '.join(path)} {param.opts[0]}") for path, param in numeric_options()],
+)
 def test_every_float_option_refuses_non_finite_values_by_type(path, param):
     # click's own FLOAT and FloatRange let nan through (nan fails no comparison): only FiniteFloat is allowed.
     if isinstance(param.type, click.types.FloatParamType):
@@ -118,8 +120,12 @@ def test_every_float_option_refuses_non_finite_values_by_type(path, param):
 
 def seed_options():
     # --seed everywhere, and lists of seeds (q4 --seeds); q1's --seeds is a count, not a seed.
-    return [(path, param) for path, command in commands() for param in command.params
-            if param.name == "seed" or isinstance(param.type, SeedList)]
+    return [
+        (path, param)
+        for path, command in commands()
+        for param in command.params
+        if param.name == "seed" or isinstance(param.type, SeedList)
+    ]
 
 
 def test_every_seed_option_has_the_one_range_and_says_it_in_help():
@@ -159,15 +165,34 @@ def test_the_largest_seed_works_everywhere_it_is_derived_from(args):
     json.loads(completed.stdout)
 
 
-@pytest.mark.skipif(not Path(os.environ.get("HWSOLVE_DATA", "/nonexistent")).is_dir(), reason="needs MNIST in $HWSOLVE_DATA")
+@pytest.mark.skipif(
+    not Path(os.environ.get("HWSOLVE_DATA", "/nonexistent")).is_dir(), reason="needs MNIST in $HWSOLVE_DATA"
+)
 def test_q4_largest_seed_trains(tmp_path):
     # Q4 derives seed * 1000 + stream for torch and numpy's PCG64.
-    completed = run("q4", "--seed", str(SEED_MAX), "--configs", "relu/cross_entropy/sgd", "--epochs", "1",
-                    "--limit-train", "1280", "--out", str(tmp_path / "q4"), "--no-progress", "--format", "json", timeout=600)
+    completed = run(
+        "q4",
+        "--seed",
+        str(SEED_MAX),
+        "--configs",
+        "relu/cross_entropy/sgd",
+        "--epochs",
+        "1",
+        "--limit-train",
+        "1280",
+        "--out",
+        str(tmp_path / "q4"),
+        "--no-progress",
+        "--format",
+        "json",
+        timeout=600,
+    )
     assert completed.returncode == 0, completed.stderr
 
 
-@pytest.mark.parametrize(("seeds", "fragment"), [("0-4294967296", "within 0 to"), ("0-100", "at most 100"), ("-1", "expected")])
+@pytest.mark.parametrize(
+    ("seeds", "fragment"), [("0-4294967296", "within 0 to"), ("0-100", "at most 100"), ("-1", "expected")]
+)
 def test_q4_seed_lists_are_bounded(seeds, fragment):
     line = assert_one_line_refusal(CliRunner().invoke(cli, ["q4", "--seeds", seeds], catch_exceptions=False), "--seeds")
     assert fragment in line
@@ -189,8 +214,10 @@ def twice(param: click.Option) -> list[str]:
     return [param.opts[0], "1", param.opts[0], "1"]
 
 
-@pytest.mark.parametrize(("path", "param"), [pytest.param(path, param, id=f"{' '.join(path)} {param.opts[0]}")
-                                             for path, param in single_valued_options()])
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [pytest.param(path, param, id=f"{' '.join(path)} {param.opts[0]}") for path, param in single_valued_options()],
+)
 def test_a_single_valued_option_given_twice_is_refused(path, param):
     result = CliRunner().invoke(cli, [*path, *twice(param)], catch_exceptions=False)
     line = assert_one_line_refusal(result, param.opts[0])
@@ -217,7 +244,9 @@ def test_repeated_weight_with_the_same_value_is_one_weight():
     assert dict(json.loads(completed.stdout)["problem"]["weights"])["w13"] == 0.5
 
 
-@pytest.mark.parametrize("args", [["--weights", "w13=0.5", "--weights", "w13=0.1"], ["--biases", "b3=1", "--biases", "b3=2"]])
+@pytest.mark.parametrize(
+    "args", [["--weights", "w13=0.5", "--weights", "w13=0.1"], ["--biases", "b3=1", "--biases", "b3=2"]]
+)
 def test_repeated_name_with_two_values_is_refused(args):
     line = assert_one_line(run("q3", *args), 2)
     assert args[0] in line and "duplicate" in line

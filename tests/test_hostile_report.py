@@ -7,14 +7,16 @@ import shutil
 import subprocess
 
 import pytest
+from hostile import assert_one_line_failure, run_cli, snapshot
 from markdown_it import MarkdownIt
 
-from hostile import assert_one_line_failure, run_cli, snapshot
 from hwsolve.render import pdf
 from hwsolve.render.environment import escape_markdown
 from hwsolve.render.latex_escape import escape_latex
 
-has_latex = pytest.mark.skipif(not shutil.which("latexmk") or not shutil.which("pdftotext"), reason="latexmk or pdftotext is not installed")
+has_latex = pytest.mark.skipif(
+    not shutil.which("latexmk") or not shutil.which("pdftotext"), reason="latexmk or pdftotext is not installed"
+)
 
 
 @pytest.mark.parametrize("title", ["Persian سلام", "CJK 深度学习", "emoji 🎓"])
@@ -30,7 +32,13 @@ def test_title_pdflatex_cannot_set_is_refused_before_work(tmp_path, title):
 
 @pytest.mark.parametrize(
     "title",
-    ["two\nlines", "<b>bold</b> <script>x</script>", "# not a heading", "a *b* _c_ [d](e) `f` &amp; !x", "line\r\n\r\nbreak"],
+    [
+        "two\nlines",
+        "<b>bold</b> <script>x</script>",
+        "# not a heading",
+        "a *b* _c_ [d](e) `f` &amp; !x",
+        "line\r\n\r\nbreak",
+    ],
 )
 def test_markdown_title_is_one_heading_with_the_literal_text(title):
     tokens = MarkdownIt("commonmark").parse(f"# {escape_markdown(title)}\n")

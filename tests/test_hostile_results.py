@@ -55,8 +55,9 @@ def hwsolve(*args: str, env: dict | None = None) -> Done:
 def q4(out: Path, *args: str, epochs: str = "1", configs: str = ONE, env: dict | None = None):
     # A --limit-train in args replaces TINY's (an option given twice is refused).
     tiny = [a for a in TINY if a not in ("--limit-train", "1280")] if "--limit-train" in args else TINY
-    return hwsolve("q4", "--out", str(out), "--epochs", epochs, "--configs", configs, *tiny, "--format", "json", *args,
-                   env=env)
+    return hwsolve(
+        "q4", "--out", str(out), "--epochs", epochs, "--configs", configs, *tiny, "--format", "json", *args, env=env
+    )
 
 
 def assert_ok(result):
@@ -101,7 +102,9 @@ def copy_of(finished: Path, folder: Path) -> Path:
 # --- 1. Settings never overwrite each other -------------------------------------------------------
 
 
-@pytest.mark.parametrize("change", [["--epochs", "2"], ["--seed", "3"], ["--mode", "homework"], ["--limit-train", "1536"]])
+@pytest.mark.parametrize(
+    "change", [["--epochs", "2"], ["--seed", "3"], ["--mode", "homework"], ["--limit-train", "1536"]]
+)
 def test_a_run_of_other_settings_keeps_the_finished_results_and_resumes_in_its_own_folder(finished, tmp_path, change):
     out = copy_of(finished, tmp_path / "out")
     before = snapshot(out)
@@ -130,7 +133,9 @@ def test_the_readme_quick_run_from_the_repo_root_never_touches_the_full_sweep(fi
     build = tmp_path / "build"
     full = copy_of(finished, build / "q4" / "corrected")  # stands for the 12 x 30 sweep the report reuses
     before = snapshot(build)
-    result = hwsolve("q4", "--configs", ONE, "--epochs", "2", *TINY, "--format", "json", env={"HWSOLVE_BUILD": str(build)})
+    result = hwsolve(
+        "q4", "--configs", ONE, "--epochs", "2", *TINY, "--format", "json", env={"HWSOLVE_BUILD": str(build)}
+    )
     assert_ok(result)
     assert kept(before, snapshot(build)) and snapshot(full)
     quick = build / "q4" / "epochs-2-train-1280" / "corrected" / "results.json"
@@ -279,7 +284,9 @@ def _json_rows(path: Path) -> list[tuple[str, float]]:
 
 def test_csv_holds_what_json_holds_and_a_stale_csv_is_repaired(finished, tmp_path):
     out = copy_of(finished, tmp_path / "out")
-    assert _csv_rows(out / "results.csv") == _json_rows(out / "results.json") and len(_csv_rows(out / "results.csv")) == 2
+    assert (
+        _csv_rows(out / "results.csv") == _json_rows(out / "results.json") and len(_csv_rows(out / "results.csv")) == 2
+    )
     # A run killed between the two renames: results.json has both configs, results.csv still only the first.
     lines = (out / "results.csv").read_text().splitlines(keepends=True)
     (out / "results.csv").write_text("".join(lines[:2]))
@@ -319,8 +326,10 @@ def test_a_hand_edited_q1_cache_is_recomputed_not_shown(tmp_path):
     assert all(0 <= value <= 1 for value in _accuracies(json.loads(again.stdout)))  # 5.0 never shown
     repaired = json.loads(cache.read_text())["runs"][0]
     # retrained from the same seed: the accuracies of the first run again (only the seconds differ)
-    assert (repaired["train_accuracy"], repaired["test_accuracy"]) == (original["runs"][0]["train_accuracy"],
-                                                                      original["runs"][0]["test_accuracy"])
+    assert (repaired["train_accuracy"], repaired["test_accuracy"]) == (
+        original["runs"][0]["train_accuracy"],
+        original["runs"][0]["test_accuracy"],
+    )
 
 
 def _accuracies(value, inside: bool = False):

@@ -35,8 +35,11 @@ def numbers(document: dict) -> dict:
 
 
 def jobs_under(root):
-    return [SweepJob("homework", 0, root / "homework"), SweepJob("homework", 1, root / "homework" / "seed-1"),
-            SweepJob("corrected", 0, root / "corrected")]
+    return [
+        SweepJob("homework", 0, root / "homework"),
+        SweepJob("homework", 1, root / "homework" / "seed-1"),
+        SweepJob("corrected", 0, root / "corrected"),
+    ]
 
 
 def test_parallel_sweeps_equal_sequential_ones_value_for_value(tmp_path):

@@ -20,7 +20,9 @@ def test_collapse_agrees_to_1e12_for_every_shape():
 
 def test_collapse_check_fails_on_a_wrong_formula(monkeypatch):
     # Drop every bias except the last: the check must raise, not warn.
-    monkeypatch.setattr(collapse_module, "collapse", lambda weights, biases: (torch.linalg.multi_dot(weights), biases[-1]))
+    monkeypatch.setattr(
+        collapse_module, "collapse", lambda weights, biases: (torch.linalg.multi_dot(weights), biases[-1])
+    )
     with pytest.raises(VerificationError):
         check_collapse((3, 4, 2), 5, torch.Generator().manual_seed(0))
 
@@ -65,7 +67,9 @@ def test_torch_dropout_mask_recovery_independently():
     assert 0 < kept.sum() < len(x)
     torch.testing.assert_close(out[kept], x[kept] / 0.6, rtol=1e-15, atol=0)
     # hwsolve's own dropout, given the recovered mask, must give torch's output (kept and dropped).
-    ours = torch.tensor(dropout_output_float(tuple(x.tolist()), tuple(int(bit) for bit in kept.tolist()), "0.4"), dtype=torch.float64)
+    ours = torch.tensor(
+        dropout_output_float(tuple(x.tolist()), tuple(int(bit) for bit in kept.tolist()), "0.4"), dtype=torch.float64
+    )
     torch.testing.assert_close(out, ours, rtol=1e-15, atol=0)
     assert torch.equal(torch.nn.Dropout(0.4).eval()(x), x)
 

@@ -60,10 +60,14 @@ def test_dropout_expectation_is_one_and_variance_p_over_one_minus_p():
         mean = sum(prob * value for prob, value in outcomes)
         var = sum(prob * (value - mean) ** 2 for prob, value in outcomes)
         assert float(derivation.scaled_mask_expectation.subs(derivation.rate, p)) == pytest.approx(mean, abs=1e-15)
-        assert float(derivation.scaled_mask_variance.subs(derivation.rate, p)) == pytest.approx(var, rel=1e-12, abs=1e-15)
+        assert float(derivation.scaled_mask_variance.subs(derivation.rate, p)) == pytest.approx(
+            var, rel=1e-12, abs=1e-15
+        )
 
 
-@pytest.mark.parametrize("rate, expected", [("0.5", ["-9", "0", "6", "0", "3"]), ("0.4", ["-15/2", "0", "5", "0", "5/2"])])
+@pytest.mark.parametrize(
+    "rate, expected", [("0.5", ["-9", "0", "6", "0", "3"]), ("0.4", ["-15/2", "0", "5", "0", "5/2"])]
+)
 def test_homework_dropout_values_are_exact(rate, expected):
     x, mask = (-4.5, -0.75, 3.0, 6.0, 1.5), (1, 0, 1, 0, 1)
     independent = [Fraction(str(v)) * m / (1 - Fraction(rate)) for v, m in zip(x, mask)]
@@ -72,14 +76,18 @@ def test_homework_dropout_values_are_exact(rate, expected):
     assert [Fraction(str(value)) for value in got] == independent
 
 
-@pytest.mark.parametrize("name, maximum, argmax", [("sigmoid", sp.Rational(1, 4), 0), ("tanh", 1, 0), ("relu", 1, None)])
+@pytest.mark.parametrize(
+    "name, maximum, argmax", [("sigmoid", sp.Rational(1, 4), 0), ("tanh", 1, 0), ("relu", 1, None)]
+)
 def test_activation_derivative_maxima(name, maximum, argmax):
     bound = derive_activation_bounds()[name]
     assert sp.simplify(bound.maximum - maximum) == 0
     assert bound.argmax == argmax
 
 
-@pytest.mark.parametrize("name, torch_function", [("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("relu", torch.relu)])
+@pytest.mark.parametrize(
+    "name, torch_function", [("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("relu", torch.relu)]
+)
 def test_symbolic_derivative_agrees_with_autograd_and_never_exceeds_the_maximum(name, torch_function):
     bound = derive_activation_bounds()[name]
     points = torch.linspace(-8, 8, 1601, dtype=torch.float64)
@@ -103,17 +111,22 @@ def test_sigmoid_maximum_by_finite_differences():
     assert finite_difference == pytest.approx(bound.maximum_float, abs=1e-9)
     assert finite_difference == pytest.approx(0.25, abs=1e-9)
     # no nearby point has a larger slope
-    assert all((sigmoid(t + h) - sigmoid(t - h)) / (2 * h) < finite_difference for t in (at - 0.1, at + 0.1, at - 1, at + 1))
+    assert all(
+        (sigmoid(t + h) - sigmoid(t - h)) / (2 * h) < finite_difference for t in (at - 0.1, at + 0.1, at - 1, at + 1)
+    )
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 from hwsolve.check.dropout import dropout_output_float  # noqa: E402
 
 
 @settings(max_examples=60)
 @given(
-    data=st.lists(st.tuples(st.decimals(-1000, 1000, places=3, allow_nan=False), st.integers(0, 1)), min_size=1, max_size=8),
+    data=st.lists(
+        st.tuples(st.decimals(-1000, 1000, places=3, allow_nan=False), st.integers(0, 1)), min_size=1, max_size=8
+    ),
     rate=st.decimals(0, "0.99", places=2),
 )
 def test_dropout_exact_and_float_agree_for_any_input(data, rate):

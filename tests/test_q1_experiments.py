@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -72,7 +71,9 @@ def test_width_experiment_runs_caches_and_is_deterministic(tmp_path):
     assert loaded and cached == first  # reused, timings included
     retrained, loaded = run_width_experiment(SMALL, seed=1, build_dir=tmp_path, force=True)
     assert not loaded
-    strip = lambda seeds: [[dataclasses.replace(run, seconds=0.0) for run in runs.runs + runs.long_runs] for runs in seeds]
+    strip = lambda seeds: [
+        [dataclasses.replace(run, seconds=0.0) for run in runs.runs + runs.long_runs] for runs in seeds
+    ]
     assert strip(retrained.seeds) == strip(first.seeds)  # same seed, same numbers; only wall time differs
 
 
@@ -88,9 +89,13 @@ def test_seed_caches_are_shared_across_budgets_and_seed_counts(tmp_path):
 def test_cache_key_depends_on_seed_recipe_and_trained_widths(tmp_path):
     widths = (2, 64)
     assert cache_path(SMALL, 1, widths, tmp_path) != cache_path(SMALL, 2, widths, tmp_path)
-    assert cache_path(SMALL, 1, widths, tmp_path) != cache_path(dataclasses.replace(SMALL, steps=61), 1, widths, tmp_path)
+    assert cache_path(SMALL, 1, widths, tmp_path) != cache_path(
+        dataclasses.replace(SMALL, steps=61), 1, widths, tmp_path
+    )
     assert cache_path(SMALL, 1, widths, tmp_path) != cache_path(SMALL, 1, (2, 32), tmp_path)
-    assert cache_path(SMALL, 1, widths, tmp_path) == cache_path(dataclasses.replace(SMALL, time_budget_s=1.0), 1, widths, tmp_path)
+    assert cache_path(SMALL, 1, widths, tmp_path) == cache_path(
+        dataclasses.replace(SMALL, time_budget_s=1.0), 1, widths, tmp_path
+    )
     assert plan_path(SMALL, 1, tmp_path) != plan_path(dataclasses.replace(SMALL, time_budget_s=1.0), 1, tmp_path)
 
 
@@ -106,7 +111,9 @@ def test_damaged_cache_is_recomputed_and_not_reported_as_loaded(tmp_path, damage
 
 def test_solve_q1c_reports_from_cache_only_when_the_cache_was_read(tmp_path):
     retrained = solve_q1c(SMALL, seed=3, build_dir=tmp_path)
-    assert not retrained.from_cache and retrained.cache_files == [str(cache_path(SMALL, seed, (2, 64), tmp_path)) for seed in (3, 4)]
+    assert not retrained.from_cache and retrained.cache_files == [
+        str(cache_path(SMALL, seed, (2, 64), tmp_path)) for seed in (3, 4)
+    ]
     reused = solve_q1c(SMALL, seed=3, build_dir=tmp_path)
     assert reused.from_cache and reused.runs_by_seed == retrained.runs_by_seed
     assert not solve_q1c(SMALL, seed=3, build_dir=tmp_path, force=True).from_cache
@@ -179,7 +186,11 @@ def _manual_weight_gradient_norms(model, inputs, labels):
         norms.append((delta.T @ outs[index]).norm().item())
         if index:
             z = pre[index - 1]
-            derivative = {"Sigmoid": torch.sigmoid(z) * (1 - torch.sigmoid(z)), "Tanh": 1 - torch.tanh(z) ** 2, "ReLU": (z > 0).double()}[type(activation).__name__]
+            derivative = {
+                "Sigmoid": torch.sigmoid(z) * (1 - torch.sigmoid(z)),
+                "Tanh": 1 - torch.tanh(z) ** 2,
+                "ReLU": (z > 0).double(),
+            }[type(activation).__name__]
             delta = (delta @ linears[index].weight) * derivative
     return norms[::-1]
 

@@ -14,7 +14,11 @@ from hwsolve.render.environment import render_template
 from hwsolve.solutions.q1 import solve_q1
 from hwsolve.solutions.q2 import solve_q2
 
-FIGURES = {"q1_width": "figures/q1_width.png", "q1_gradient_flow": "figures/q1_gradient_flow.png", "q2_regularisation": "figures/q2_regularisation.png"}
+FIGURES = {
+    "q1_width": "figures/q1_width.png",
+    "q1_gradient_flow": "figures/q1_gradient_flow.png",
+    "q2_regularisation": "figures/q2_regularisation.png",
+}
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +32,9 @@ def solutions(tmp_path_factory):
 @pytest.mark.parametrize("fmt", ["md", "tex"])
 def test_figures_are_placed_when_given(solutions, fmt):
     q1, q2 = solutions
-    text = render_template(fmt, "q1", solution=q1, digits=6, figures=FIGURES) + render_template(fmt, "q2", solution=q2, digits=6, figures=FIGURES)
+    text = render_template(fmt, "q1", solution=q1, digits=6, figures=FIGURES) + render_template(
+        fmt, "q2", solution=q2, digits=6, figures=FIGURES
+    )
     for path in FIGURES.values():
         assert path in text
     bare = render_template(fmt, "q1", solution=q1, digits=6, figures={})
@@ -44,7 +50,9 @@ def test_substitution_reason_goes_to_the_reproducibility_notes_not_the_answer(so
     text = render_template(fmt, "q1", solution=solution, digits=6, figures={})
     assert "too slow on this machine" not in text and "thread" not in text
     notes = solution.reproducibility_notes()
-    assert any("too slow on this machine" in note for note in notes) and any("2 torch threads" in note for note in notes)
+    assert any("too slow on this machine" in note for note in notes) and any(
+        "2 torch threads" in note for note in notes
+    )
 
 
 def test_md_headings_and_reconstructed_marks(solutions):
@@ -68,7 +76,11 @@ def test_tex_fragments_compile(solutions, tmp_path):
         "\\begin{document}\\input{q1.tex}\\input{q2.tex}\\end{document}\n"
     )
     completed = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stdout[-2000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 0

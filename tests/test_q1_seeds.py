@@ -11,7 +11,9 @@ import pytest
 from hwsolve.problem.q1 import WidthProblem
 from hwsolve.solutions.q1 import solve_q1c
 
-PROBLEM = WidthProblem(widths=(2, 4, 48), n_train=80, n_test=300, steps=80, seed_count=3, long_steps=240, long_widths=(48,))
+PROBLEM = WidthProblem(
+    widths=(2, 4, 48), n_train=80, n_test=300, steps=80, seed_count=3, long_steps=240, long_widths=(48,)
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +42,17 @@ def test_median_and_range_per_width_from_the_cache_files(solved, field):
     records = _cached_runs(solved)
     name = {"train_accuracy": "train", "test_accuracy": "test", "gap": "gap"}[field]
     for summary in solved.summaries:
-        values = np.array([next(run[field] for run in record["runs"] if run["width"] == summary.width) for record in records])
+        values = np.array(
+            [next(run[field] for run in record["runs"] if run["width"] == summary.width) for record in records]
+        )
         spread = getattr(summary, name)
         assert summary.seed_count == len(values) == 3
         assert spread.median == pytest.approx(float(np.median(values)), abs=1e-15)
         assert (spread.low, spread.high) == (pytest.approx(values.min()), pytest.approx(values.max()))
     for summary in solved.long_summaries:
-        values = np.array([next(run[field] for run in record["long_runs"] if run["width"] == summary.width) for record in records])
+        values = np.array(
+            [next(run[field] for run in record["long_runs"] if run["width"] == summary.width) for record in records]
+        )
         assert getattr(summary, name).median == pytest.approx(float(np.median(values)), abs=1e-15)
         assert all(run["steps"] == PROBLEM.long_steps for record in records for run in record["long_runs"])
 
@@ -69,7 +75,8 @@ def test_longer_training_compared_seed_by_seed(solved):
     records = _cached_runs(solved)
     (comparison,) = solved.long_comparisons
     changes = [
-        next(r["gap"] for r in record["long_runs"] if r["width"] == 48) - next(r["gap"] for r in record["runs"] if r["width"] == 48)
+        next(r["gap"] for r in record["long_runs"] if r["width"] == 48)
+        - next(r["gap"] for r in record["runs"] if r["width"] == 48)
         for record in records
     ]
     assert comparison.gap_change.values == pytest.approx(changes)

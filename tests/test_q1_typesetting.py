@@ -28,7 +28,9 @@ def solution(tmp_path_factory):
 
 def _rendered(solution, fmt):
     figures = {"q1_width": "figures/q1_width", "q1_gradient_flow": "figures/q1_gradient_flow"}
-    return render_template(fmt, "q1", solution=solution, digits=6, figures=figures), render_template(fmt, "q1_answer", solution=solution, digits=6, figures=figures)
+    return render_template(fmt, "q1", solution=solution, digits=6, figures=figures), render_template(
+        fmt, "q1_answer", solution=solution, digits=6, figures=figures
+    )
 
 
 def _md_prose(text: str) -> str:
@@ -67,7 +69,7 @@ def test_no_plain_text_mathematics(solution, fmt):
         remaining = prose(text)
         for what, pattern in PLAIN_MATH.items():
             found = re.search(pattern, remaining)
-            assert found is None, f"{what}: ...{remaining[max(0, found.start() - 60):found.end() + 60]}..."
+            assert found is None, f"{what}: ...{remaining[max(0, found.start() - 60) : found.end() + 60]}..."
 
 
 def test_md_math_uses_fences_and_no_escapes_github_eats(solution):
@@ -83,7 +85,15 @@ def test_tex_has_no_forced_float_positions(solution):
         assert "[H]" not in text
 
 
-MACHINE_FACTS = [r"budget", r"thread", r"shared CPU", r"this machine", r"wall", r"\bseconds?\b", r"\b\d+(\.\d+)? ?m?s\b"]
+MACHINE_FACTS = [
+    r"budget",
+    r"thread",
+    r"shared CPU",
+    r"this machine",
+    r"wall",
+    r"\bseconds?\b",
+    r"\b\d+(\.\d+)? ?m?s\b",
+]
 
 
 @pytest.mark.parametrize("fmt", ["md", "tex"])
@@ -101,7 +111,11 @@ def test_the_million_is_answered_and_what_was_trained_is_said(solution, fmt):
     trained = f"{solution.c.summaries[-1].width:,}"
     assert "1,000,000" in answer and trained in answer
     assert "was not trained" in body and "5,000,002 parameters" in body
-    assert ("cite{cybenko1989" in body and "hornik1989" in body) if fmt == "tex" else ("[Cybenko 1989]" in body and "[Hornik et al. 1989]" in body)
+    assert (
+        ("cite{cybenko1989" in body and "hornik1989" in body)
+        if fmt == "tex"
+        else ("[Cybenko 1989]" in body and "[Hornik et al. 1989]" in body)
+    )
 
 
 @pytest.mark.parametrize("fmt", ["md", "tex"])
@@ -146,5 +160,7 @@ def test_figures_say_things_in_words(solution, monkeypatch):
     texts += _figure_texts(monkeypatch, q1_gradient_flow, q1_gradient_flow.draw_gradient_norms, solution.d)
     assert any("Xavier" in text for text in texts) and any("train" in text for text in texts)
     for text in texts:
-        assert "xavier_he" not in text and "default initialisation" not in text.replace("torch's default initialisation", "")
+        assert "xavier_he" not in text and "default initialisation" not in text.replace(
+            "torch's default initialisation", ""
+        )
         assert re.search(r"\b[a-z]+_[a-z]+\b", text) is None, text

@@ -67,12 +67,20 @@ def test_lasso_matches_a_direct_bounded_fit(seed, penalty):
         grad_penalty = np.r_[0.0, np.full(columns - 1, penalty)]
         return float(residual @ residual + grad_penalty @ (u + v)), np.r_[grad_w + grad_penalty, -grad_w + grad_penalty]
 
-    direct = minimize(split_objective, np.full(2 * columns, 0.1), jac=True, method="L-BFGS-B", bounds=[(0, None)] * (2 * columns),
-                      options={"maxiter": 200_000, "maxfun": 400_000, "ftol": 1e-15, "gtol": 1e-12})
+    direct = minimize(
+        split_objective,
+        np.full(2 * columns, 0.1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0, None)] * (2 * columns),
+        options={"maxiter": 200_000, "maxfun": 400_000, "ftol": 1e-15, "gtol": 1e-12},
+    )
     direct_weights = direct.x[:columns] - direct.x[columns:]
     # The exact optimum is never worse than an iterative one, and the two agree.
     assert _objective(design, y, penalty, ours) <= _objective(design, y, penalty, direct_weights) + 1e-12
-    assert _objective(design, y, penalty, ours) == pytest.approx(_objective(design, y, penalty, direct_weights), rel=1e-7)
+    assert _objective(design, y, penalty, ours) == pytest.approx(
+        _objective(design, y, penalty, direct_weights), rel=1e-7
+    )
     np.testing.assert_allclose(ours, direct_weights, atol=2e-3)
 
 
@@ -103,7 +111,9 @@ def test_the_penalty_that_zeroes_every_weight():
 
 def test_zero_penalty_is_least_squares():
     design, y = _legendre_problem(0)
-    np.testing.assert_allclose(fit_lasso(design, y, 0.0), np.linalg.lstsq(design, y, rcond=None)[0], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        fit_lasso(design, y, 0.0), np.linalg.lstsq(design, y, rcond=None)[0], rtol=1e-9, atol=1e-12
+    )
 
 
 def test_experiment_l1_effect_against_a_direct_refit():
@@ -147,8 +157,11 @@ _LAMBDAS = LambdaSweep(12, [1e-6, 1e-2, 1e2], [0.01, 0.05, 0.6], [0.5, 0.1, 0.7]
 
 
 def _experiment(without_test: float, l2_test: float, l1_test: float) -> RegularisationExperiment:
-    effect = PenaltyEffect(12, Errors(0.01, 0.4, without_test, 5.0, 12),
-                           [PenaltyFit("L2", 0.1, -1.0, _errors(l2_test)), PenaltyFit("L1", 0.1, -1.0, _errors(l1_test, 4))])
+    effect = PenaltyEffect(
+        12,
+        Errors(0.01, 0.4, without_test, 5.0, 12),
+        [PenaltyFit("L2", 0.1, -1.0, _errors(l2_test)), PenaltyFit("L1", 0.1, -1.0, _errors(l1_test, 4))],
+    )
     return RegularisationExperiment(RegularisationProblem(), 0, 0.09, effect, _FEATURES, _LAMBDAS)
 
 
@@ -176,12 +189,24 @@ def test_a_nan_error_never_reaches_verdict_a(position):
 
 def test_a_nan_error_never_reaches_verdicts_b_and_c():
     nan = float("nan")
-    features_nan = RegularisationExperiment(RegularisationProblem(), 0, 0.09, _experiment(0.4, 0.2, 0.1).penalty_effect,
-                                            FeatureSweep([1, 2, 3], [0.3, 0.1, 0.05], [0.4, 0.1, nan], 2), _LAMBDAS)
+    features_nan = RegularisationExperiment(
+        RegularisationProblem(),
+        0,
+        0.09,
+        _experiment(0.4, 0.2, 0.1).penalty_effect,
+        FeatureSweep([1, 2, 3], [0.3, 0.1, 0.05], [0.4, 0.1, nan], 2),
+        _LAMBDAS,
+    )
     with pytest.raises(HwsolveError, match=r"Q2\(b\)"):
         judge_features(features_nan)
-    lambdas_nan = RegularisationExperiment(RegularisationProblem(), 0, 0.09, _experiment(0.4, 0.2, 0.1).penalty_effect, _FEATURES,
-                                           LambdaSweep(12, [1e-6, 1e-2, 1e2], [0.01, 0.05, nan], [0.5, 0.1, 0.7], 1, [-6.0, -2.0, 2.0]))
+    lambdas_nan = RegularisationExperiment(
+        RegularisationProblem(),
+        0,
+        0.09,
+        _experiment(0.4, 0.2, 0.1).penalty_effect,
+        _FEATURES,
+        LambdaSweep(12, [1e-6, 1e-2, 1e2], [0.01, 0.05, nan], [0.5, 0.1, 0.7], 1, [-6.0, -2.0, 2.0]),
+    )
     with pytest.raises(HwsolveError, match=r"Q2\(c\)"):
         judge_coefficient(lambdas_nan)
 
@@ -222,13 +247,23 @@ def test_lasso_with_more_features_than_points_is_no_worse_than_a_direct_fit():
         weights = z[:20] - z[20:]
         residual = design @ weights - y
         grad_w, grad_penalty = 2 * design.T @ residual, np.r_[0.0, np.full(19, penalty)]
-        return float(residual @ residual + grad_penalty @ (z[:20] + z[20:])), np.r_[grad_w + grad_penalty, -grad_w + grad_penalty]
+        return float(residual @ residual + grad_penalty @ (z[:20] + z[20:])), np.r_[
+            grad_w + grad_penalty, -grad_w + grad_penalty
+        ]
 
-    direct = minimize(split_objective, np.full(40, 0.1), jac=True, method="L-BFGS-B", bounds=[(0, None)] * 40,
-                      options={"maxiter": 200_000, "maxfun": 400_000, "ftol": 1e-15, "gtol": 1e-12})
+    direct = minimize(
+        split_objective,
+        np.full(40, 0.1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0, None)] * 40,
+        options={"maxiter": 200_000, "maxfun": 400_000, "ftol": 1e-15, "gtol": 1e-12},
+    )
     direct_weights = direct.x[:20] - direct.x[20:]
     assert _objective(design, y, penalty, ours) <= _objective(design, y, penalty, direct_weights) + 1e-8
-    assert np.count_nonzero(ours[1:]) <= 10  # a lasso solution on 10 points keeps at most 10 weights (here: 9 + intercept)
+    assert (
+        np.count_nonzero(ours[1:]) <= 10
+    )  # a lasso solution on 10 points keeps at most 10 weights (here: 9 + intercept)
 
 
 def test_cli_extremes_of_the_options_still_answer():

@@ -13,7 +13,6 @@ import torch
 from click.testing import CliRunner
 
 from hwsolve.cli import cli
-from hwsolve.errors import HwsolveError
 from hwsolve.experiments.regularisation import (
     Errors,
     FeatureSweep,
@@ -72,7 +71,9 @@ def _errors(train: float, validation: float, test: float, weight_norm: float = 1
 
 def _effect(without: Errors, with_l2: Errors, with_l1: Errors | None = None) -> PenaltyEffect:
     """(a)'s evidence; L1 defaults to exactly L2's errors."""
-    return PenaltyEffect(12, without, [PenaltyFit("L2", 1e-3, -3.0, with_l2), PenaltyFit("L1", 1e-3, -3.0, with_l1 or with_l2)])
+    return PenaltyEffect(
+        12, without, [PenaltyFit("L2", 1e-3, -3.0, with_l2), PenaltyFit("L1", 1e-3, -3.0, with_l1 or with_l2)]
+    )
 
 
 # Neutral parts for whichever two of the three a case does not look at.
@@ -159,7 +160,9 @@ _LAMBDA_GRID = [10.0**k for k in _LAMBDA_EXPONENTS]
     ],
 )
 def test_judge_coefficient_on_hand_made_evidence(train, validation, best_index, expected):
-    experiment = _experiment(lambda_sweep=LambdaSweep(12, _LAMBDA_GRID, train, validation, best_index, _LAMBDA_EXPONENTS))
+    experiment = _experiment(
+        lambda_sweep=LambdaSweep(12, _LAMBDA_GRID, train, validation, best_index, _LAMBDA_EXPONENTS)
+    )
     _check(judge_coefficient(experiment), "c", expected)
 
 
@@ -178,7 +181,9 @@ def test_judge_coefficient_on_hand_made_evidence(train, validation, best_index, 
     ],
 )
 def test_judge_coefficient_false_whenever_a_larger_lambda_is_worse(train, validation, best_index):
-    experiment = _experiment(lambda_sweep=LambdaSweep(12, _LAMBDA_GRID, train, validation, best_index, _LAMBDA_EXPONENTS))
+    experiment = _experiment(
+        lambda_sweep=LambdaSweep(12, _LAMBDA_GRID, train, validation, best_index, _LAMBDA_EXPONENTS)
+    )
     _check(judge_coefficient(experiment), "c", False)
 
 
@@ -200,7 +205,9 @@ def test_cli_json_same_seed_same_output():
     assert data["experiment"]["lambda_sweep"]["lambdas"][0] == pytest.approx(1e-10)
 
 
-@pytest.mark.parametrize("fmt, start", [("text", "Question 2"), ("md", "## Question 2"), ("tex", "\\section{Question 2")])
+@pytest.mark.parametrize(
+    "fmt, start", [("text", "Question 2"), ("md", "## Question 2"), ("tex", "\\section{Question 2")]
+)
 def test_cli_formats(fmt, start):
     result = CliRunner().invoke(cli, ["q2", "--format", fmt])
     assert result.exit_code == 0, result.output

@@ -38,8 +38,20 @@ def _outside_math(markdown: str) -> list[str]:
 
 
 # "lambda = 0", "1e-10", "||w||", "->", sigma, powers and indices written as plain text.
-PLAIN_MATH = [re.compile(pattern) for pattern in (
-    r"\blambda\b", r"\d(\.\d+)?e[-+]?\d", r"\|\|", r"->", r"\bsigma\b", r"\^", r"\b[a-zA-Z]\s*=\s*[\d-]", r"\bw_", r"\bR2\b")]
+PLAIN_MATH = [
+    re.compile(pattern)
+    for pattern in (
+        r"\blambda\b",
+        r"\d(\.\d+)?e[-+]?\d",
+        r"\|\|",
+        r"->",
+        r"\bsigma\b",
+        r"\^",
+        r"\b[a-zA-Z]\s*=\s*[\d-]",
+        r"\bw_",
+        r"\bR2\b",
+    )
+]
 
 
 def test_no_plain_text_math_in_the_markdown(solution):
@@ -91,10 +103,13 @@ def test_the_lambda_table_is_thinned_and_json_keeps_all(solution):
     assert decades == list(range(0, 27, 2))
     assert shown == sorted(set(decades) | {sweep.best_index})
     md = _md(solution)
-    table = md[md.index("| $\\lambda$ (L2) |"):].split("\n\n")[0].splitlines()
+    table = md[md.index("| $\\lambda$ (L2) |") :].split("\n\n")[0].splitlines()
     assert len(table) == 2 + len(shown)
     data = json.loads(CliRunner().invoke(cli, ["q2", "--format", "json"]).output)
-    assert len(data["experiment"]["lambda_sweep"]["lambdas"]) == 27 and len(data["experiment"]["lasso_sweep"]["lambdas"]) == 27
+    assert (
+        len(data["experiment"]["lambda_sweep"]["lambdas"]) == 27
+        and len(data["experiment"]["lasso_sweep"]["lambdas"]) == 27
+    )
 
 
 def test_one_rule_of_significant_figures_per_column(solution):
@@ -134,10 +149,16 @@ def test_tex_fragment_compiles_without_overfull_boxes(solution, tmp_path):
         "\\usepackage{amsmath,amssymb,booktabs,graphicx,siunitx}\\sisetup{group-digits=integer}"
         "\\usepackage[most]{tcolorbox}\\newtcolorbox{answerbox}[1]{breakable, title={#1}}"
         "\\usepackage[margin=2.2cm]{geometry}\\usepackage{hyperref}"
-        "\\begin{document}\\input{q2.tex}\\end{document}\n")
+        "\\begin{document}\\input{q2.tex}\\end{document}\n"
+    )
     for _ in range(2):
-        completed = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
-                                   capture_output=True, text=True, timeout=120)
+        completed = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert completed.returncode == 0, completed.stdout[-2000:]
     log = (tmp_path / "doc.log").read_text(errors="replace")
     assert "Overfull" not in log

@@ -13,12 +13,12 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from q3_reference import reference
 
 from hwsolve.derive.backprop import derive_gradients, evaluate_gradients, forward_pass
 from hwsolve.derive.backprop_compiled import compile_network
 from hwsolve.problem.q3 import Q3Problem, neuron_layers, weight_name, weight_pairs
 from hwsolve.solutions.q3 import solve_q3
-from q3_reference import reference
 
 
 def homework_by_hand():
@@ -34,8 +34,12 @@ def homework_by_hand():
     delta3 = delta5 * w35 * y3 * (1 - y3)  # dL/dH3
     delta4 = delta5 * w45 * y4 * (1 - y4)
     gradients = {
-        "w13": delta3 * x1, "w23": delta3 * x2, "w14": delta4 * x1,
-        "w24": delta4 * x2, "w35": delta5 * y3, "w45": delta5 * y4,
+        "w13": delta3 * x1,
+        "w23": delta3 * x2,
+        "w14": delta4 * x1,
+        "w24": delta4 * x2,
+        "w35": delta5 * y3,
+        "w45": delta5 * y4,
     }
     values = {"H3": h3, "y3": y3, "H4": h4, "y4": y4, "O5": o5, "y5": y5}
     return values, (y - y5) ** 2, gradients
@@ -94,7 +98,9 @@ def test_chain_rule_equals_sympy_diff_of_the_composed_loss(activation, loss):
         "relu_step": lambda z: 1.0 if z > 0 else 0.0,
     }
     for name in ("w13", "w46", "b3", "b6"):  # a hidden weight (two paths), an output weight, both biases
-        expected = sp.lambdify(symbols, sp.diff(composed, derivation.parameter_symbols[name]), modules=[as_floats, "math"])(*numbers)
+        expected = sp.lambdify(
+            symbols, sp.diff(composed, derivation.parameter_symbols[name]), modules=[as_floats, "math"]
+        )(*numbers)
         assert values[name].value == pytest.approx(expected, abs=1e-14), name
         # The displayed whole expression, too, against the independent diff.
         whole = next(p.expression for p in derivation.parameters if p.name == name)

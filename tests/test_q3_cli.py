@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from q3_reference import reference
 
 import hwsolve.solutions.q3 as q3_solution
 from hwsolve.check.backprop_autograd import AutogradResult
 from hwsolve.cli import cli, main
-from q3_reference import reference
 
 HWSOLVE = Path(sys.executable).parent / "hwsolve"
 HOMEWORK_WEIGHTS = {"w13": 0.1, "w23": 0.8, "w14": 0.4, "w24": 0.6, "w35": 0.3, "w45": 0.9}
@@ -31,22 +31,62 @@ def as_option(values: dict) -> str:
 NETWORKS = [
     ((2, 2, 1), "sigmoid", "mse", (0.35, 0.9), (0.5,), HOMEWORK_WEIGHTS, {}),
     ((2, 2, 1), "tanh", "half_mse", (0.35, 0.9), (0.5,), HOMEWORK_WEIGHTS, {"b3": 0.1, "b4": -0.3, "b5": 0.2}),
-    ((2, 2, 2), "relu", "mse", (0.35, 0.9), (0.5, -0.1),
-     {**HOMEWORK_WEIGHTS, "w36": -0.2, "w46": 0.5}, {}),
-    ((3, 2, 2, 1), "identity", "half_mse", (1.0, -2.0, 0.5), (0.25,),
-     {"w14": 0.1, "w24": -0.2, "w34": 0.3, "w15": 0.4, "w25": 0.5, "w35": -0.6,
-      "w46": 0.7, "w56": 0.8, "w47": -0.9, "w57": 1.0, "w68": 0.2, "w78": -0.4}, {}),
-    ((1, 3, 2), "sigmoid", "mse", (2.0,), (1.0, 0.0),
-     {"w12": 0.5, "w13": -1.0, "w14": 1.5, "w25": 0.3, "w35": 0.2, "w45": -0.1,
-      "w26": 0.9, "w36": -0.8, "w46": 0.7}, {"b2": 0.0, "b3": 0.1, "b4": -0.1, "b5": 0.05, "b6": -0.05}),
+    ((2, 2, 2), "relu", "mse", (0.35, 0.9), (0.5, -0.1), {**HOMEWORK_WEIGHTS, "w36": -0.2, "w46": 0.5}, {}),
+    (
+        (3, 2, 2, 1),
+        "identity",
+        "half_mse",
+        (1.0, -2.0, 0.5),
+        (0.25,),
+        {
+            "w14": 0.1,
+            "w24": -0.2,
+            "w34": 0.3,
+            "w15": 0.4,
+            "w25": 0.5,
+            "w35": -0.6,
+            "w46": 0.7,
+            "w56": 0.8,
+            "w47": -0.9,
+            "w57": 1.0,
+            "w68": 0.2,
+            "w78": -0.4,
+        },
+        {},
+    ),
+    (
+        (1, 3, 2),
+        "sigmoid",
+        "mse",
+        (2.0,),
+        (1.0, 0.0),
+        {"w12": 0.5, "w13": -1.0, "w14": 1.5, "w25": 0.3, "w35": 0.2, "w45": -0.1, "w26": 0.9, "w36": -0.8, "w46": 0.7},
+        {"b2": 0.0, "b3": 0.1, "b4": -0.1, "b5": 0.05, "b6": -0.05},
+    ),
 ]
 
 
 @pytest.mark.parametrize("network", NETWORKS, ids=lambda n: f"{','.join(map(str, n[0]))}-{n[1]}-{n[2]}")
 def test_json_matches_independent_autograd(network):
     layers, activation, loss, x, y, weights, biases = network
-    args = ["--format", "json", "--layers", ",".join(map(str, layers)), "--activation", activation, "--loss", loss,
-            "--x", ",".join(map(repr, x)), "--y", ",".join(map(repr, y)), "--weights", as_option(weights), "--lr", "0.5"]
+    args = [
+        "--format",
+        "json",
+        "--layers",
+        ",".join(map(str, layers)),
+        "--activation",
+        activation,
+        "--loss",
+        loss,
+        "--x",
+        ",".join(map(repr, x)),
+        "--y",
+        ",".join(map(repr, y)),
+        "--weights",
+        as_option(weights),
+        "--lr",
+        "0.5",
+    ]
     if biases:
         args += ["--biases", as_option(biases)]
     result = run(*args)
@@ -99,14 +139,28 @@ def test_text_shows_the_whole_solution_in_order():
     result = run("--lr", "1")
     assert result.exit_code == 0, result.output
     text = result.output
-    markers = ["1. Forward pass", "H3 = x1·w13 + x2·w23 = 0.35·0.1 + 0.9·0.8 = 0.755000", "L = (y - y5)**2 = (0.5 - ",
-               "2. Backward pass: the deltas, output layer first", "δ5 = dL/dO5 = dL/dy5 · dy5/dO5",
-               "= -2·(y - y5) · y5·(1 - y5)", "δ3 = dL/dH3 = dy3/dH3 · dO5/dy3·δ5", "δ4 = dL/dH4",
-               "use the OLD weights w35 = 0.3, w45 = 0.9", "3. Gradients: dL/dwij = δj·yi", "dL/dw35  = δ5·y3 = ",
-               "dL/dw13  = δ3·x1 = ", "4. Cross-reference: the full chain rule",
-               "dL/dw13 = dL/dy5 · dy5/dO5 · dO5/dy3 · dy3/dH3 · dH3/dw13",
-               "5. Cross-check with torch autograd", "largest absolute difference", "6. Update", "w35 = 0.3 - 1·",
-               "7. Loss after the step", "falls by"]
+    markers = [
+        "1. Forward pass",
+        "H3 = x1·w13 + x2·w23 = 0.35·0.1 + 0.9·0.8 = 0.755000",
+        "L = (y - y5)**2 = (0.5 - ",
+        "2. Backward pass: the deltas, output layer first",
+        "δ5 = dL/dO5 = dL/dy5 · dy5/dO5",
+        "= -2·(y - y5) · y5·(1 - y5)",
+        "δ3 = dL/dH3 = dy3/dH3 · dO5/dy3·δ5",
+        "δ4 = dL/dH4",
+        "use the OLD weights w35 = 0.3, w45 = 0.9",
+        "3. Gradients: dL/dwij = δj·yi",
+        "dL/dw35  = δ5·y3 = ",
+        "dL/dw13  = δ3·x1 = ",
+        "4. Cross-reference: the full chain rule",
+        "dL/dw13 = dL/dy5 · dy5/dO5 · dO5/dy3 · dy3/dH3 · dH3/dw13",
+        "5. Cross-check with torch autograd",
+        "largest absolute difference",
+        "6. Update",
+        "w35 = 0.3 - 1·",
+        "7. Loss after the step",
+        "falls by",
+    ]
     positions = [text.index(marker) for marker in markers]
     assert positions == sorted(positions)
 
@@ -114,7 +168,9 @@ def test_text_shows_the_whole_solution_in_order():
 def test_digits_change_the_display_only():
     short, long = run("--digits", "3").output, run("--digits", "12").output
     assert "= 0.0553\n" in short and "= 0.0553480698774\n" in long
-    assert json.loads(run("--format", "json", "--digits", "3").output)["gradients"]["w35"] == pytest.approx(0.0553480698774357, abs=1e-15)
+    assert json.loads(run("--format", "json", "--digits", "3").output)["gradients"]["w35"] == pytest.approx(
+        0.0553480698774357, abs=1e-15
+    )
 
 
 def test_markdown_fragment():
@@ -139,7 +195,7 @@ def test_fragments_include_the_network_figure_when_given():
     assert "](figures/q3_network.png)" in md
     assert r"\includegraphics[width=\linewidth]{figures/q3_network.pdf}" in tex
     assert r"\begin{figure}[tbp]" in tex and "[H]" not in tex
-    caption = md[md.index("](figures/q3_network.png)"):].splitlines()
+    caption = md[md.index("](figures/q3_network.png)") :].splitlines()
     assert caption[2].startswith("*Figure: ") and caption[2].endswith("*")
 
 
@@ -195,7 +251,9 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("args", "option", "fragment"), BAD_INPUTS, ids=lambda v: " ".join(v) if isinstance(v, list) else None)
+@pytest.mark.parametrize(
+    ("args", "option", "fragment"), BAD_INPUTS, ids=lambda v: " ".join(v) if isinstance(v, list) else None
+)
 def test_bad_input_is_one_line_and_exit_2(args, option, fragment):
     result = run(*args)
     assert result.exit_code == 2, result.output
@@ -218,8 +276,9 @@ def test_failed_cross_check_exits_non_zero(monkeypatch, capsys):
 
     def skewed(problem):
         result = real(problem)
-        return AutogradResult(result.loss, result.outputs, {**result.gradients, "w13": result.gradients["w13"] + 1e-6},
-                              result.deltas)
+        return AutogradResult(
+            result.loss, result.outputs, {**result.gradients, "w13": result.gradients["w13"] + 1e-6}, result.deltas
+        )
 
     monkeypatch.setattr(q3_solution, "autograd_gradients", skewed)
     with pytest.raises(SystemExit) as exited:
@@ -231,28 +290,65 @@ def test_failed_cross_check_exits_non_zero(monkeypatch, capsys):
 
 def test_help_explains_numbering_and_naming():
     text = " ".join(run("--help").output.split())
-    for fragment in ["numbered 1..N layer by layer, inputs first", "w{i}{j} joins neuron i to neuron j",
-                     "w{i}_{j}", "--biases", "half_mse", "sigmoid, tanh, relu, identity"]:
+    for fragment in [
+        "numbered 1..N layer by layer, inputs first",
+        "w{i}{j} joins neuron i to neuron j",
+        "w{i}_{j}",
+        "--biases",
+        "half_mse",
+        "sigmoid, tanh, relu, identity",
+    ]:
         assert fragment in text, fragment
 
 
 @pytest.mark.latex
-@pytest.mark.parametrize("args", [[], ["--layers", "2,2,2", "--y", "0.5,0.1", "--activation", "relu", "--loss", "half_mse",
-                                       "--weights", "w13=0.1,w23=0.8,w14=0.4,w24=0.6,w35=0.3,w45=0.9,w36=-0.2,w46=0.5",
-                                       "--biases", "b3=0.1,b4=-0.1,b5=0.2,b6=0", "--steps", "3"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        [
+            "--layers",
+            "2,2,2",
+            "--y",
+            "0.5,0.1",
+            "--activation",
+            "relu",
+            "--loss",
+            "half_mse",
+            "--weights",
+            "w13=0.1,w23=0.8,w14=0.4,w24=0.6,w35=0.3,w45=0.9,w36=-0.2,w46=0.5",
+            "--biases",
+            "b3=0.1,b4=-0.1,b5=0.2,b6=0",
+            "--steps",
+            "3",
+        ],
+    ],
+)
 def test_tex_fragment_compiles(tmp_path, args):
     import shutil
 
     if shutil.which("pdflatex") is None:
         pytest.skip("pdflatex is not installed")
     fragment = run("--format", "tex", *args).output
-    document = "\n".join([
-        r"\documentclass[11pt,a4paper]{article}", r"\usepackage{amsmath,amssymb,booktabs,graphicx,siunitx,tcolorbox}",
-        r"\newtcolorbox{answerbox}[1]{title={#1}}", r"\usepackage{hyperref}",
-        r"\usepackage[margin=2.2cm]{geometry}", r"\begin{document}", fragment, r"\end{document}",
-    ])
+    document = "\n".join(
+        [
+            r"\documentclass[11pt,a4paper]{article}",
+            r"\usepackage{amsmath,amssymb,booktabs,graphicx,siunitx,tcolorbox}",
+            r"\newtcolorbox{answerbox}[1]{title={#1}}",
+            r"\usepackage{hyperref}",
+            r"\usepackage[margin=2.2cm]{geometry}",
+            r"\begin{document}",
+            fragment,
+            r"\end{document}",
+        ]
+    )
     (tmp_path / "q3.tex").write_text(document, encoding="utf-8")
-    completed = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "q3.tex"],
-                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "q3.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert completed.returncode == 0, completed.stdout[-2000:]
     assert "Overfull" not in (tmp_path / "q3.log").read_text(errors="replace")

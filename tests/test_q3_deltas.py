@@ -16,6 +16,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from q3_reference import reference, reference_deltas
 
 from hwsolve.check.backprop_routes import compare_routes, symbolic_route_mismatches
 from hwsolve.cli import cli
@@ -25,7 +26,6 @@ from hwsolve.derive.backprop_deltas import derive_deltas, evaluate_deltas
 from hwsolve.errors import VerificationError
 from hwsolve.render.environment import render_template
 from hwsolve.solutions.q3 import solve_q3
-from q3_reference import reference, reference_deltas
 
 HOMEWORK = dict(w13=0.1, w23=0.8, w14=0.4, w24=0.6, w35=0.3, w45=0.9)
 
@@ -48,8 +48,14 @@ def homework_by_hand():
     delta5 = -2 * (y - y5) * y5 * (1 - y5)
     delta3 = y3 * (1 - y3) * w["w35"] * delta5  # the OLD w35
     delta4 = y4 * (1 - y4) * w["w45"] * delta5
-    gradients = {"w13": delta3 * x1, "w23": delta3 * x2, "w14": delta4 * x1, "w24": delta4 * x2,
-                 "w35": delta5 * y3, "w45": delta5 * y4}
+    gradients = {
+        "w13": delta3 * x1,
+        "w23": delta3 * x2,
+        "w14": delta4 * x1,
+        "w24": delta4 * x2,
+        "w35": delta5 * y3,
+        "w45": delta5 * y4,
+    }
     after = {name: value - gradients[name] for name, value in w.items()}
     return {3: delta3, 4: delta4, 5: delta5}, gradients, (y - y5) ** 2, (y - forward(after)[2]) ** 2
 
@@ -90,14 +96,46 @@ def test_hidden_deltas_use_the_old_outgoing_weights():
 
 NETWORKS = [
     ((2, 2, 1), "sigmoid", "mse", (0.35, 0.9), (0.5,), HOMEWORK, {}),
-    ((2, 2, 2), "tanh", "half_mse", (0.35, 0.9), (0.5, -0.1), {**HOMEWORK, "w36": -0.2, "w46": 0.5},
-     {"b3": 0.1, "b4": -0.3, "b5": 0.2, "b6": 0.0}),
-    ((3, 2, 2, 1), "relu", "mse", (1.0, -2.0, 0.5), (0.25,),
-     {"w14": 0.1, "w24": -0.2, "w34": 0.3, "w15": 0.4, "w25": 0.5, "w35": -0.6,
-      "w46": 0.7, "w56": 0.8, "w47": -0.9, "w57": 1.0, "w68": 0.2, "w78": -0.4}, {}),
-    ((1, 3, 2), "identity", "half_mse", (2.0,), (1.0, 0.0),
-     {"w12": 0.5, "w13": -1.0, "w14": 1.5, "w25": 0.3, "w35": 0.2, "w45": -0.1, "w26": 0.9, "w36": -0.8, "w46": 0.7},
-     {"b2": 0.0, "b3": 0.1, "b4": -0.1, "b5": 0.05, "b6": -0.05}),
+    (
+        (2, 2, 2),
+        "tanh",
+        "half_mse",
+        (0.35, 0.9),
+        (0.5, -0.1),
+        {**HOMEWORK, "w36": -0.2, "w46": 0.5},
+        {"b3": 0.1, "b4": -0.3, "b5": 0.2, "b6": 0.0},
+    ),
+    (
+        (3, 2, 2, 1),
+        "relu",
+        "mse",
+        (1.0, -2.0, 0.5),
+        (0.25,),
+        {
+            "w14": 0.1,
+            "w24": -0.2,
+            "w34": 0.3,
+            "w15": 0.4,
+            "w25": 0.5,
+            "w35": -0.6,
+            "w46": 0.7,
+            "w56": 0.8,
+            "w47": -0.9,
+            "w57": 1.0,
+            "w68": 0.2,
+            "w78": -0.4,
+        },
+        {},
+    ),
+    (
+        (1, 3, 2),
+        "identity",
+        "half_mse",
+        (2.0,),
+        (1.0, 0.0),
+        {"w12": 0.5, "w13": -1.0, "w14": 1.5, "w25": 0.3, "w35": 0.2, "w45": -0.1, "w26": 0.9, "w36": -0.8, "w46": 0.7},
+        {"b2": 0.0, "b3": 0.1, "b4": -0.1, "b5": 0.05, "b6": -0.05},
+    ),
 ]
 
 
@@ -118,8 +156,15 @@ def test_deltas_equal_autograd_on_the_net_inputs(network):
     assert step.deltas == pytest.approx(expected, rel=1e-12, abs=1e-14)
 
 
-@pytest.mark.parametrize("shape", [((2, 2, 1), "sigmoid", "mse", False), ((2, 2, 2), "tanh", "half_mse", True),
-                                   ((2, 3, 2, 1), "relu", "mse", True), ((1, 2, 2), "identity", "half_mse", False)])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        ((2, 2, 1), "sigmoid", "mse", False),
+        ((2, 2, 2), "tanh", "half_mse", True),
+        ((2, 3, 2, 1), "relu", "mse", True),
+        ((1, 2, 2), "identity", "half_mse", False),
+    ],
+)
 def test_delta_route_equals_the_chain_rule_symbolically(shape):
     route = derive_deltas(derive_gradients(*shape))
     assert symbolic_route_mismatches(route) == []
@@ -137,8 +182,10 @@ def test_cli_json_has_deltas_and_the_loss_after_the_step():
     for neuron, value in expected.items():
         assert abs(data["deltas"][str(neuron)] - value) <= 1e-15
         assert abs(data["autograd_deltas"][str(neuron)] - value) <= 1e-15
-    after = {name: value - reference((2, 2, 1), "sigmoid", "mse", (0.35, 0.9), (0.5,), HOMEWORK)[2][name]
-             for name, value in HOMEWORK.items()}
+    after = {
+        name: value - reference((2, 2, 1), "sigmoid", "mse", (0.35, 0.9), (0.5,), HOMEWORK)[2][name]
+        for name, value in HOMEWORK.items()
+    }
     loss_after = reference((2, 2, 1), "sigmoid", "mse", (0.35, 0.9), (0.5,), after)[0]
     assert abs(data["loss_after_step"] - loss_after) <= 1e-15
     assert abs(data["autograd_loss_after_step"] - loss_after) <= 1e-15
@@ -148,9 +195,26 @@ def test_cli_json_has_deltas_and_the_loss_after_the_step():
 
 def test_cli_json_deltas_for_a_variant_with_biases():
     layers, activation, loss, x, y, weights, biases = NETWORKS[1]
-    args = ["--format", "json", "--layers", "2,2,2", "--activation", activation, "--loss", loss,
-            "--x", "0.35,0.9", "--y", "0.5,-0.1", "--weights", ",".join(f"{k}={v!r}" for k, v in weights.items()),
-            "--biases", ",".join(f"{k}={v!r}" for k, v in biases.items()), "--lr", "0.5"]
+    args = [
+        "--format",
+        "json",
+        "--layers",
+        "2,2,2",
+        "--activation",
+        activation,
+        "--loss",
+        loss,
+        "--x",
+        "0.35,0.9",
+        "--y",
+        "0.5,-0.1",
+        "--weights",
+        ",".join(f"{k}={v!r}" for k, v in weights.items()),
+        "--biases",
+        ",".join(f"{k}={v!r}" for k, v in biases.items()),
+        "--lr",
+        "0.5",
+    ]
     data = json.loads(run(*args))
     expected = reference_deltas(layers, activation, loss, x, y, weights, biases)
     assert {int(k): v for k, v in data["deltas"].items()} == pytest.approx(expected, rel=1e-12, abs=1e-14)
@@ -161,22 +225,35 @@ def test_cli_json_deltas_for_a_variant_with_biases():
 
 def _between(text: str, start: str, end: str) -> str:
     first = text.index(start)
-    return text[first:text.index(end, first)]
+    return text[first : text.index(end, first)]
 
 
 @pytest.mark.parametrize("fmt", ["md", "tex"])
 def test_fragment_shows_the_delta_route_first(fmt):
     text = run("--format", fmt)
-    order = [r"\delta_{5} = \frac{\partial L}{\partial O_{5}}", r"\delta_{3} = \frac{\partial L}{\partial H_{3}}",
-             r"\delta_{4} = \frac{\partial L}{\partial H_{4}}", "old", r"\frac{\partial L}{\partial w_{35}} &= \delta_{5} y_{3}",
-             r"\frac{\partial L}{\partial w_{24}} &= \delta_{4} x_{2}", "Cross-reference: the full chain rule",
-             r"\tfrac{\partial L}{\partial y_{5}}", "Final answer"]
+    order = [
+        r"\delta_{5} = \frac{\partial L}{\partial O_{5}}",
+        r"\delta_{3} = \frac{\partial L}{\partial H_{3}}",
+        r"\delta_{4} = \frac{\partial L}{\partial H_{4}}",
+        "old",
+        r"\frac{\partial L}{\partial w_{35}} &= \delta_{5} y_{3}",
+        r"\frac{\partial L}{\partial w_{24}} &= \delta_{4} x_{2}",
+        "Cross-reference: the full chain rule",
+        r"\tfrac{\partial L}{\partial y_{5}}",
+        "Final answer",
+    ]
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions), fmt
     # All six gradients in ONE aligned display, in the deltas' order.
     gradients = _between(text, r"\frac{\partial L}{\partial w_{35}} &= \delta_{5}", r"\end{aligned}")
-    assert [m for m in re.findall(r"\\partial (w_\{\d\d\})\}", gradients)] == \
-        ["w_{35}", "w_{45}", "w_{13}", "w_{23}", "w_{14}", "w_{24}"]
+    assert [m for m in re.findall(r"\\partial (w_\{\d\d\})\}", gradients)] == [
+        "w_{35}",
+        "w_{45}",
+        "w_{13}",
+        "w_{23}",
+        "w_{14}",
+        "w_{24}",
+    ]
     # The old weights are named where the hidden deltas are.
     assert re.search(r"old\S* weights \$w_\{35\} = 0\.3\$ and \$w_\{45\} = 0\.9\$", text)
     # The loss before and after, computed here by hand.
@@ -197,8 +274,16 @@ def test_tex_derivations_are_unbreakable_displays():
 
 
 PLAIN_MATH = [
-    r"\bx\d\s*=", r"\by\d*\s*=", r"\(y - y5\)", r"\^2", r"\bdL/d", r"\bsigma'", r"->", r"\bw\d\d\s*=",
-    r"\d(\.\d+)?e-\d", r"\blambda\b",
+    r"\bx\d\s*=",
+    r"\by\d*\s*=",
+    r"\(y - y5\)",
+    r"\^2",
+    r"\bdL/d",
+    r"\bsigma'",
+    r"->",
+    r"\bw\d\d\s*=",
+    r"\d(\.\d+)?e-\d",
+    r"\blambda\b",
 ]
 
 
@@ -212,9 +297,28 @@ def _outside_math(text: str) -> str:
 
 
 @pytest.mark.parametrize("fmt", ["md", "tex"])
-@pytest.mark.parametrize("args", [[], ["--layers", "2,2,2", "--y", "0.5,0.1", "--activation", "relu", "--loss", "half_mse",
-                                       "--weights", "w13=0.1,w23=0.8,w14=0.4,w24=0.6,w35=0.3,w45=0.9,w36=-0.2,w46=0.5",
-                                       "--biases", "b3=0.1,b4=-0.1,b5=0.2,b6=0", "--steps", "3"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        [
+            "--layers",
+            "2,2,2",
+            "--y",
+            "0.5,0.1",
+            "--activation",
+            "relu",
+            "--loss",
+            "half_mse",
+            "--weights",
+            "w13=0.1,w23=0.8,w14=0.4,w24=0.6,w35=0.3,w45=0.9,w36=-0.2,w46=0.5",
+            "--biases",
+            "b3=0.1,b4=-0.1,b5=0.2,b6=0",
+            "--steps",
+            "3",
+        ],
+    ],
+)
 def test_no_plain_text_math_in_the_fragment(fmt, args):
     text = run("--format", fmt, *args)
     prose = _outside_math(text)

@@ -44,11 +44,17 @@ def test_labels_use_the_texts_notation_and_precision(solution):
     assert "$x_{1} = 0.35$" in texts[1]  # a given value, as given
     w13 = [line.text for line in drawing.edge_lines[(1, 3)]]
     gradient = delta3 * 0.35
-    assert w13 == ["$w_{13} = 0.1$", f"$\\partial L / \\partial w_{{13}} = {gradient:#.6g}$",
-                   f"$w_{{13}} \\leftarrow {0.1 - gradient:#.6g}$"]
+    assert w13 == [
+        "$w_{13} = 0.1$",
+        f"$\\partial L / \\partial w_{{13}} = {gradient:#.6g}$",
+        f"$w_{{13}} \\leftarrow {0.1 - gradient:#.6g}$",
+    ]
     assert set(drawing.edge_lines) == {(1, 3), (2, 3), (1, 4), (2, 4), (3, 5), (4, 5)}
-    everything = " ".join(line.text for lines in [*drawing.neuron_lines.values(), *drawing.edge_lines.values(),
-                                                  drawing.loss_lines] for line in lines)
+    everything = " ".join(
+        line.text
+        for lines in [*drawing.neuron_lines.values(), *drawing.edge_lines.values(), drawing.loss_lines]
+        for line in lines
+    )
     assert "dL/d" not in everything and "**" not in everything and "new w" not in everything
     loss = [line.text for line in drawing.loss_lines]
     assert f"$L = {solution.loss:#.6g}$" in loss and f"$L = {solution.loss_after_step:#.6g}$" in loss
@@ -104,18 +110,24 @@ def test_edge_labels_are_clear_of_each_other_and_of_other_edges(solution):
         lines: dict[str, list] = {}
         for text in axis.texts:
             if (text.get_gid() or "").startswith("edge label "):
-                lines.setdefault(text.get_gid().removeprefix("edge label "), []).append(text.get_window_extent(renderer))
+                lines.setdefault(text.get_gid().removeprefix("edge label "), []).append(
+                    text.get_window_extent(renderer)
+                )
         labels = {edge: Bbox.union(boxes) for edge, boxes in lines.items()}
         # Each arrow as polylines in pixels: its path ends in a CLOSEPOLY whose
         # vertex is filler, which intersects_bbox would take as a real point.
-        edges = {patch.get_gid().removeprefix("edge "): [MplPath(polyline) for polyline in
-                                                         patch.get_path().to_polygons(axis.transData, closed_only=False)]
-                 for patch in axis.patches if isinstance(patch, FancyArrowPatch)}
+        edges = {
+            patch.get_gid().removeprefix("edge "): [
+                MplPath(polyline) for polyline in patch.get_path().to_polygons(axis.transData, closed_only=False)
+            ]
+            for patch in axis.patches
+            if isinstance(patch, FancyArrowPatch)
+        }
         assert set(labels) == {"1-3", "2-3", "1-4", "2-4", "3-5", "4-5"}
         assert len(edges) == 7  # six weights and the output's arrow to the loss
         names = sorted(labels)
         for index, name in enumerate(names):
-            for other in names[index + 1:]:
+            for other in names[index + 1 :]:
                 assert not labels[name].overlaps(labels[other]), (name, other)
             for edge, polylines in edges.items():
                 if edge != name:

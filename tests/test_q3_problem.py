@@ -20,7 +20,13 @@ from hwsolve.problem.q3 import (
 def test_defaults_are_the_homework_network():
     problem = Q3Problem()
     assert problem.layers == (2, 2, 1)
-    assert (problem.activation, problem.loss, problem.x, problem.y, problem.lr) == ("sigmoid", "mse", (0.35, 0.9), (0.5,), 1.0)
+    assert (problem.activation, problem.loss, problem.x, problem.y, problem.lr) == (
+        "sigmoid",
+        "mse",
+        (0.35, 0.9),
+        (0.5,),
+        1.0,
+    )
     assert problem.weight_map == {"w13": 0.1, "w23": 0.8, "w14": 0.4, "w24": 0.6, "w35": 0.3, "w45": 0.9}
     assert problem.biases == ()
 

@@ -24,8 +24,15 @@ from hwsolve.render.environment import render_template
 from hwsolve.render.report_q4 import Q4Modes
 from hwsolve.solutions.q4 import constant_digit, load_q4_seeds
 
-LABELS = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "sigmoid": "Sigmoid", "cross_entropy": "CE", "nll": "NLL",
-          "sgd": "SGD", "adam": "Adam"}
+LABELS = {
+    "relu": "ReLU",
+    "leaky_relu": "LeakyReLU",
+    "sigmoid": "Sigmoid",
+    "cross_entropy": "CE",
+    "nll": "NLL",
+    "sgd": "SGD",
+    "adam": "Adam",
+}
 # Fake test errors per seed (0, 1, 2). CE+SGD below 0.1 in every seed; Sigmoid/CE/Adam in two seeds
 # (median below 0.1), LeakyReLU/CE/Adam in one (median above).
 FAKE_ERRORS = {
@@ -43,20 +50,50 @@ def _entry(config, mode: str, seed: int, epochs: int) -> dict:
     spec = MODES[mode]
     trained = homework_epochs(epochs, config.index) if spec.shrinking_epochs else epochs
     error = FAKE_ERRORS.get(config.name, OTHER_ERROR)[seed] if mode == "homework" else 0.02 + 0.001 * config.index
-    curve = [-(10.0 ** epoch) for epoch in range(trained)] if (config.loss == "nll" and mode == "homework") else \
-        [1.0 / (epoch + 1) for epoch in range(trained)]
-    return {"name": config.name, "activation": config.activation, "loss": config.loss, "optimizer": config.optimizer,
-            "homework_index": config.index, "epochs_trained": trained, "test_error": error, "best_epoch": trained,
-            "overfitting_onset": None, "rising_epochs": [], "as_written_overfit_epochs": [], "train_loss": curve,
-            "val_loss": curve, "val_loss_sum": curve, "val_accuracy": [0.5] * trained, "wall_time_s": 0.0,
-            "n_train": 48000, "n_val": 12000, "n_test": 10000}
+    curve = (
+        [-(10.0**epoch) for epoch in range(trained)]
+        if (config.loss == "nll" and mode == "homework")
+        else [1.0 / (epoch + 1) for epoch in range(trained)]
+    )
+    return {
+        "name": config.name,
+        "activation": config.activation,
+        "loss": config.loss,
+        "optimizer": config.optimizer,
+        "homework_index": config.index,
+        "epochs_trained": trained,
+        "test_error": error,
+        "best_epoch": trained,
+        "overfitting_onset": None,
+        "rising_epochs": [],
+        "as_written_overfit_epochs": [],
+        "train_loss": curve,
+        "val_loss": curve,
+        "val_loss_sum": curve,
+        "val_accuracy": [0.5] * trained,
+        "wall_time_s": 0.0,
+        "n_train": 48000,
+        "n_val": 12000,
+        "n_test": 10000,
+    }
 
 
 def write_fake_sweep(folder: Path, mode: str, seed: int, epochs: int = 30) -> None:
-    document = {"schema": SCHEMA, "key": {"mode": mode, "seed": seed, "epochs": epochs, "limit_train": None,
-                                          "data_sha256": "fake", "trainer_version": 0},
-                "mode": mode, "settings": asdict(MODES[mode]), "device": "cpu",
-                "configs": [_entry(config, mode, seed, epochs) for config in ALL_CONFIGS]}
+    document = {
+        "schema": SCHEMA,
+        "key": {
+            "mode": mode,
+            "seed": seed,
+            "epochs": epochs,
+            "limit_train": None,
+            "data_sha256": "fake",
+            "trainer_version": 0,
+        },
+        "mode": mode,
+        "settings": asdict(MODES[mode]),
+        "device": "cpu",
+        "configs": [_entry(config, mode, seed, epochs) for config in ALL_CONFIGS],
+    }
     write_json_atomic(folder / "results.json", document)
 
 
@@ -99,8 +136,10 @@ def test_medians_and_ranges_are_those_of_the_json_files(modes, tmp_path):
         assert (finding["median"], finding["low"], finding["high"]) == (values[1], values[0], values[2])
         activation, loss, optimizer = (LABELS[part] for part in finding["name"].split("/"))
         below = sum(value < 0.1 for value in values)
-        row = (f"| {activation} | {loss} | {optimizer} | {finding['epochs_trained']} | {values[1]:.4f} | "
-               f"{values[0]:.4f}–{values[2]:.4f} | {below} of 3 |")
+        row = (
+            f"| {activation} | {loss} | {optimizer} | {finding['epochs_trained']} | {values[1]:.4f} | "
+            f"{values[0]:.4f}–{values[2]:.4f} | {below} of 3 |"
+        )
         assert row in markdown
 
 
@@ -116,9 +155,14 @@ def test_the_answer_is_the_median_below_with_the_seed_counts(modes):
         values = sorted(FAKE_ERRORS[name])
         below = sum(value < 0.1 for value in values)
         activation, loss, optimizer = (LABELS[part] for part in name.split("/"))
-        assert f"| {activation} | {loss} | {optimizer} | {values[1]:.4f} | {values[0]:.4f}–{values[2]:.4f} | {below} of 3 |" in text
+        assert (
+            f"| {activation} | {loss} | {optimizer} | {values[1]:.4f} | {values[0]:.4f}–{values[2]:.4f} | {below} of 3 |"
+            in text
+        )
     assert "Below $0.1$ in some seeds only: LeakyReLU/CE/Adam (1 of 3; median 0.1471, range 0.0950–0.2000)." in text
-    assert "The other 8 stay at or above $0.1$ by the median; 1 of them is below it in some seeds." in text  # LeakyReLU/CE/Adam dips below once
+    assert (
+        "The other 8 stay at or above $0.1$ by the median; 1 of them is below it in some seeds." in text
+    )  # LeakyReLU/CE/Adam dips below once
     tex = _render(modes, "tex", "q4_answer")
     assert "ReLU & CE & SGD & 0.0261 & 0.0255 & 0.0270 & 3 of 3" in tex
     assert "Sigmoid & CE & Adam & 0.0950 & 0.0900 & 0.7531 & 2 of 3" in tex
@@ -174,7 +218,9 @@ def test_one_corrected_seed_is_reported_as_one_seed(modes):
     markdown = _render(modes, "md")
     assert "#### Corrected mode: results over seed 0 only" in markdown
     assert "in this one seed" in markdown and "`hwsolve q4 --mode corrected --seeds 0-4`" in markdown
-    assert "corrected mode, seed 0 only), 12 of 12 configurations are below $0.1$ in that seed." in _render(modes, "md", "q4_answer")
+    assert "corrected mode, seed 0 only), 12 of 12 configurations are below $0.1$ in that seed." in _render(
+        modes, "md", "q4_answer"
+    )
 
 
 def test_a_constant_prediction_is_recognised_exactly():
@@ -211,6 +257,8 @@ def test_real_results_match_the_report():
     for name, values in errors.items():
         values = sorted(values)
         below = sum(value is not None and value < 0.1 for value in values)
-        row = (f"| {' | '.join(LABELS[part] for part in name.split('/'))} | {values[1]:.4f} | "
-               f"{values[0]:.4f}–{values[2]:.4f} | {below} of 3 |")
+        row = (
+            f"| {' | '.join(LABELS[part] for part in name.split('/'))} | {values[1]:.4f} | "
+            f"{values[0]:.4f}–{values[2]:.4f} | {below} of 3 |"
+        )
         assert (row in answer) == (values[1] < 0.1), name

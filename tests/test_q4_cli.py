@@ -33,10 +33,24 @@ def run(*args: str, ok: bool = True):
 
 
 def test_json_has_the_required_fields(tmp_path):
-    result = run("--mode", "homework", "--epochs", "3", "--configs", "relu/*/sgd", *TINY,
-                 "--out", str(tmp_path), "--format", "json")
+    result = run(
+        "--mode",
+        "homework",
+        "--epochs",
+        "3",
+        "--configs",
+        "relu/*/sgd",
+        *TINY,
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+    )
     data = json.loads(result.output)
-    assert data["mode"] == "homework" and [e["name"] for e in data["configs"]] == ["relu/cross_entropy/sgd", "relu/nll/sgd"]
+    assert data["mode"] == "homework" and [e["name"] for e in data["configs"]] == [
+        "relu/cross_entropy/sgd",
+        "relu/nll/sgd",
+    ]
     for entry in data["configs"]:
         assert {"activation", "loss", "optimizer", "test_error", "val_loss", "train_loss"} <= entry.keys()
         assert isinstance(entry["test_error"], float)
@@ -127,13 +141,28 @@ def test_same_seed_same_json_except_timing(tmp_path):
 
 
 def test_seeds_report_median_range_and_verdict(tmp_path):
-    result = run("--mode", "homework", "--configs", "relu/cross_entropy/sgd,relu/cross_entropy/adam", "--seeds", "0-2",
-                 "--epochs", "2", *TINY, "--out", str(tmp_path), "--format", "json")
+    result = run(
+        "--mode",
+        "homework",
+        "--configs",
+        "relu/cross_entropy/sgd,relu/cross_entropy/adam",
+        "--seeds",
+        "0-2",
+        "--epochs",
+        "2",
+        *TINY,
+        "--out",
+        str(tmp_path),
+        "--format",
+        "json",
+    )
     data = json.loads(result.output)
     per_seed = {}
     for seed in (0, 1, 2):
         folder = tmp_path if seed == 0 else tmp_path / f"seed-{seed}"
-        per_seed[seed] = {e["name"]: e["test_error"] for e in json.loads((folder / "results.json").read_text())["configs"]}
+        per_seed[seed] = {
+            e["name"]: e["test_error"] for e in json.loads((folder / "results.json").read_text())["configs"]
+        }
     for row in data["seeds_summary"]:
         values = [per_seed[s][row["name"]] for s in (0, 1, 2)]
         assert row["median"] == statistics.median(values)
@@ -141,8 +170,19 @@ def test_seeds_report_median_range_and_verdict(tmp_path):
         below = sum(v < 0.1 for v in values)
         assert row["robust"] == (below in (0, 3))
         assert row["verdict"].startswith("robust" if row["robust"] else "luck")
-    text = run("--mode", "homework", "--configs", "relu/cross_entropy/sgd,relu/cross_entropy/adam", "--seeds", "0,1,2",
-               "--epochs", "2", *TINY, "--out", str(tmp_path)).output
+    text = run(
+        "--mode",
+        "homework",
+        "--configs",
+        "relu/cross_entropy/sgd,relu/cross_entropy/adam",
+        "--seeds",
+        "0,1,2",
+        "--epochs",
+        "2",
+        *TINY,
+        "--out",
+        str(tmp_path),
+    ).output
     assert "Across seeds 0, 1, 2" in text and "Adam at lr 0.1" in text
 
 
@@ -164,15 +204,18 @@ def test_formats_render(tmp_path, fmt):
             assert markers[0] not in result.output, (fmt, other)
 
 
-@pytest.mark.parametrize("args, exit_code, message", [
-    (["--configs", "tanh/nll/sgd"], 2, "tanh"),
-    (["--seeds", "4-1"], 2, "--seeds"),
-    (["--seeds", "a,b"], 2, "--seeds"),
-    (["--mode", "fast"], 2, "--mode"),
-    (["--limit-train", "5"], 2, "--limit-train"),
-    (["--device", "cuda", "--limit-train", "1280"], 1, "CUDA"),
-    (["--data-dir", "/nonexistent-mnist", "--limit-train", "1280"], None, "MNIST not found"),
-])
+@pytest.mark.parametrize(
+    "args, exit_code, message",
+    [
+        (["--configs", "tanh/nll/sgd"], 2, "tanh"),
+        (["--seeds", "4-1"], 2, "--seeds"),
+        (["--seeds", "a,b"], 2, "--seeds"),
+        (["--mode", "fast"], 2, "--mode"),
+        (["--limit-train", "5"], 2, "--limit-train"),
+        (["--device", "cuda", "--limit-train", "1280"], 1, "CUDA"),
+        (["--data-dir", "/nonexistent-mnist", "--limit-train", "1280"], None, "MNIST not found"),
+    ],
+)
 def test_bad_input_is_one_line_without_traceback(tmp_path, args, exit_code, message):
     if "--device" in args and torch.cuda.is_available():
         pytest.skip("CUDA is available here")
@@ -181,8 +224,14 @@ def test_bad_input_is_one_line_without_traceback(tmp_path, args, exit_code, mess
         env["HWSOLVE_DATA"] = str(tmp_path / "nothing")
         env["XDG_CACHE_HOME"] = str(tmp_path)
         exit_code = 1
-    done = subprocess.run([str(HWSOLVE), "q4", *args, "--out", str(tmp_path)], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=120)
+    done = subprocess.run(
+        [str(HWSOLVE), "q4", *args, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert done.returncode == exit_code
     assert message in done.stderr and "Traceback" not in done.stderr
     if exit_code == 1:
@@ -191,8 +240,21 @@ def test_bad_input_is_one_line_without_traceback(tmp_path, args, exit_code, mess
 
 @pytest.mark.slow
 def test_relu_ce_sgd_two_epochs_on_full_data_under_ten_percent(tmp_path):
-    data = json.loads(run("--mode", "homework", "--configs", "relu/cross_entropy/sgd", "--epochs", "2",
-                          "--no-progress", "--out", str(tmp_path), "--format", "json").output)
+    data = json.loads(
+        run(
+            "--mode",
+            "homework",
+            "--configs",
+            "relu/cross_entropy/sgd",
+            "--epochs",
+            "2",
+            "--no-progress",
+            "--out",
+            str(tmp_path),
+            "--format",
+            "json",
+        ).output
+    )
     entry = data["configs"][0]
     assert entry["epochs_trained"] == 2 and entry["n_train"] == 48000 and entry["n_val"] == 11872
     assert entry["test_error"] < 0.10
@@ -204,8 +266,9 @@ def test_load_q4_results_reads_without_training(tmp_path):
 
     with pytest.raises(HwsolveError, match="no Q4 results"):
         load_q4_results("corrected", tmp_path)
-    produced = json.loads(run("--configs", "relu/*/*", *TINY, "--epochs", "1", "--out", str(tmp_path),
-                              "--format", "json").output)
+    produced = json.loads(
+        run("--configs", "relu/*/*", *TINY, "--epochs", "1", "--out", str(tmp_path), "--format", "json").output
+    )
     loaded = load_q4_results("corrected", tmp_path)
     assert [e["test_error"] for e in loaded.configs] == [e["test_error"] for e in produced["configs"]]
     assert loaded.agreement == produced["agreement"] and loaded.mode == "corrected"
@@ -217,14 +280,22 @@ def test_a_diverged_config_is_saved_as_null_not_a_crash(tmp_path, monkeypatch):
 
     def diverging(configs, *args, on_config_done=None, **kwargs):
         nan = float("nan")
-        summary = {"name": configs[0].name, "homework_index": configs[0].index, "test_error": nan,
-                   "train_loss": [1.0, nan], "val_loss": [nan, nan], "val_accuracy": [0.1, 0.1], "epochs_trained": 2}
+        summary = {
+            "name": configs[0].name,
+            "homework_index": configs[0].index,
+            "test_error": nan,
+            "train_loss": [1.0, nan],
+            "val_loss": [nan, nan],
+            "val_accuracy": [0.1, 0.1],
+            "epochs_trained": 2,
+        }
         on_config_done(summary)
         return [summary]
 
     monkeypatch.setattr(trainer, "train_lockstep", diverging)
-    document = mnist_sweep.run_sweep("homework", parse_configs("relu/nll/sgd"), 2, 0, load_mnist(), tmp_path,
-                                     limit_train=1280, progress=False)
+    document = mnist_sweep.run_sweep(
+        "homework", parse_configs("relu/nll/sgd"), 2, 0, load_mnist(), tmp_path, limit_train=1280, progress=False
+    )
     stored = json.loads((tmp_path / "results.json").read_text())
     assert stored["configs"][0]["test_error"] is None and stored["configs"][0]["val_loss"] == [None, None]
     assert document["configs"][0]["test_error"] is None

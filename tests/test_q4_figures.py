@@ -11,8 +11,15 @@ from hwsolve.render.figures.q4_curves import divergence_note
 
 
 def _entry(activation, loss, optimizer, train, validation=None, error=0.05):
-    return {"name": f"{activation}/{loss}/{optimizer}", "activation": activation, "loss": loss, "optimizer": optimizer,
-            "train_loss": train, "val_loss": validation if validation is not None else train, "test_error": error}
+    return {
+        "name": f"{activation}/{loss}/{optimizer}",
+        "activation": activation,
+        "loss": loss,
+        "optimizer": optimizer,
+        "train_loss": train,
+        "val_loss": validation if validation is not None else train,
+        "test_error": error,
+    }
 
 
 def test_divergence_is_put_in_words():
@@ -29,7 +36,7 @@ def _captured_texts(monkeypatch, module, draw) -> list[str]:
     figures = []
     monkeypatch.setattr(module, "save_figure", lambda figure, base: figures.append(figure) or (None, None))
     draw()
-    figure, = figures
+    (figure,) = figures
     figure.canvas.draw()
     texts = [text.get_text() for text in figure.findobj(lambda artist: hasattr(artist, "get_text"))]
     for axis in figure.axes:
@@ -44,7 +51,9 @@ def test_curves_name_configurations_in_words_and_print_no_offsets(monkeypatch, t
         _entry("leaky_relu", "nll", "sgd", [math.nan, math.nan, math.nan]),
         _entry("leaky_relu", "cross_entropy", "adam", [1.2, 1.0, 1.4]),
     ]
-    texts = _captured_texts(monkeypatch, q4_curves, lambda: q4_curves.draw_learning_curves(entries, tmp_path / "c", "homework"))
+    texts = _captured_texts(
+        monkeypatch, q4_curves, lambda: q4_curves.draw_learning_curves(entries, tmp_path / "c", "homework")
+    )
     assert not [text for text in texts if "_" in text or "1e" in text.replace(" ", "")], texts
     assert "unbounded:\ntraining loss\n$-3.8\\times 10^{14}$\nafter 3 epochs" in texts
     assert "diverged:\nloss is NaN\nfrom epoch 1" in texts
@@ -52,7 +61,10 @@ def test_curves_name_configurations_in_words_and_print_no_offsets(monkeypatch, t
 
 
 def test_heatmap_titles_are_words(monkeypatch, tmp_path):
-    entries = [_entry("relu", "cross_entropy", "sgd", [0.1], error=0.0261), _entry("sigmoid", "nll", "adam", [0.1], error=0.8865)]
+    entries = [
+        _entry("relu", "cross_entropy", "sgd", [0.1], error=0.0261),
+        _entry("sigmoid", "nll", "adam", [0.1], error=0.8865),
+    ]
     panels = {"homework mode, median of 3 seeds": entries, "corrected": entries}
     texts = _captured_texts(monkeypatch, q4_heatmap, lambda: q4_heatmap.draw_test_error_heatmap(panels, tmp_path / "h"))
     assert "homework mode, median of 3 seeds" in texts and "corrected mode" in texts

@@ -65,9 +65,16 @@ def test_overfit_check_as_written_and_as_intended():
 
 def test_config_parsing_and_order():
     assert [c.name for c in ALL_CONFIGS[:4]] == [
-        "relu/cross_entropy/sgd", "relu/cross_entropy/adam", "relu/nll/sgd", "relu/nll/adam"]
+        "relu/cross_entropy/sgd",
+        "relu/cross_entropy/adam",
+        "relu/nll/sgd",
+        "relu/nll/adam",
+    ]
     assert [c.name for c in parse_configs("sigmoid/*/adam,relu/nll/sgd")] == [
-        "relu/nll/sgd", "sigmoid/cross_entropy/adam", "sigmoid/nll/adam"]
+        "relu/nll/sgd",
+        "sigmoid/cross_entropy/adam",
+        "sigmoid/nll/adam",
+    ]
     with pytest.raises(ValueError, match="tanh"):
         parse_configs("tanh/nll/sgd")
     with pytest.raises(ValueError, match="activation/loss/optimizer"):

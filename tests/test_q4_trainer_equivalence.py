@@ -12,10 +12,16 @@ import torch
 from torch import nn
 
 from hwsolve.data.mnist import load_mnist
-from hwsolve.experiments.mnist_models import ALL_CONFIGS, ModelStack, initial_module_parameters, init_seed, parse_configs
+from hwsolve.experiments.mnist_models import (
+    ALL_CONFIGS,
+    ModelStack,
+    init_seed,
+    initial_module_parameters,
+    parse_configs,
+)
 from hwsolve.experiments.mnist_modes import CORRECTED, HOMEWORK
-from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, log_softmax_flags, manual_step
 from hwsolve.experiments.mnist_split import split_data
+from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, log_softmax_flags, manual_step
 from hwsolve.experiments.mnist_trainer import default_mask_source, train_lockstep
 
 ACTIVATION_MODULES = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "sigmoid": nn.Sigmoid}
@@ -122,8 +128,9 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
     epochs = 10 if mode.shrinking_epochs else 2
     configs = parse_configs("relu/nll/adam,sigmoid/cross_entropy/sgd,leaky_relu/nll/sgd")
     mask_source = default_mask_source(seed, 0.2, "cpu", torch.float64) if mode.dropout else None
-    results = train_lockstep(configs, mnist, mode, epochs, seed, limit, dtype=torch.float64, mask_source=mask_source,
-                             test_every_epoch=True)
+    results = train_lockstep(
+        configs, mnist, mode, epochs, seed, limit, dtype=torch.float64, mask_source=mask_source, test_every_epoch=True
+    )
     by_name = {r["name"]: r for r in results}
 
     all_masks = []
@@ -145,9 +152,15 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
                 opt.step()
                 step += 1
             with torch.no_grad():
-                val_sums.append(float(sum(
-                    reference_loss(config, mode, model(data.val_x[i:i + 128]), data.val_y[i:i + 128]).item()
-                    * len(data.val_y[i:i + 128]) for i in range(0, len(data.val_y), 128))))
+                val_sums.append(
+                    float(
+                        sum(
+                            reference_loss(config, mode, model(data.val_x[i : i + 128]), data.val_y[i : i + 128]).item()
+                            * len(data.val_y[i : i + 128])
+                            for i in range(0, len(data.val_y), 128)
+                        )
+                    )
+                )
                 wrong = (torch.max(model(data.test_x), -1).indices != data.test_y).double().mean()
                 test_errors.append(float(wrong))
         ours = by_name[config.name]

@@ -57,7 +57,10 @@ def test_missing_answer_template_is_skipped_but_a_missing_include_is_a_bug(monke
 
 def test_tex_label_goes_right_after_the_fragments_heading():
     body = "\\#{ comment }\n\\section{Question 1 --- MLPs}\n\nText."
-    assert report._labelled(body, "question-1") == "\\#{ comment }\n\\section{Question 1 --- MLPs}\n\\label{question-1}\n\nText."
+    assert (
+        report._labelled(body, "question-1")
+        == "\\#{ comment }\n\\section{Question 1 --- MLPs}\n\\label{question-1}\n\nText."
+    )
 
 
 def test_reproducibility_collects_seeds_epochs_and_each_solutions_notes():
@@ -77,11 +80,20 @@ def test_reproducibility_collects_seeds_epochs_and_each_solutions_notes():
         def by_mode(self):
             return {"homework": _Mode([0, 1, 2], 30, None), "corrected": _Mode([0], 30, 1024)}
 
-    sections = [QuestionSection(1, "MLP", solution=_Solution()), QuestionSection(2, "T/F", placeholder="missing"),
-                QuestionSection(4, "MNIST", solution=_Modes())]
+    sections = [
+        QuestionSection(1, "MLP", solution=_Solution()),
+        QuestionSection(2, "T/F", placeholder="missing"),
+        QuestionSection(4, "MNIST", solution=_Modes()),
+    ]
     note = reproducibility(sections, ReportOptions(out_dir=Path("out"), quick=True, seed=5), "9.9")
     assert note.command == "hwsolve report --out out --quick --seed 5"
-    assert note.facts == ["Question 1: seed 3.", "Question 4, homework mode: seeds 0, 1, 2; 30 epochs configured.",
-                          "Question 4, corrected mode: seed 0; 30 epochs configured; the first 1,024 training images."]
-    assert note.notes == [(1, "ran on 2 threads"), (4, "homework mode: 30-epoch sweep took 300 s on 2 threads"),
-                          (4, "corrected mode: 30-epoch sweep took 300 s on 2 threads")]
+    assert note.facts == [
+        "Question 1: seed 3.",
+        "Question 4, homework mode: seeds 0, 1, 2; 30 epochs configured.",
+        "Question 4, corrected mode: seed 0; 30 epochs configured; the first 1,024 training images.",
+    ]
+    assert note.notes == [
+        (1, "ran on 2 threads"),
+        (4, "homework mode: 30-epoch sweep took 300 s on 2 threads"),
+        (4, "corrected mode: 30-epoch sweep took 300 s on 2 threads"),
+    ]

@@ -19,7 +19,12 @@ HWSOLVE = Path(sys.executable).parent / "hwsolve"
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [((), ("md", "tex", "pdf")), (("md",), ("md",)), (("md,pdf",), ("md", "pdf")), (("tex", "MD", "tex"), ("tex", "md"))],
+    [
+        ((), ("md", "tex", "pdf")),
+        (("md",), ("md",)),
+        (("md,pdf",), ("md", "pdf")),
+        (("tex", "MD", "tex"), ("tex", "md")),
+    ],
 )
 def test_parse_formats(given, expected):
     assert parse_formats(given) == expected
@@ -36,7 +41,9 @@ def test_parse_formats_rejects(bad):
     [["--format", "html"], ["--quick", "--epochs", "5"], ["--digits", "0"], ["--title", "  "], ["--epochs", "zero"]],
 )
 def test_bad_options_exit_2_with_one_line(arguments, tmp_path):
-    completed = subprocess.run([str(HWSOLVE), "report", "--out", str(tmp_path), *arguments], capture_output=True, text=True)
+    completed = subprocess.run(
+        [str(HWSOLVE), "report", "--out", str(tmp_path), *arguments], capture_output=True, text=True
+    )
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr
     assert "Error" in completed.stderr
@@ -53,13 +60,18 @@ def test_missing_question_module_is_a_placeholder(monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     markdown = (tmp_path / "report.md").read_text()
     assert "## Question 7 — A question not written yet" in markdown
-    assert "*Question 7: not yet available (hwsolve.solutions.q7_absent.solve_q7 is not part of this installation).*" in markdown
+    assert (
+        "*Question 7: not yet available (hwsolve.solutions.q7_absent.solve_q7 is not part of this installation).*"
+        in markdown
+    )
     assert "\\section{Question 7 --- A question not written yet}" in (tmp_path / "report.tex").read_text()
 
 
 def test_missing_mnist_warns_and_exits_0(monkeypatch, tmp_path):
     def solver_without_data(**_):
-        raise DataNotFoundError("MNIST not found (looked in: /nowhere); set HWSOLVE_DATA to a folder holding the four MNIST IDX files")
+        raise DataNotFoundError(
+            "MNIST not found (looked in: /nowhere); set HWSOLVE_DATA to a folder holding the four MNIST IDX files"
+        )
 
     _only(monkeypatch, QuestionSpec(4, "The MNIST sweep", "unused", "unused"))
     monkeypatch.setattr(report, "load_solver", lambda spec: solver_without_data)
@@ -67,7 +79,9 @@ def test_missing_mnist_warns_and_exits_0(monkeypatch, tmp_path):
     result = CliRunner().invoke(cli, ["report", "--format", "md", "--out", str(tmp_path)])
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == "Q4: The MNIST sweep..."  # progress, then the warning last
-    assert result.stderr.splitlines()[-1].startswith("Warning: Q4 is not in the report: not computed, because the MNIST data was not found.")
+    assert result.stderr.splitlines()[-1].startswith(
+        "Warning: Q4 is not in the report: not computed, because the MNIST data was not found."
+    )
     markdown = (tmp_path / "report.md").read_text()
     assert "set HWSOLVE_DATA to a folder holding the four MNIST IDX files" in markdown
     assert "HWSOLVE_DATA=/path/to/mnist hwsolve report" in markdown
@@ -90,7 +104,9 @@ def _path_without_latex(monkeypatch, tmp_path) -> None:
 
 def test_explicit_pdf_without_latex_is_one_line_and_exit_1(monkeypatch, tmp_path):
     _path_without_latex(monkeypatch, tmp_path)
-    completed = subprocess.run([str(HWSOLVE), "report", "--format", "pdf", "--out", str(tmp_path)], capture_output=True, text=True)
+    completed = subprocess.run(
+        [str(HWSOLVE), "report", "--format", "pdf", "--out", str(tmp_path)], capture_output=True, text=True
+    )
     assert completed.returncode == 1
     assert completed.stderr.strip().splitlines() == [
         "Error: latexmk and pdflatex not found; to build the PDF run scripts/install-system-packages.sh or install the "
@@ -141,9 +157,15 @@ def test_figures_a_fragment_leaves_out_are_appended_once(monkeypatch, tmp_path):
     section = QuestionSection(3, "Q3", solution=object())
     section.figures = {"q3_network": tmp_path / "figures" / "q3_network", "extra": tmp_path / "figures" / "extra"}
     section.captions = {"q3_network": "The network.", "extra": "An extra figure."}
-    monkeypatch.setattr(report, "render_template", lambda fmt, name, **ctx: (
-        f"body with {ctx['figures']['q3_network']}\n" if name == "q3" else
-        "".join(f"[{f['path']}|{f['caption']}]" for f in ctx["figures"])))
+    monkeypatch.setattr(
+        report,
+        "render_template",
+        lambda fmt, name, **ctx: (
+            f"body with {ctx['figures']['q3_network']}\n"
+            if name == "q3"
+            else "".join(f"[{f['path']}|{f['caption']}]" for f in ctx["figures"])
+        ),
+    )
     text = render_section(section, "md", ReportOptions(out_dir=tmp_path))
     assert text == "body with figures/q3_network.png\n\n[figures/extra.png|An extra figure.]"
 
@@ -176,6 +198,10 @@ def test_a_crashing_question_costs_only_itself_and_exits_1(monkeypatch, tmp_path
     result = CliRunner().invoke(cli, ["report", "--format", "md", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert completed_markdown.is_file()
-    assert "*Question 2: failed with an internal error (ValueError: Out of range float values are not JSON compliant: nan" in (
-        completed_markdown.read_text())
-    assert str(result.exception).startswith("Q2 failed: ValueError: Out of range float values are not JSON compliant: nan at ")
+    assert (
+        "*Question 2: failed with an internal error (ValueError: Out of range float values are not JSON compliant: nan"
+        in (completed_markdown.read_text())
+    )
+    assert str(result.exception).startswith(
+        "Q2 failed: ValueError: Out of range float values are not JSON compliant: nan at "
+    )

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from hwsolve.render.figures.q3_network import draw_network, NetworkDrawing, Line
+from hwsolve.render.figures.q3_network import Line, NetworkDrawing, draw_network
 from hwsolve.render.figures.q4_curves import draw_learning_curves, grid_axes
 from hwsolve.render.figures.q4_heatmap import draw_test_error_heatmap, error_matrix
 
@@ -27,8 +27,16 @@ def _entries():
     for index, (activation, loss, optimizer) in enumerate(
         (a, l, o) for a in ("sigmoid", "relu") for l in ("nll", "cross_entropy") for o in ("adam", "sgd")
     ):
-        entries.append({"activation": activation, "loss": loss, "optimizer": optimizer, "test_error": 0.01 * (index + 1),
-                        "train_loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.6, None]})
+        entries.append(
+            {
+                "activation": activation,
+                "loss": loss,
+                "optimizer": optimizer,
+                "test_error": 0.01 * (index + 1),
+                "train_loss": [1.0, 0.5, 0.25],
+                "val_loss": [1.1, 0.6, None],
+            }
+        )
     return entries
 
 

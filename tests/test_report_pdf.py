@@ -17,7 +17,9 @@ from hwsolve.render.numbers import format_number
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.latex,
-    pytest.mark.skipif(not have_latex(), reason="needs latexmk, pdflatex and pdftotext (Debian: texlive-latex-* latexmk poppler-utils)"),
+    pytest.mark.skipif(
+        not have_latex(), reason="needs latexmk, pdflatex and pdftotext (Debian: texlive-latex-* latexmk poppler-utils)"
+    ),
 ]
 
 

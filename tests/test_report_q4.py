@@ -11,7 +11,10 @@ from hwsolve.render.report import ReportOptions
 
 def test_a_non_default_sweep_never_overwrites_the_full_run(tmp_path):
     assert report_q4.results_folders(tmp_path, "homework", 30) == (tmp_path / "q4" / "homework",) * 2
-    assert report_q4.results_folders(tmp_path, "homework", 3) == (tmp_path / "q4" / "homework", tmp_path / "q4" / "epochs-3" / "homework")
+    assert report_q4.results_folders(tmp_path, "homework", 3) == (
+        tmp_path / "q4" / "homework",
+        tmp_path / "q4" / "epochs-3" / "homework",
+    )
 
 
 def test_quick_trains_3_epochs_into_its_own_folder_when_nothing_is_finished(monkeypatch, tmp_path):
@@ -22,7 +25,9 @@ def test_quick_trains_3_epochs_into_its_own_folder_when_nothing_is_finished(monk
         calls.append(kwargs)
         return SimpleNamespace(mode=kwargs["mode"], epochs=kwargs["epochs"], configs=[])
 
-    modes = report_q4.solve_q4_for_report(solver, ReportOptions(out_dir=tmp_path, quick=True, seed=4, data_dir=Path("d")))
+    modes = report_q4.solve_q4_for_report(
+        solver, ReportOptions(out_dir=tmp_path, quick=True, seed=4, data_dir=Path("d"))
+    )
     # Homework mode (the answer) over 3 seeds from --seed on; corrected mode over one.
     assert [(c["mode"], c["epochs"], c["out"], c["seed"], c["seeds"], c["data_dir"]) for c in calls] == [
         ("homework", 3, tmp_path / "q4" / "epochs-3" / "homework", 4, [4, 5, 6], Path("d")),
@@ -30,35 +35,55 @@ def test_quick_trains_3_epochs_into_its_own_folder_when_nothing_is_finished(monk
     ]
     # The first call trains corrected mode's seed too, in the same worker pool; the second only reads it.
     assert [(job.mode, job.seed, job.out) for job in calls[0]["train_also"]] == [
-        ("corrected", 4, tmp_path / "q4" / "epochs-3" / "corrected")]
+        ("corrected", 4, tmp_path / "q4" / "epochs-3" / "corrected")
+    ]
     assert calls[1]["train_also"] == []
     assert modes.reused == {"homework": False, "corrected": False}
 
 
 def test_finished_results_are_reused_without_training(monkeypatch, tmp_path):
     finished = {"homework": SimpleNamespace(epochs=30), "corrected": SimpleNamespace(epochs=30)}
-    monkeypatch.setattr(report_q4, "_finished",
-                        lambda mode, folder, epochs, seeds, data_dir=None: finished[mode] if folder == tmp_path / "q4" / mode else None)
+    monkeypatch.setattr(
+        report_q4,
+        "_finished",
+        lambda mode, folder, epochs, seeds, data_dir=None: finished[mode] if folder == tmp_path / "q4" / mode else None,
+    )
     modes = report_q4.solve_q4_for_report(lambda **_: pytest.fail("must not train"), ReportOptions(out_dir=tmp_path))
     assert modes.homework is finished["homework"] and modes.reused == {"homework": True, "corrected": True}
 
 
 def _entry(activation, loss, optimizer, error):
-    return {"name": f"{activation}/{loss}/{optimizer}", "activation": activation, "loss": loss, "optimizer": optimizer, "test_error": error}
+    return {
+        "name": f"{activation}/{loss}/{optimizer}",
+        "activation": activation,
+        "loss": loss,
+        "optimizer": optimizer,
+        "test_error": error,
+    }
 
 
 def test_measured_effects_are_medians_of_the_touched_groups():
-    homework = [_entry("relu", "nll", "sgd", 0.9), _entry("relu", "nll", "adam", 0.7), _entry("relu", "cross_entropy", "sgd", 0.05),
-                _entry("relu", "cross_entropy", "adam", None)]
-    corrected = [_entry("relu", "nll", "sgd", 0.03), _entry("relu", "nll", "adam", 0.02), _entry("relu", "cross_entropy", "sgd", 0.04),
-                 _entry("relu", "cross_entropy", "adam", 0.01)]
+    homework = [
+        _entry("relu", "nll", "sgd", 0.9),
+        _entry("relu", "nll", "adam", 0.7),
+        _entry("relu", "cross_entropy", "sgd", 0.05),
+        _entry("relu", "cross_entropy", "adam", None),
+    ]
+    corrected = [
+        _entry("relu", "nll", "sgd", 0.03),
+        _entry("relu", "nll", "adam", 0.02),
+        _entry("relu", "cross_entropy", "sgd", 0.04),
+        _entry("relu", "cross_entropy", "adam", 0.01),
+    ]
     effects = {row["group"]: row for row in report_q4.measured_effects(homework, corrected)}
     # By hand: all = median(0.9, 0.7, 0.05) = 0.7 vs median(0.03, 0.02, 0.04, 0.01) = 0.025; NLL: 0.8 vs 0.025;
     # Adam: 0.7 (the NaN run has no error) vs 0.015; CE+SGD: 0.05 vs 0.04.
     expected = {"all": (0.7, 0.025), "nll": (0.8, 0.025), "adam": (0.7, 0.015), "cross_entropy_sgd": (0.05, 0.04)}
     assert set(effects) == set(expected)
     for group, (homework_median, corrected_median) in expected.items():
-        assert (effects[group]["homework"], effects[group]["corrected"]) == pytest.approx((homework_median, corrected_median)), group
+        assert (effects[group]["homework"], effects[group]["corrected"]) == pytest.approx(
+            (homework_median, corrected_median)
+        ), group
     assert (effects["all"]["homework_runs"], effects["all"]["corrected_runs"]) == (3, 4)
     # The row shown beside a listed difference: the group that isolates it, else none.
     modes = report_q4.Q4Modes(SimpleNamespace(findings=homework), SimpleNamespace(findings=corrected), reused={})
@@ -73,7 +98,9 @@ def test_effects_pool_every_seed_of_a_finding():
     finding = dict(_entry("relu", "nll", "sgd", None), test_errors=[0.9, 0.1, 0.5])
     other = dict(_entry("sigmoid", "nll", "sgd", None), test_errors=[0.3, 0.2, 0.4])
     row = report_q4.measured_effects([finding, other], [])[1]
-    assert row["group"] == "nll" and row["homework"] == pytest.approx(0.35) and row["homework_runs"] == 6  # median of 6 values
+    assert (
+        row["group"] == "nll" and row["homework"] == pytest.approx(0.35) and row["homework_runs"] == 6
+    )  # median of 6 values
     assert row["corrected"] is None and row["corrected_runs"] == 0
 
 
@@ -82,24 +109,50 @@ def _write_results(folder: Path, mode: str, seed: int, epochs: int, n_configs: i
     from dataclasses import asdict
 
     from hwsolve.experiments.mnist_models import ALL_CONFIGS
-    from hwsolve.experiments.mnist_modes import MODES
+    from hwsolve.experiments.mnist_modes import MODES, epochs_for
     from hwsolve.experiments.mnist_sweep import SCHEMA
     from hwsolve.io import write_json_atomic
 
-    from hwsolve.experiments.mnist_modes import epochs_for
-
     def entry(c):
         trained = epochs_for(MODES[mode], epochs, c.index)
-        return {"name": c.name, "activation": c.activation, "loss": c.loss, "optimizer": c.optimizer,
-                "test_error": 0.05, "homework_index": c.index, "epochs_trained": trained, "best_epoch": trained,
-                "overfitting_onset": None, "rising_epochs": [], "as_written_overfit_epochs": [],
-                "train_loss": [0.1] * trained, "val_loss": [0.1] * trained, "val_loss_sum": [1.0] * trained,
-                "val_accuracy": [0.9] * trained, "wall_time_s": 0.0, "n_train": 48000, "n_val": 12000, "n_test": 10000}
+        return {
+            "name": c.name,
+            "activation": c.activation,
+            "loss": c.loss,
+            "optimizer": c.optimizer,
+            "test_error": 0.05,
+            "homework_index": c.index,
+            "epochs_trained": trained,
+            "best_epoch": trained,
+            "overfitting_onset": None,
+            "rising_epochs": [],
+            "as_written_overfit_epochs": [],
+            "train_loss": [0.1] * trained,
+            "val_loss": [0.1] * trained,
+            "val_loss_sum": [1.0] * trained,
+            "val_accuracy": [0.9] * trained,
+            "wall_time_s": 0.0,
+            "n_train": 48000,
+            "n_val": 12000,
+            "n_test": 10000,
+        }
 
     configs = [entry(c) for c in ALL_CONFIGS[:n_configs]]
-    document = {"schema": SCHEMA, "key": {"mode": mode, "seed": seed, "epochs": epochs, "limit_train": None,
-                                          "data_sha256": "fake", "trainer_version": 0},
-                "mode": mode, "settings": asdict(MODES[mode]), "device": "cpu", "configs": configs}
+    document = {
+        "schema": SCHEMA,
+        "key": {
+            "mode": mode,
+            "seed": seed,
+            "epochs": epochs,
+            "limit_train": None,
+            "data_sha256": "fake",
+            "trainer_version": 0,
+        },
+        "mode": mode,
+        "settings": asdict(MODES[mode]),
+        "device": "cpu",
+        "configs": configs,
+    }
     write_json_atomic(folder / "results.json", document)
 
 

@@ -24,7 +24,9 @@ from report_build import built_report, have_latex
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.latex,
-    pytest.mark.skipif(not have_latex(), reason="needs latexmk, pdflatex and pdftotext (Debian: texlive-latex-* latexmk poppler-utils)"),
+    pytest.mark.skipif(
+        not have_latex(), reason="needs latexmk, pdflatex and pdftotext (Debian: texlive-latex-* latexmk poppler-utils)"
+    ),
 ]
 
 THRESHOLD = 0.1  # the homework's criterion: test error below 0.1
@@ -44,14 +46,19 @@ def _log(report) -> list[str]:
 
 def test_pdf_has_no_overfull_box(report):
     lines = _log(report)
-    overfull = [f"{line} | {lines[index + 1].strip()}" for index, line in enumerate(lines[:-1]) if line.startswith("Overfull")]
+    overfull = [
+        f"{line} | {lines[index + 1].strip()}" for index, line in enumerate(lines[:-1]) if line.startswith("Overfull")
+    ]
     assert not overfull, f"{len(overfull)} overfull boxes:\n" + "\n".join(overfull)
 
 
 def test_pdf_has_no_hyperref_warning_and_no_undefined_reference(report):
     lines = _log(report)
-    warnings = [f"{line} {lines[index + 1].strip()}" for index, line in enumerate(lines[:-1])
-                if "Token not allowed" in line or line.startswith("Package hyperref Warning")]
+    warnings = [
+        f"{line} {lines[index + 1].strip()}"
+        for index, line in enumerate(lines[:-1])
+        if "Token not allowed" in line or line.startswith("Package hyperref Warning")
+    ]
     assert not warnings, "\n".join(warnings)
     undefined = [line for line in lines if "undefined" in line and ("Reference" in line or "There were" in line)]
     assert not undefined, "\n".join(undefined)
@@ -72,8 +79,10 @@ def _shown(value: float, numbers: list[float]) -> bool:
 
 
 def _contains_run(numbers: list[float], vector: list[float]) -> bool:
-    return any(np.allclose(numbers[start:start + len(vector)], vector, rtol=0, atol=1e-9)
-               for start in range(len(numbers) - len(vector) + 1))
+    return any(
+        np.allclose(numbers[start : start + len(vector)], vector, rtol=0, atol=1e-9)
+        for start in range(len(numbers) - len(vector) + 1)
+    )
 
 
 def _q1b_training_outputs() -> dict[float, list[float]]:
@@ -91,8 +100,14 @@ def _q3_loss_and_updated_weights() -> tuple[float, dict[str, float]]:
     y5 = sigmoid(w["w35"] * y3 + w["w45"] * y4)
     delta5 = -2 * (target - y5) * y5 * (1 - y5)
     delta3, delta4 = delta5 * w["w35"] * y3 * (1 - y3), delta5 * w["w45"] * y4 * (1 - y4)  # the old w35, w45
-    gradients = {"w13": delta3 * x1, "w23": delta3 * x2, "w14": delta4 * x1, "w24": delta4 * x2,
-                 "w35": delta5 * y3, "w45": delta5 * y4}
+    gradients = {
+        "w13": delta3 * x1,
+        "w23": delta3 * x2,
+        "w14": delta4 * x1,
+        "w24": delta4 * x2,
+        "w35": delta5 * y3,
+        "w45": delta5 * y4,
+    }
     return float((target - y5) ** 2), {name: float(w[name] - lr * gradients[name]) for name in w}
 
 
@@ -113,8 +128,12 @@ def _q4_homework_medians_below_threshold(out) -> dict[str, float] | None:
     if seeds_file.exists():
         seeds = json.loads(seeds_file.read_text())
         if seeds.get("key", {}).get("epochs") == primary["key"]["epochs"]:
-            documents = [primary if seed == primary["key"]["seed"] else json.loads((folder / f"seed-{seed}" / "results.json").read_text())
-                         for seed in seeds["seeds"]]
+            documents = [
+                primary
+                if seed == primary["key"]["seed"]
+                else json.loads((folder / f"seed-{seed}" / "results.json").read_text())
+                for seed in seeds["seeds"]
+            ]
     errors: dict[str, list[float]] = {}
     for document in documents:
         for entry in document["configs"]:
@@ -149,7 +168,9 @@ def test_first_two_pages_hold_q3_loss_and_the_six_updated_weights(answers):
 
 def _error_shown(error: float, numbers: list[float]) -> bool:
     """The test error is on the page as a fraction to 4 decimals (exact for 10,000 test images) or as a percentage."""
-    return any(abs(number - error) <= 0.5e-4 + 1e-12 or abs(number - 100 * error) <= 0.5e-2 + 1e-10 for number in numbers)
+    return any(
+        abs(number - error) <= 0.5e-4 + 1e-12 or abs(number - 100 * error) <= 0.5e-2 + 1e-10 for number in numbers
+    )
 
 
 def test_first_two_pages_hold_q4_homework_set_below_threshold(report, answers):
@@ -158,14 +179,17 @@ def test_first_two_pages_hold_q4_homework_set_below_threshold(report, answers):
     if below is None:
         pytest.skip("no Q4 results in this build (no MNIST)")
     assert "Question 4" in answers, "Q4's answer box is not on pages 1-2"
-    q4 = answers[answers.index("Question 4"):]
+    q4 = answers[answers.index("Question 4") :]
     if below:
         numbers = _numbers(q4)
         missing = {name: median for name, median in below.items() if not _error_shown(median, numbers)}
-        assert not missing, f"configurations below {THRESHOLD} in homework mode (median over the seeds) not in Q4's answer: {missing}"
+        assert not missing, (
+            f"configurations below {THRESHOLD} in homework mode (median over the seeds) not in Q4's answer: {missing}"
+        )
     else:
-        assert re.search(r"\bno configuration|\bnone\b", q4, re.IGNORECASE), \
+        assert re.search(r"\bno configuration|\bnone\b", q4, re.IGNORECASE), (
             f"no configuration is below {THRESHOLD} in homework mode; Q4's answer must say so"
+        )
 
 
 # --- the Markdown, as GitHub renders it ---------------------------------------
@@ -202,15 +226,24 @@ def _inline_tokens(tokens):
 def test_markdown_has_no_emphasis_made_of_underscores(markdown):
     """`__init__` or xavier_he outside code turns into bold or italics; the report writes emphasis with * only."""
     _, tokens = markdown
-    stray = [block.content for block, child in _inline_tokens(tokens)
-             if child.type in ("em_open", "strong_open") and "_" in child.markup]
+    stray = [
+        block.content
+        for block, child in _inline_tokens(tokens)
+        if child.type in ("em_open", "strong_open") and "_" in child.markup
+    ]
     assert not stray, "emphasis made of underscores in:\n" + "\n".join(stray)
 
 
 def test_markdown_code_identifiers_are_in_backticks(markdown):
     _, tokens = markdown
-    bare = sorted({match for _, child in _inline_tokens(tokens) if child.type == "text"
-                   for match in IDENTIFIER.findall(child.content)})
+    bare = sorted(
+        {
+            match
+            for _, child in _inline_tokens(tokens)
+            if child.type == "text"
+            for match in IDENTIFIER.findall(child.content)
+        }
+    )
     assert not bare, "identifiers outside backticks: " + ", ".join(bare)
 
 
@@ -223,7 +256,11 @@ def test_markdown_tables_are_whole(markdown):
         if token.type == "table_open":
             first, last = token.map
             in_tables.update(range(first, last))
-            counts = [len(re.findall(r"(?<!\\)\|", lines[number].strip().strip("|"))) + 1 for number in range(first, last) if number != first + 1]
+            counts = [
+                len(re.findall(r"(?<!\\)\|", lines[number].strip().strip("|"))) + 1
+                for number in range(first, last)
+                if number != first + 1
+            ]
             assert len(set(counts)) == 1, lines[first:last]
     in_code = set()
     for token in tokens:
@@ -250,9 +287,9 @@ def test_markdown_images_exist_and_have_a_visible_caption(markdown, report):
             images += 1
             path = children[position].attrs["src"]
             assert not path.startswith("/") and (report.out / path).is_file(), path
-        rest = [child for child in children[positions[-1] + 1:] if not _is_blank(child)]
+        rest = [child for child in children[positions[-1] + 1 :] if not _is_blank(child)]
         if not rest:
-            following = next((later for later in tokens[index + 1:] if later.type == "inline"), None)
+            following = next((later for later in tokens[index + 1 :] if later.type == "inline"), None)
             rest = [child for child in following.children if not _is_blank(child)] if following is not None else []
         assert rest and rest[0].type == "em_open", token.content
     assert images > 0
@@ -278,7 +315,11 @@ def _github_anchors(tokens) -> set[str]:
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
-        text = "".join(child.content for child in tokens[index + 1].children or [] if child.type in ("text", "code_inline", "math_inline"))
+        text = "".join(
+            child.content
+            for child in tokens[index + 1].children or []
+            if child.type in ("text", "code_inline", "math_inline")
+        )
         slug = re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
         count = seen.get(slug, 0)
         seen[slug] = count + 1
@@ -289,6 +330,11 @@ def _github_anchors(tokens) -> set[str]:
 def test_markdown_internal_links_resolve(markdown):
     _, tokens = markdown
     anchors = _github_anchors(tokens)
-    targets = {child.attrs["href"][1:] for token in tokens if token.type == "inline"
-               for child in token.children or [] if child.type == "link_open" and child.attrs["href"].startswith("#")}
+    targets = {
+        child.attrs["href"][1:]
+        for token in tokens
+        if token.type == "inline"
+        for child in token.children or []
+        if child.type == "link_open" and child.attrs["href"].startswith("#")
+    }
     assert targets and sorted(targets - anchors) == []

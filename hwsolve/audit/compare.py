@@ -19,9 +19,9 @@ and LaTeX show the same mathematics. `quantity` stays a plain key.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
-from typing import Mapping, Sequence
 
 from hwsolve.audit import markup
 from hwsolve.audit import submitted as sub
@@ -111,7 +111,9 @@ class AuditSection:
     counted: bool = True  # False: the rows are shown but left out of the agreement count
     not_counted_reason: str = ""  # why, shown beside the rows
     align: str = "l"  # LaTeX alignment of the value columns: "r" for numbers with a fixed number of decimals
-    label_width: float = 0.22  # LaTeX: the quantity column's share of the line (it wraps); the others take their natural width
+    label_width: float = (
+        0.22  # LaTeX: the quantity column's share of the line (it wraps); the others take their natural width
+    )
 
 
 @dataclass
@@ -154,7 +156,9 @@ def agrees_rounded(shown: str, computed: float) -> bool:
     return abs(Decimal(repr(float(computed))) - Decimal(shown)) <= half_unit
 
 
-def compare_value(question: str, quantity: str, submitted: SubmittedValue, computed: float, label: str = "") -> AuditRow:
+def compare_value(
+    question: str, quantity: str, submitted: SubmittedValue, computed: float, label: str = ""
+) -> AuditRow:
     if submitted.kind == FULL:
         agrees = agrees_full(submitted.value, computed)
         difference = abs(submitted.value - computed) / max(abs(computed), 1e-300)
@@ -172,12 +176,23 @@ def compare_value(question: str, quantity: str, submitted: SubmittedValue, compu
     return AuditRow(question, quantity, submitted.shown, computed, tolerance, agrees, note, label=label)
 
 
-def compare_vector(question: str, quantity: str, submitted: SubmittedVector, computed: Sequence[float], label: str = "") -> AuditRow:
+def compare_vector(
+    question: str, quantity: str, submitted: SubmittedVector, computed: Sequence[float], label: str = ""
+) -> AuditRow:
     computed = tuple(float(item) for item in computed)
     shown = "[" + ", ".join(submitted.shown) + "]"
     rule = FULL_TOLERANCE_MARKUP  # for every entry, as the section's note says
     if len(computed) != len(submitted.values):
-        return AuditRow(question, quantity, shown, computed, rule, False, f"length {len(submitted.values)} vs {len(computed)}", label=label)
+        return AuditRow(
+            question,
+            quantity,
+            shown,
+            computed,
+            rule,
+            False,
+            f"length {len(submitted.values)} vs {len(computed)}",
+            label=label,
+        )
     agrees = all(agrees_full(a, b) for a, b in zip(submitted.values, computed))
     worst = max((abs(a - b) for a, b in zip(submitted.values, computed)), default=0.0)
     note = "" if agrees else f"largest difference {markup.math(format_number_latex(worst, 3))}"
@@ -185,7 +200,11 @@ def compare_vector(question: str, quantity: str, submitted: SubmittedVector, com
 
 
 _Q1B_LABELS = {"train:0.5": "training output, p = 0.5", "train:0.4": "training output, p = 0.4", "test": "test output"}
-_Q1B_MARKUP = {"train:0.5": "training output, $p = 0.5$", "train:0.4": "training output, $p = 0.4$", "test": "test output"}
+_Q1B_MARKUP = {
+    "train:0.5": "training output, $p = 0.5$",
+    "train:0.4": "training output, $p = 0.4$",
+    "test": "test output",
+}
 
 
 def audit_q1b(computed: Mapping[str, Sequence[float]]) -> AuditSection:
@@ -193,7 +212,9 @@ def audit_q1b(computed: Mapping[str, Sequence[float]]) -> AuditSection:
     section = AuditSection("Q1(b): inverted dropout", notes=["Each entry of a vector is compared on its own."])
     for vector in sub.Q1B_OUTPUTS:
         if vector.key in computed:
-            section.rows.append(compare_vector("Q1(b)", _Q1B_LABELS[vector.key], vector, computed[vector.key], _Q1B_MARKUP[vector.key]))
+            section.rows.append(
+                compare_vector("Q1(b)", _Q1B_LABELS[vector.key], vector, computed[vector.key], _Q1B_MARKUP[vector.key])
+            )
         else:
             section.notes.append(f"{_Q1B_MARKUP[vector.key]}: hwsolve did not compute it, so it is not compared.")
     return section
@@ -211,13 +232,17 @@ def audit_q3(computed: Mapping[str, float]) -> AuditSection:
     """`computed` maps H3..y5, grad:wIJ, updated:wIJ and the given weights wIJ to floats."""
     section = AuditSection("Q3: one step of backpropagation")
     for value in sub.Q3_FORWARD:
-        section.rows.append(compare_value("Q3(a)", value.key, value, computed[value.key], markup.math(markup.symbol(value.key))))
+        section.rows.append(
+            compare_value("Q3(a)", value.key, value, computed[value.key], markup.math(markup.symbol(value.key)))
+        )
     for factor, shown in sub.Q3_O5_SUBSTITUTION.items():
         label = f"{markup.math(markup.symbol(factor))} as substituted into $O_{{5}}$"
         section.rows.append(compare_value("Q3(a)", f"{factor} as substituted into O5", shown, computed[factor], label))
     section.rows.append(_o5_substitution_consistency(computed))
     for value in sub.Q3_GRADIENTS:
-        section.rows.append(compare_value("Q3(b)", _gradient_label(value.key), value, computed[value.key], _gradient_markup(value.key)))
+        section.rows.append(
+            compare_value("Q3(b)", _gradient_label(value.key), value, computed[value.key], _gradient_markup(value.key))
+        )
     for value in sub.Q3_UPDATED:
         weight = value.key.split(":", 1)[1]
         label = f"{markup.math(markup.symbol(weight))} after one step"
@@ -243,8 +268,16 @@ def _o5_substitution_consistency(computed: Mapping[str, float]) -> AuditRow:
         if not agrees
         else f"{displayed} evaluates to the stated result"
     )
-    return AuditRow("Q3(a)", "O5 from its displayed substitution", stated.shown, evaluated, FULL_TOLERANCE_MARKUP, agrees, note,
-                    label="$O_{5}$ from its displayed substitution")
+    return AuditRow(
+        "Q3(a)",
+        "O5 from its displayed substitution",
+        stated.shown,
+        evaluated,
+        FULL_TOLERANCE_MARKUP,
+        agrees,
+        note,
+        label="$O_{5}$ from its displayed substitution",
+    )
 
 
 def audit_q2(computed: Mapping[str, bool], not_counted_reason: str = "") -> AuditSection:
@@ -255,15 +288,27 @@ def audit_q2(computed: Mapping[str, bool], not_counted_reason: str = "") -> Audi
     """
     from hwsolve.problem.q2 import NOT_COUNTED_REASON
 
-    section = AuditSection("Q2: true or false on regularisation", counted=False,
-                           not_counted_reason=not_counted_reason or NOT_COUNTED_REASON)
+    section = AuditSection(
+        "Q2: true or false on regularisation",
+        counted=False,
+        not_counted_reason=not_counted_reason or NOT_COUNTED_REASON,
+    )
     for label, submitted_answer in sub.Q2_ANSWERS.items():
         if label not in computed:
             section.notes.append(f"({label}): hwsolve did not judge it, so it is not compared.")
             continue
         ours = bool(computed[label])
-        section.rows.append(AuditRow("Q2", f"({label}) true or false", _truth(submitted_answer), None, "same truth value",
-                                     ours == submitted_answer, computed_display=_truth(ours)))
+        section.rows.append(
+            AuditRow(
+                "Q2",
+                f"({label}) true or false",
+                _truth(submitted_answer),
+                None,
+                "same truth value",
+                ours == submitted_answer,
+                computed_display=_truth(ours),
+            )
+        )
     return section
 
 

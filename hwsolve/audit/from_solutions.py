@@ -6,7 +6,8 @@ question that is not available contributes a section saying so.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from hwsolve.audit.compare import Audit, AuditSection, audit_q1b, audit_q2, audit_q3
 
@@ -41,16 +42,29 @@ def q1b_values(solution: Any) -> dict[str, list[float]] | None:
 def build_audit(solutions: Mapping[int, Any]) -> Audit:
     audit = Audit()
     q1b = q1b_values(solutions[1]) if 1 in solutions else None
-    audit.sections.append(audit_q1b(q1b) if q1b is not None else AuditSection("Q1(b): inverted dropout", missing="Q1 is not available, so its values are not compared."))
+    audit.sections.append(
+        audit_q1b(q1b)
+        if q1b is not None
+        else AuditSection("Q1(b): inverted dropout", missing="Q1 is not available, so its values are not compared.")
+    )
     if 2 in solutions:
         statements = solutions[2].statements
         audit.sections.append(audit_q2({s.label: s.answer for s in statements}))
     else:
-        audit.sections.append(AuditSection("Q2: true or false on regularisation", missing="Q2 is not available, so its answers are not compared."))
+        audit.sections.append(
+            AuditSection(
+                "Q2: true or false on regularisation", missing="Q2 is not available, so its answers are not compared."
+            )
+        )
     if 3 in solutions and getattr(solutions[3], "is_homework", True):
         audit.sections.append(audit_q3(q3_values(solutions[3])))
     else:
-        audit.sections.append(AuditSection("Q3: one step of backpropagation", missing="Q3 for the homework's network is not available, so its values are not compared."))
+        audit.sections.append(
+            AuditSection(
+                "Q3: one step of backpropagation",
+                missing="Q3 for the homework's network is not available, so its values are not compared.",
+            )
+        )
     if 4 in solutions:
         from hwsolve.audit.q4 import audit_q4
 
@@ -58,5 +72,10 @@ def build_audit(solutions: Mapping[int, Any]) -> Audit:
         audit.sections.append(section)
         audit.code_differences.extend(differences)
     else:
-        audit.sections.append(AuditSection("Q4: the MNIST table", missing="Q4 is not available (see its section), so the submitted table is not compared."))
+        audit.sections.append(
+            AuditSection(
+                "Q4: the MNIST table",
+                missing="Q4 is not available (see its section), so the submitted table is not compared.",
+            )
+        )
     return audit

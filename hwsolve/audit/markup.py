@@ -22,7 +22,7 @@ def segments(text: str) -> list[tuple[str, str]]:
     position = 0
     for match in _SPAN.finditer(text):
         if match.start() > position:
-            pieces.append((TEXT, text[position:match.start()]))
+            pieces.append((TEXT, text[position : match.start()]))
         pieces.append((CODE, match.group(1)) if match.group(1) is not None else (MATH, match.group(2)))
         position = match.end()
     if position < len(text):

@@ -43,34 +43,51 @@ def audit_q4_table(homework_configs: list[dict], epochs: int) -> AuditSection:
     """
     seeds = max((entry.get("n_seeds", 1) for entry in homework_configs), default=1)
     over = f", median of {seeds} seeds" if seeds > 1 else ""
-    section = AuditSection(f"Q4: the submitted table against homework mode ({epochs} epochs{over})", align="r", label_width=0.36)
+    section = AuditSection(
+        f"Q4: the submitted table against homework mode ({epochs} epochs{over})", align="r", label_width=0.36
+    )
     rule = f"same side of {markup.math(_threshold())}"
     for entry in homework_configs:
         name = entry["name"]
         submitted_below = name in SUBMITTED_BELOW_THRESHOLD
         error = entry.get("median", entry.get("test_error"))
         ours_below = below(error)
-        section.rows.append(AuditRow(
-            "Q4", name, f"< {_threshold()}" if submitted_below else f">= {_threshold()}", error, rule,
-            ours_below == submitted_below, _q4_note(entry, error, ours_below, submitted_below),
-            computed_display=_error(error), label=markup.code(name),
-            submitted_display=markup.math(("< " if submitted_below else r"\geq ") + _threshold())))
+        section.rows.append(
+            AuditRow(
+                "Q4",
+                name,
+                f"< {_threshold()}" if submitted_below else f">= {_threshold()}",
+                error,
+                rule,
+                ours_below == submitted_below,
+                _q4_note(entry, error, ours_below, submitted_below),
+                computed_display=_error(error),
+                label=markup.code(name),
+                submitted_display=markup.math(("< " if submitted_below else r"\geq ") + _threshold()),
+            )
+        )
     # SOURCE quotes the Persian heading, which pdflatex cannot typeset; name the place in English.
-    section.notes.append(f"Submitted: the table of combinations with test error below {markup.math(_threshold())} in Q4 of "
-                         f"{markup.code('hw2-submitted-solution.fa.md')}. It prints no test-error values, so only the side of "
-                         f"{markup.math(_threshold())} is compared.")
+    section.notes.append(
+        f"Submitted: the table of combinations with test error below {markup.math(_threshold())} in Q4 of "
+        f"{markup.code('hw2-submitted-solution.fa.md')}. It prints no test-error values, so only the side of "
+        f"{markup.math(_threshold())} is compared."
+    )
     return section
 
 
 def _q4_note(entry: dict, error: float | None, ours_below: bool, submitted_below: bool) -> str:
     parts = []
     if ours_below != submitted_below:
-        parts.append(f"test error {_error(error)} is {'below' if ours_below else 'not below'} {markup.math(_threshold())}; "
-                     f"the submission {'lists' if submitted_below else 'does not list'} it")
+        parts.append(
+            f"test error {_error(error)} is {'below' if ours_below else 'not below'} {markup.math(_threshold())}; "
+            f"the submission {'lists' if submitted_below else 'does not list'} it"
+        )
     n_seeds, seeds_below = entry.get("n_seeds", 1), entry.get("seeds_below")
     if n_seeds > 1 and seeds_below is not None and 0 < seeds_below < n_seeds:
-        parts.append(f"below {markup.math(_threshold())} in {seeds_below} of {n_seeds} seeds "
-                     f"(range {_error(entry.get('low'))} to {_error(entry.get('high'))})")
+        parts.append(
+            f"below {markup.math(_threshold())} in {seeds_below} of {n_seeds} seeds "
+            f"(range {_error(entry.get('low'))} to {_error(entry.get('high'))})"
+        )
     return "; ".join(parts)
 
 
@@ -82,6 +99,8 @@ def audit_q4(modes: Any) -> tuple[AuditSection, list[CodeDifference]]:
     """
     homework = modes.homework
     section = audit_q4_table(getattr(homework, "findings", None) or homework.configs, homework.epochs)
-    differences = [CodeDifference(item.get("what", ""), item.get("homework", ""), item.get("corrected", ""), item.get("why", ""))
-                   for item in homework.differences]
+    differences = [
+        CodeDifference(item.get("what", ""), item.get("homework", ""), item.get("corrected", ""), item.get("why", ""))
+        for item in homework.differences
+    ]
     return section, differences

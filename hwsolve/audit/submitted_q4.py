@@ -22,6 +22,7 @@ def below(test_error: float | None, threshold: float = SUBMITTED_THRESHOLD) -> b
     """Whether a test error is below the threshold; None and NaN (a diverged run) are not."""
     return test_error is not None and test_error == test_error and test_error < threshold
 
+
 # Config names in hwsolve's activation/loss/optimizer spelling.
 SUBMITTED_BELOW_THRESHOLD: frozenset[str] = frozenset(
     {

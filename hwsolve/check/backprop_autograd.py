@@ -21,8 +21,8 @@ Public API
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import torch
 
@@ -60,7 +60,9 @@ def autograd_gradients(problem: Q3Problem) -> AutogradResult:
         values = [[weights[weight_name(i, j)] for j in current] for i in previous]
         matrices.append(torch.tensor(values, dtype=torch.float64, requires_grad=True))
         if problem.has_biases:
-            vectors.append(torch.tensor([biases[bias_name(j)] for j in current], dtype=torch.float64, requires_grad=True))
+            vectors.append(
+                torch.tensor([biases[bias_name(j)] for j in current], dtype=torch.float64, requires_grad=True)
+            )
 
     activation = torch.tensor(problem.x, dtype=torch.float64)
     nets = []
@@ -112,7 +114,9 @@ def compare_with_autograd(
         pairs[f"dL/d{name}"] = (value, reference.gradients[name])
     if deltas is not None:
         if set(deltas) != set(reference.deltas):
-            raise VerificationError(f"neurons with a delta differ: {sorted(deltas)} vs autograd {sorted(reference.deltas)}")
+            raise VerificationError(
+                f"neurons with a delta differ: {sorted(deltas)} vs autograd {sorted(reference.deltas)}"
+            )
         for neuron, value in deltas.items():
             pairs[f"delta{neuron} = dL/dnet{neuron}"] = (value, reference.deltas[neuron])
     return _largest_within(pairs, tolerance)

@@ -18,7 +18,7 @@ Public API
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import sympy as sp
 
@@ -32,8 +32,9 @@ ABSOLUTE_TOLERANCE = 1e-25  # room for cancellation at 30 digits around an exact
 
 def compare_routes(by_delta: Mapping[str, float], by_chain: Mapping[str, float]) -> float:
     if set(by_delta) != set(by_chain):
-        raise VerificationError(f"the delta route and the chain rule cover different parameters: "
-                                f"{sorted(by_delta)} vs {sorted(by_chain)}")
+        raise VerificationError(
+            f"the delta route and the chain rule cover different parameters: {sorted(by_delta)} vs {sorted(by_chain)}"
+        )
     largest = 0.0
     for name, value in by_delta.items():
         other = by_chain[name]

@@ -54,26 +54,34 @@ def check_torch_dropout(x: tuple[float, ...], rate_text: str, seed: int = 0) -> 
     output = _draw_with_seed(inputs, rate, seed)
     expected = inputs / (1.0 - rate)
     # Any unit may be kept by torch's own draw: each x / (1 - p) must be a float64, or the comparisons below mean nothing.
-    require_finite({f"x{index + 1} / (1 - p)": value for index, value in enumerate(expected.tolist())},
-                   f"in torch's dropout at p={rate_text}")
+    require_finite(
+        {f"x{index + 1} / (1 - p)": value for index, value in enumerate(expected.tolist())},
+        f"in torch's dropout at p={rate_text}",
+    )
     scale = expected.abs().max().item() or 1.0
     kept_error = ((output - expected)[mask].abs().max().item() / scale) if mask.any() else 0.0
     dropped_are_zero = bool((output[~mask] == 0).all())
 
     module = torch.nn.Dropout(rate).eval()
-    eval_identity = torch.equal(torch.nn.functional.dropout(inputs, p=rate, training=False), inputs) and torch.equal(module(inputs), inputs)
+    eval_identity = torch.equal(torch.nn.functional.dropout(inputs, p=rate, training=False), inputs) and torch.equal(
+        module(inputs), inputs
+    )
 
     samples = _draw_with_seed(torch.ones(MONTE_CARLO_SAMPLES, dtype=torch.float64), rate, seed + 1)
     mean = samples.mean().item()
     standard_error = math.sqrt(rate / (1.0 - rate) / MONTE_CARLO_SAMPLES)
 
     if not kept_error <= VALUE_TOLERANCE or not dropped_are_zero:  # `not <=` also catches NaN
-        raise VerificationError(f"torch dropout at p={rate_text} does not match x*m/(1-p) (relative error {kept_error:.3g})")
+        raise VerificationError(
+            f"torch dropout at p={rate_text} does not match x*m/(1-p) (relative error {kept_error:.3g})"
+        )
     if not eval_identity:
         raise VerificationError("torch dropout in eval mode changed its input")
     if abs(mean - 1.0) > 5 * standard_error + 1e-15:
         raise VerificationError(f"torch's mean scaled mask {mean} is not within 5 standard errors of 1")
-    return TorchDropoutCheck(rate_text, int(mask.sum()), kept_error, dropped_are_zero, eval_identity, mean, standard_error)
+    return TorchDropoutCheck(
+        rate_text, int(mask.sum()), kept_error, dropped_are_zero, eval_identity, mean, standard_error
+    )
 
 
 def dropout_output_float(x: tuple[float, ...], mask: tuple[int, ...], rate_text: str) -> list[float]:
@@ -91,8 +99,10 @@ def check_float_dropout(x: tuple[float, ...], mask: tuple[int, ...], rate_text: 
     magnifies its representation error by 1/(1 - p) (to 1e-4 there), which
     says nothing about the float arithmetic checked here.
     """
-    require_finite({f"x{index + 1} m{index + 1} / (1 - p)": output for index, output in enumerate(outputs)},
-                   f"in the dropout output at p={rate_text}")
+    require_finite(
+        {f"x{index + 1} m{index + 1} / (1 - p)": output for index, output in enumerate(outputs)},
+        f"in the dropout output at p={rate_text}",
+    )
     rate = sp.Rational(float(rate_text))
     for value, kept, output in zip(x, mask, outputs):
         expected = sp.Rational(float(value)) * int(kept) / (1 - rate)

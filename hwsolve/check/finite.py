@@ -9,7 +9,7 @@ disagree by nan", or silently decide a verdict; these checks name it instead.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 from hwsolve.errors import HwsolveError
 

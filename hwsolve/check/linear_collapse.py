@@ -34,10 +34,15 @@ class AffineFitResidual:
     relative_residual: float  # ||Y - fit||_F / ||Y - mean(Y)||_F: 0 = affine, 1 = no better than a constant
 
 
-def _random_stack(shape: tuple[int, ...], batch: int, generator: torch.Generator) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
+def _random_stack(
+    shape: tuple[int, ...], batch: int, generator: torch.Generator
+) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
     inputs = torch.randn(batch, shape[0], generator=generator, dtype=torch.float64)
     # 1/sqrt(fan_in) keeps every layer's output of order one, so a relative tolerance is meaningful.
-    weights = [torch.randn(shape[k], shape[k + 1], generator=generator, dtype=torch.float64) / shape[k] ** 0.5 for k in range(len(shape) - 1)]
+    weights = [
+        torch.randn(shape[k], shape[k + 1], generator=generator, dtype=torch.float64) / shape[k] ** 0.5
+        for k in range(len(shape) - 1)
+    ]
     biases = [torch.randn(1, shape[k + 1], generator=generator, dtype=torch.float64) for k in range(len(shape) - 1)]
     return inputs, weights, biases
 
@@ -70,7 +75,9 @@ def check_collapse(shape: tuple[int, ...], batch: int, generator: torch.Generato
     return CollapseCheck(tuple(shape), difference, relative)
 
 
-def best_affine_fit_residual(activation: str, shape: tuple[int, int, int], batch: int, generator: torch.Generator) -> AffineFitResidual:
+def best_affine_fit_residual(
+    activation: str, shape: tuple[int, int, int], batch: int, generator: torch.Generator
+) -> AffineFitResidual:
     """Fit X A + 1 c to a two-layer network by least squares and report what is left."""
     inputs, weights, biases = _random_stack(shape, batch, generator)
     nonlinearity = {"none": lambda h: h, "relu": torch.relu, "sigmoid": torch.sigmoid}[activation]
@@ -88,7 +95,9 @@ def best_affine_fit_residual(activation: str, shape: tuple[int, int, int], batch
     )
 
 
-def check_linear_collapse(problem: LinearCollapseProblem = LinearCollapseProblem(), seed: int = 0) -> tuple[list[CollapseCheck], list[AffineFitResidual]]:
+def check_linear_collapse(
+    problem: LinearCollapseProblem = LinearCollapseProblem(), seed: int = 0
+) -> tuple[list[CollapseCheck], list[AffineFitResidual]]:
     generator = torch.Generator().manual_seed(seed)
     checks = [check_collapse(shape, problem.batch_size, generator) for shape in problem.shapes]
     residuals = [

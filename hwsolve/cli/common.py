@@ -10,7 +10,8 @@ from __future__ import annotations
 import collections
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -119,7 +120,9 @@ class Assignments(NumberList):
 
     name = "name=value list"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[tuple[str, float], ...]:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[tuple[str, float], ...]:
         if isinstance(value, tuple):
             return value
         pairs = []
@@ -140,7 +143,9 @@ def merge_assignments(
     merged: dict[str, float] = {}
     for name, value in (pair for pairs in given for pair in pairs):
         if merged.get(name, value) != value:
-            raise click.BadParameter(f"duplicate {kind} {name!r}, given as {merged[name]!r} and {value!r}", param_hint=option)
+            raise click.BadParameter(
+                f"duplicate {kind} {name!r}, given as {merged[name]!r} and {value!r}", param_hint=option
+            )
         merged[name] = value
     return tuple(merged.items())
 
@@ -192,7 +197,10 @@ def digits_option() -> Callable:
 
 def seed_option(default: int = 0) -> Callable:
     return click.option(
-        "--seed", type=click.IntRange(SEED_MIN, SEED_MAX), default=default, show_default=True,
+        "--seed",
+        type=click.IntRange(SEED_MIN, SEED_MAX),
+        default=default,
+        show_default=True,
         help=f"Random seed, {SEED_RANGE_HELP}; the same seed gives the same JSON.",
     )
 

@@ -36,10 +36,19 @@ def verify(data_dir) -> None:
 
 
 @data.command("fetch")
-@click.option("--dest", type=click.Path(file_okay=False), default=None,
-              help="Download into this folder [default: the user cache, ~/.cache/hwsolve/mnist].")
-@click.option("--mirror", "mirrors", multiple=True, metavar="URL",
-              help="Base URL to try (repeatable, tried in order) instead of the default mirrors.")
+@click.option(
+    "--dest",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Download into this folder [default: the user cache, ~/.cache/hwsolve/mnist].",
+)
+@click.option(
+    "--mirror",
+    "mirrors",
+    multiple=True,
+    metavar="URL",
+    help="Base URL to try (repeatable, tried in order) instead of the default mirrors.",
+)
 @click.option("--timeout", type=FiniteFloat(1, 600), default=30, show_default=True, help="Seconds per request.")
 @click.option("--force", is_flag=True, help="Download again even if a correct copy is there.")
 def fetch(dest, mirrors, timeout, force) -> None:

@@ -12,7 +12,17 @@ from __future__ import annotations
 
 import click
 
-from hwsolve.cli.common import Command, FiniteFloat, FloatList, IntList, NumberText, digits_option, emit, format_option, seed_option
+from hwsolve.cli.common import (
+    Command,
+    FiniteFloat,
+    FloatList,
+    IntList,
+    NumberText,
+    digits_option,
+    emit,
+    format_option,
+    seed_option,
+)
 
 # Q1c trains full-batch on 200 points: activations, gradients and Adam state
 # grow with width x points, so past twice the homework's 1,000,000 units the
@@ -40,7 +50,9 @@ def _width_problem(widths: str | None, steps: int, long_steps: int, seeds: int, 
 
     defaults = WidthProblem()
     chosen = widths if widths is not None else defaults.widths
-    return WidthProblem(widths=chosen, steps=steps, long_steps=long_steps, seed_count=seeds, time_budget_s=budget, threads=threads)
+    return WidthProblem(
+        widths=chosen, steps=steps, long_steps=long_steps, seed_count=seeds, time_budget_s=budget, threads=threads
+    )
 
 
 @click.command(
@@ -58,27 +70,75 @@ Examples:
 """,
 )
 @click.option("--part", type=click.Choice(["a", "b", "c", "d"]), help="Only this part.  [default: all]")
-@click.option("--x", "x", type=FloatList(), metavar="X1,X2,...", help="(b) Input vector.  [default: -4.5,-0.75,3,6,1.5]")
-@click.option("--mask", type=IntList(minimum=None), metavar="M1,M2,...", help="(b) Dropout mask, 1 = kept, 0 = dropped, one per input.  [default: 1,0,1,0,1]")
-@click.option("--p", "rates", type=NumberText(), metavar="P", multiple=True, help="(b) Dropout rate in [0, 1); repeat for several.  [default: 0.5 and 0.4]")
 @click.option(
-    "--widths", type=IntList(minimum=1, maximum=MAX_WIDTH), metavar="W1,W2,...",
+    "--x", "x", type=FloatList(), metavar="X1,X2,...", help="(b) Input vector.  [default: -4.5,-0.75,3,6,1.5]"
+)
+@click.option(
+    "--mask",
+    type=IntList(minimum=None),
+    metavar="M1,M2,...",
+    help="(b) Dropout mask, 1 = kept, 0 = dropped, one per input.  [default: 1,0,1,0,1]",
+)
+@click.option(
+    "--p",
+    "rates",
+    type=NumberText(),
+    metavar="P",
+    multiple=True,
+    help="(b) Dropout rate in [0, 1); repeat for several.  [default: 0.5 and 0.4]",
+)
+@click.option(
+    "--widths",
+    type=IntList(minimum=1, maximum=MAX_WIDTH),
+    metavar="W1,W2,...",
     help=f"(c) Hidden widths to train, each 1 to {MAX_WIDTH:,} (memory).  [default: 2,4,256,1000000]",
 )
-@click.option("--steps", type=click.IntRange(1, 100_000), default=300, show_default=True, help="(c) Full-batch Adam steps per width.")
-@click.option("--long-steps", type=click.IntRange(1, 100_000), default=3000, show_default=True, help="(c) Steps of the longer run of 256 units (does it overfit?).")
-@click.option("--seeds", type=click.IntRange(1, 100), default=5, show_default=True, help="(c) Number of seeds: --seed, --seed + 1, ...; verdicts count them.")
 @click.option(
-    "--time-budget", "budget", type=FiniteFloat(min=0, min_open=True, max=MAX_TIME_BUDGET_S), default=45.0, show_default=True,
+    "--steps",
+    type=click.IntRange(1, 100_000),
+    default=300,
+    show_default=True,
+    help="(c) Full-batch Adam steps per width.",
+)
+@click.option(
+    "--long-steps",
+    type=click.IntRange(1, 100_000),
+    default=3000,
+    show_default=True,
+    help="(c) Steps of the longer run of 256 units (does it overfit?).",
+)
+@click.option(
+    "--seeds",
+    type=click.IntRange(1, 100),
+    default=5,
+    show_default=True,
+    help="(c) Number of seeds: --seed, --seed + 1, ...; verdicts count them.",
+)
+@click.option(
+    "--time-budget",
+    "budget",
+    type=FiniteFloat(min=0, min_open=True, max=MAX_TIME_BUDGET_S),
+    default=45.0,
+    show_default=True,
     help="(c) Seconds for all of part c; a width too slow for it is replaced by the widest that fits, and the output says why.",
 )
-@click.option("--threads", type=click.IntRange(1, 256), default=1, show_default=True, help="(c) torch threads for training (one is fastest on a small shared CPU).")
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="(c) torch threads for training (one is fastest on a small shared CPU).",
+)
 @click.option("--force", is_flag=True, help="(c) Retrain even if build/q1/ holds a result for these settings.")
-@click.option("--depth", type=click.IntRange(4, 200), default=10, show_default=True, help="(d) Number of layers of the MLP.")
+@click.option(
+    "--depth", type=click.IntRange(4, 200), default=10, show_default=True, help="(d) Number of layers of the MLP."
+)
 @seed_option()
 @digits_option()
 @format_option()
-def q1(part, x, mask, rates, widths, steps, long_steps, seeds, budget, threads, force, depth, seed, digits, fmt) -> None:
+def q1(
+    part, x, mask, rates, widths, steps, long_steps, seeds, budget, threads, force, depth, seed, digits, fmt
+) -> None:
     """Q1: multilayer perceptrons, in four parts.
 
     \b
@@ -112,7 +172,13 @@ def q1(part, x, mask, rates, widths, steps, long_steps, seeds, budget, threads, 
         click.echo(f"q1c: {message}", err=True)
 
     solution = solve_q1(
-        part=part, seed=seed, dropout=dropout, width=width, gradient_flow=GradientFlowProblem(depth=depth), force=force, progress=progress
+        part=part,
+        seed=seed,
+        dropout=dropout,
+        width=width,
+        gradient_flow=GradientFlowProblem(depth=depth),
+        force=force,
+        progress=progress,
     )
     if fmt.lower() == "json" and part is not None:
         emit(getattr(solution, part), "json", "q1")

@@ -20,11 +20,22 @@ Examples:
 )
 @click.option("--n-train", type=click.IntRange(5, 100_000), default=20, show_default=True, help="Training points.")
 @click.option(
-    "--noise", type=FiniteFloat(min=0.0, max=1000.0), default=0.3, show_default=True,
+    "--noise",
+    type=FiniteFloat(min=0.0, max=1000.0),
+    default=0.3,
+    show_default=True,
     help="Std of the label noise (the sine it is added to has amplitude 1).",
 )
-@click.option("--degree", type=click.IntRange(1, 40), default=12, show_default=True, help="Polynomial degree for (a) and (c).")
-@click.option("--max-degree", type=click.IntRange(2, 40), default=15, show_default=True, help="Largest degree of the feature sweep (b).")
+@click.option(
+    "--degree", type=click.IntRange(1, 40), default=12, show_default=True, help="Polynomial degree for (a) and (c)."
+)
+@click.option(
+    "--max-degree",
+    type=click.IntRange(2, 40),
+    default=15,
+    show_default=True,
+    help="Largest degree of the feature sweep (b).",
+)
 @seed_option()
 @digits_option()
 @format_option()

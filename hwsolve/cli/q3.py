@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import click
 
-from hwsolve.cli.common import Assignments, Command, FiniteFloat, FloatList, IntList, digits_option, emit, format_option, merge_assignments
+from hwsolve.cli.common import (
+    Assignments,
+    Command,
+    FiniteFloat,
+    FloatList,
+    IntList,
+    digits_option,
+    emit,
+    format_option,
+    merge_assignments,
+)
 from hwsolve.problem.q3 import (
     ACTIVATIONS,
     HOMEWORK_LAYERS,
     HOMEWORK_WEIGHTS,
-    LOSSES,
     Q3InputError,
     Q3Problem,
     check_layers,
@@ -77,22 +86,54 @@ Examples:
   hwsolve q3 --biases b3=0.1,b4=-0.1,b5=0.2 --steps 10
 """,
 )
-@click.option("--lr", type=FiniteFloat(min=0, min_open=True), metavar="FLOAT", help="Learning rate (> 0).  [default: 1]")
-@click.option("--x", "x", type=FloatList(), metavar="X1,X2,...", help="Input values, one per input neuron.  [default: 0.35,0.9]")
-@click.option("--y", "y", type=FloatList(), metavar="Y1,...", help="Target values, one per output neuron.  [default: 0.5]")
-@click.option("--layers", type=IntList(minimum=1), metavar="N1,N2,...", help="Layer sizes, inputs first, each a positive integer.  [default: 2,2,1]")
-@click.option("--activation", metavar="NAME", help=f"Activation of every non-input neuron: {', '.join(ACTIVATIONS)}.  [default: sigmoid]")
 @click.option(
-    "--loss", metavar="NAME",
+    "--lr", type=FiniteFloat(min=0, min_open=True), metavar="FLOAT", help="Learning rate (> 0).  [default: 1]"
+)
+@click.option(
+    "--x", "x", type=FloatList(), metavar="X1,X2,...", help="Input values, one per input neuron.  [default: 0.35,0.9]"
+)
+@click.option(
+    "--y", "y", type=FloatList(), metavar="Y1,...", help="Target values, one per output neuron.  [default: 0.5]"
+)
+@click.option(
+    "--layers",
+    type=IntList(minimum=1),
+    metavar="N1,N2,...",
+    help="Layer sizes, inputs first, each a positive integer.  [default: 2,2,1]",
+)
+@click.option(
+    "--activation",
+    metavar="NAME",
+    help=f"Activation of every non-input neuron: {', '.join(ACTIVATIONS)}.  [default: sigmoid]",
+)
+@click.option(
+    "--loss",
+    metavar="NAME",
     help="mse = sum_k (y_k - y_hat_k)^2 as in the homework; half_mse = half of that.  [default: mse]",
 )
 @click.option(
-    "--weights", type=Assignments(), multiple=True, metavar="w13=0.1,...",
+    "--weights",
+    type=Assignments(),
+    multiple=True,
+    metavar="w13=0.1,...",
     help="Weights as name=value; repeat it or separate with commas. With the homework's layers, "
     "unnamed weights keep the homework's values; with other layers every weight is required.",
 )
-@click.option("--biases", type=Assignments(), multiple=True, metavar="b3=0.1,...", help="Biases (repeatable), one per non-input neuron (all or none).  [default: none]")
-@click.option("--steps", type=click.IntRange(1, MAX_STEPS), default=1, show_default=True, metavar="N", help=f"Gradient-descent steps; the loss is shown after each (at most {MAX_STEPS}).")
+@click.option(
+    "--biases",
+    type=Assignments(),
+    multiple=True,
+    metavar="b3=0.1,...",
+    help="Biases (repeatable), one per non-input neuron (all or none).  [default: none]",
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(1, MAX_STEPS),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help=f"Gradient-descent steps; the loss is shown after each (at most {MAX_STEPS}).",
+)
 @digits_option()
 @format_option()
 def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) -> None:

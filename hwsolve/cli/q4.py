@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from hwsolve.cli.common import MAX_SEED_COUNT, SEED_RANGE_HELP, Command, SeedList, digits_option, emit, format_option, seed_option
+from hwsolve.cli.common import (
+    MAX_SEED_COUNT,
+    SEED_RANGE_HELP,
+    Command,
+    SeedList,
+    digits_option,
+    emit,
+    format_option,
+    seed_option,
+)
 
 
 def check_configs(ctx, param, value):
@@ -18,25 +27,58 @@ def check_configs(ctx, param, value):
 
 
 @click.command("q4", cls=Command)
-@click.option("--mode", type=click.Choice(["homework", "corrected"]), default="corrected", show_default=True,
-              help="homework: the submitted code exactly, bugs included. corrected: each bug fixed (see the output).")
-@click.option("--epochs", type=click.IntRange(1, 1000), default=30, show_default=True,
-              help="Epochs E. In homework mode the k-th model trains E-k, as the submitted loop does.")
-@click.option("--configs", callback=check_configs, default=None, metavar="LIST",
-              help="Subset, e.g. relu/cross_entropy/sgd,sigmoid/*/adam (activation/loss/optimizer; * matches any).")
-@click.option("--limit-train", type=click.IntRange(256, 60000), default=None, metavar="N",
-              help="Use only the first N training images (quick runs).")
+@click.option(
+    "--mode",
+    type=click.Choice(["homework", "corrected"]),
+    default="corrected",
+    show_default=True,
+    help="homework: the submitted code exactly, bugs included. corrected: each bug fixed (see the output).",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(1, 1000),
+    default=30,
+    show_default=True,
+    help="Epochs E. In homework mode the k-th model trains E-k, as the submitted loop does.",
+)
+@click.option(
+    "--configs",
+    callback=check_configs,
+    default=None,
+    metavar="LIST",
+    help="Subset, e.g. relu/cross_entropy/sgd,sigmoid/*/adam (activation/loss/optimizer; * matches any).",
+)
+@click.option(
+    "--limit-train",
+    type=click.IntRange(256, 60000),
+    default=None,
+    metavar="N",
+    help="Use only the first N training images (quick runs).",
+)
 @seed_option()
-@click.option("--seeds", type=SeedList(), default=None, metavar="SEEDS",
-              help="Repeat over seeds (0-4 or 0,1,2): median and range of the test error, and how robust '< 0.1' is. "
-                   f"At most {MAX_SEED_COUNT} seeds, each {SEED_RANGE_HELP}.")
+@click.option(
+    "--seeds",
+    type=SeedList(),
+    default=None,
+    metavar="SEEDS",
+    help="Repeat over seeds (0-4 or 0,1,2): median and range of the test error, and how robust '< 0.1' is. "
+    f"At most {MAX_SEED_COUNT} seeds, each {SEED_RANGE_HELP}.",
+)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-              help="Folder with the MNIST IDX files (else $HWSOLVE_DATA, the user cache, ./data).")
-@click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Results folder [default: build/q4/<mode>/ for 30 epochs on all images, else "
-                   "build/q4/epochs-<E>[-train-<N>]/<mode>/]. Finished results of other settings there are kept: "
-                   "this run then goes to a sub-folder named by its settings.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder with the MNIST IDX files (else $HWSOLVE_DATA, the user cache, ./data).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Results folder [default: build/q4/<mode>/ for 30 epochs on all images, else "
+    "build/q4/epochs-<E>[-train-<N>]/<mode>/]. Finished results of other settings there are kept: "
+    "this run then goes to a sub-folder named by its settings.",
+)
 @click.option("--force", is_flag=True, help="Retrain even the configs already finished for these settings.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 @format_option()
@@ -62,7 +104,16 @@ def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, f
 
     ensure_writable(out if out is not None else default_build_dir() / "q4")  # before training, not after it
     solution = solve_q4(
-        mode=mode, epochs=epochs, configs=configs, seed=seed, seeds=list(seeds) if seeds is not None else None,
-        limit_train=limit_train, device=device, data_dir=data_dir, out=out, force=force, progress=progress,
+        mode=mode,
+        epochs=epochs,
+        configs=configs,
+        seed=seed,
+        seeds=list(seeds) if seeds is not None else None,
+        limit_train=limit_train,
+        device=device,
+        data_dir=data_dir,
+        out=out,
+        force=force,
+        progress=progress,
     )
     emit(solution, fmt, "q4", digits)

@@ -26,7 +26,9 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
             if not name:
                 continue
             if name not in REPORT_FORMATS:
-                raise click.BadParameter(f"{item.strip()!r} is not one of {', '.join(REPORT_FORMATS)}", param_hint="--format")
+                raise click.BadParameter(
+                    f"{item.strip()!r} is not one of {', '.join(REPORT_FORMATS)}", param_hint="--format"
+                )
             if name not in chosen:
                 chosen.append(name)
     if values and not chosen:
@@ -42,24 +44,48 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
     "  HWSOLVE_DATA=~/mnist hwsolve report --out out/",
 )
 @click.option(
-    "--format", "formats", multiple=True, metavar="md|tex|pdf",
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="md|tex|pdf",
     help="Output format; repeat it or separate with commas. Default: all three (pdf implies tex); "
-         "without latexmk/pdflatex the default writes md and tex and says the PDF was skipped, "
-         "while an explicit pdf is an error.",
+    "without latexmk/pdflatex the default writes md and tex and says the PDF was skipped, "
+    "while an explicit pdf is an error.",
 )
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder for report.* and figures/.  [default: build/]")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder for report.* and figures/.  [default: build/]",
+)
 @click.option("--title", default=None, help='Document title.  [default: "Deep Learning — Homework 2"]')
-@click.option("--epochs", type=click.IntRange(1, 1000), default=None,
-              help="Q4 epochs. Finished results with this many epochs are reused; a sweep of other than 30 "
-                   "epochs is trained into OUT/q4/epochs-E/, never over the full run.  [default: 30]")
+@click.option(
+    "--epochs",
+    type=click.IntRange(1, 1000),
+    default=None,
+    help="Q4 epochs. Finished results with this many epochs are reused; a sweep of other than 30 "
+    "epochs is trained into OUT/q4/epochs-E/, never over the full run.  [default: 30]",
+)
 @click.option("--quick", is_flag=True, help=f"Q4: a {QUICK_EPOCHS}-epoch sweep, for a fast look; the report says so.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder holding the MNIST files (else HWSOLVE_DATA, the user cache, ./data).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding the MNIST files (else HWSOLVE_DATA, the user cache, ./data).",
+)
 @digits_option()
 @seed_option()
-def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, epochs: int | None, quick: bool,
-           data_dir: Path | None, digits: int, seed: int) -> None:
+def report(
+    formats: tuple[str, ...],
+    out_dir: Path | None,
+    title: str | None,
+    epochs: int | None,
+    quick: bool,
+    data_dir: Path | None,
+    digits: int,
+    seed: int,
+) -> None:
     """Write the whole solution of Deep Learning HW2 as one document.
 
     Every question is solved with the same functions as the q1-q4 commands,
@@ -73,7 +99,9 @@ def report(formats: tuple[str, ...], out_dir: Path | None, title: str | None, ep
 
     chosen = parse_formats(formats)
     if quick and epochs is not None:
-        raise click.BadParameter(f"--quick already means {QUICK_EPOCHS} epochs; give --quick or --epochs, not both", param_hint="--epochs")
+        raise click.BadParameter(
+            f"--quick already means {QUICK_EPOCHS} epochs; give --quick or --epochs, not both", param_hint="--epochs"
+        )
     if title is not None and not title.strip():
         raise click.BadParameter("the title is empty", param_hint="--title")
     options = ReportOptions(

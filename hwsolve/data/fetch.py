@@ -13,12 +13,20 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
-from hwsolve.data.mnist import MNIST_FILES, check_idx_content, max_content_bytes, read_idx_bytes, read_mnist_file, user_cache_dir
-from hwsolve.io import _current_umask, ensure_writable
+from hwsolve.data.mnist import (
+    MNIST_FILES,
+    check_idx_content,
+    max_content_bytes,
+    read_idx_bytes,
+    read_mnist_file,
+    user_cache_dir,
+)
 from hwsolve.errors import CorruptDataError, HwsolveError
+from hwsolve.io import _current_umask, ensure_writable
 
 # Tried in order; the first that serves a file with the right content wins.
 DEFAULT_MIRRORS = (
@@ -52,7 +60,9 @@ def _progress_printer(stream: TextIO, label: str) -> Callable[[int, int | None],
 _GZIP_SLACK = 1 << 16
 
 
-def _download(url: str, destination: Path, timeout: float, progress: Callable[[int, int | None], None], limit: int) -> None:
+def _download(
+    url: str, destination: Path, timeout: float, progress: Callable[[int, int | None], None], limit: int
+) -> None:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         total = response.headers.get("Content-Length")
         total = int(total) if total and total.isdigit() else None
@@ -99,7 +109,13 @@ def fetch_mnist(
             temporary = Path(temporary)
             try:
                 stream = progress_stream if progress_stream is not None else io.StringIO()
-                _download(url, temporary, timeout, _progress_printer(stream, target.name), max_content_bytes(spec) + _GZIP_SLACK)
+                _download(
+                    url,
+                    temporary,
+                    timeout,
+                    _progress_printer(stream, target.name),
+                    max_content_bytes(spec) + _GZIP_SLACK,
+                )
                 stream.write("\n")
                 _check_download(temporary, key)
                 os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes 0600; data files are ordinary files

@@ -15,9 +15,9 @@ import gzip
 import hashlib
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -199,10 +199,10 @@ def check_idx_content(content: bytes, path: Path, key: str, verify: bool = True)
 class Mnist:
     """The whole data set in memory: images as float32 in [0, 1], flattened to 784."""
 
-    train_images: "torch.Tensor"  # (60000, 784) float32
-    train_labels: "torch.Tensor"  # (60000,) int64
-    test_images: "torch.Tensor"  # (10000, 784) float32
-    test_labels: "torch.Tensor"  # (10000,) int64
+    train_images: torch.Tensor  # (60000, 784) float32
+    train_labels: torch.Tensor  # (60000,) int64
+    test_images: torch.Tensor  # (10000, 784) float32
+    test_labels: torch.Tensor  # (10000,) int64
     folder: Path
     checksum: str  # sha256 over the four content digests: identifies the data in cache keys
 
@@ -212,7 +212,11 @@ def load_mnist(data_dir: str | Path | None = None, verify: bool = True) -> Mnist
     import torch
 
     folder = locate_mnist(data_dir)
-    stamp = (str(folder.resolve()), verify, tuple((s.st_size, s.st_mtime_ns) for s in (p.stat() for p in _paths(folder))))
+    stamp = (
+        str(folder.resolve()),
+        verify,
+        tuple((s.st_size, s.st_mtime_ns) for s in (p.stat() for p in _paths(folder))),
+    )
     if stamp in _LOADED:  # one process (tests, --seeds) reads and checks the files once
         return _LOADED[stamp]
     arrays = {}

@@ -32,9 +32,10 @@ Public API
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Mapping, Sequence, TypeVar
+from typing import TypeVar
 
 import sympy as sp
 
@@ -304,7 +305,9 @@ def evaluate_gradients(derivation: NetworkDerivation, forward: ForwardPass) -> d
 
     results = {}
     for parameter in derivation.parameters:
-        path_values = [math.prod((value_of(f) for f in path), start=sp.Float(1, EVALUATION_DIGITS)) for path in parameter.paths]
+        path_values = [
+            math.prod((value_of(f) for f in path), start=sp.Float(1, EVALUATION_DIGITS)) for path in parameter.paths
+        ]
         local_values = [value_of(f) for f in parameter.local]
         upstream = sp.Add(*path_values)  # dL/dy_j
         total = upstream * local_values[0] * local_values[1]

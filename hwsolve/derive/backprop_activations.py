@@ -13,7 +13,7 @@ commands, so the same string serves Markdown math on GitHub).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import sympy as sp
 

@@ -15,9 +15,9 @@ with (x, y, parameters) returns (loss, outputs, gradients by name), and
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
@@ -73,8 +73,12 @@ class CompiledNetwork:
             for g in self.route.gradients
         }
         outputs = tuple(values[d.output_symbols[k]] for k in d.neuron_layers[-1])
-        return CompiledStep(loss, outputs, {name: by_delta[name] for name in d.parameter_symbols},
-                            {j: deltas[j] for j in sorted(deltas)})
+        return CompiledStep(
+            loss,
+            outputs,
+            {name: by_delta[name] for name in d.parameter_symbols},
+            {j: deltas[j] for j in sorted(deltas)},
+        )
 
     def __call__(
         self, x: Sequence[float], y: Sequence[float], parameters: Mapping[str, float]

@@ -34,9 +34,9 @@ Public API
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
 
 import sympy as sp
 
@@ -123,14 +123,28 @@ def _derive(layers: tuple[int, ...], activation: str, loss: str, with_biases: bo
                 factors = (sp.factor(sp.diff(d.loss_expression, d.output_symbols[j])), local_derivative(j))
             else:
                 downstream = numbered[depth + 1]
-                summed = sp.Add(*[sp.Mul(d.parameter_symbols[weight_name(j, k)], delta_symbols[k], evaluate=False)
-                                  for k in downstream],
-                                evaluate=False)
+                summed = sp.Add(
+                    *[
+                        sp.Mul(d.parameter_symbols[weight_name(j, k)], delta_symbols[k], evaluate=False)
+                        for k in downstream
+                    ],
+                    evaluate=False,
+                )
                 factors = (local_derivative(j), summed)
             kept = tuple(factor for factor in factors if factor != 1) or (sp.Integer(1),)
             expression = kept[0] if len(kept) == 1 else sp.Mul(*kept, evaluate=False)
-            deltas.append(DeltaDerivation(j, "output" if is_output else "hidden", delta_symbols[j], d.net_symbols[j],
-                                          d.output_symbols[j], kept, expression, downstream))
+            deltas.append(
+                DeltaDerivation(
+                    j,
+                    "output" if is_output else "hidden",
+                    delta_symbols[j],
+                    d.net_symbols[j],
+                    d.output_symbols[j],
+                    kept,
+                    expression,
+                    downstream,
+                )
+            )
 
     by_neuron: dict[int, list[GradientByDelta]] = {}
     for name in d.parameter_symbols:
@@ -192,5 +206,6 @@ def unrolled(route: DeltaRoute, expression: sp.Expr) -> sp.Expr:
 
 def in_net_inputs(derivation: NetworkDerivation, expression: sp.Expr) -> sp.Expr:
     """Every non-input neuron's output y_j written as f(net_j)."""
-    return expression.subs({derivation.output_symbols[j]: derivation.activation_expressions[j]
-                            for j in derivation.net_symbols})
+    return expression.subs(
+        {derivation.output_symbols[j]: derivation.activation_expressions[j] for j in derivation.net_symbols}
+    )

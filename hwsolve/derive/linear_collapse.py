@@ -54,10 +54,15 @@ def layer_symbols(layers: int) -> tuple[sp.MatrixSymbol, sp.MatrixSymbol, list[s
     return inputs, ones, weights, biases
 
 
-def collapsed_weight_and_bias(weights: list[sp.MatrixSymbol], biases: list[sp.MatrixSymbol]) -> tuple[sp.MatrixExpr, sp.MatrixExpr]:
+def collapsed_weight_and_bias(
+    weights: list[sp.MatrixSymbol], biases: list[sp.MatrixSymbol]
+) -> tuple[sp.MatrixExpr, sp.MatrixExpr]:
     """The closed form: W = W1...WN, b = sum_k b_k W_{k+1}...W_N."""
     weight = _product(list(weights), weights[0].shape[0])
-    terms = [biases[k] * _product(list(weights[k + 1 :]), weights[k].shape[1]) if k + 1 < len(weights) else biases[k] for k in range(len(weights))]
+    terms = [
+        biases[k] * _product(list(weights[k + 1 :]), weights[k].shape[1]) if k + 1 < len(weights) else biases[k]
+        for k in range(len(weights))
+    ]
     bias = sp.MatAdd(*terms) if len(terms) > 1 else terms[0]
     return weight, bias
 

@@ -94,7 +94,9 @@ def build_mlp(problem: GradientFlowProblem, activation: str, initialisation: str
     return torch.nn.Sequential(*layers)
 
 
-def _forward_keeping_pre_activations(model: torch.nn.Sequential, inputs: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+def _forward_keeping_pre_activations(
+    model: torch.nn.Sequential, inputs: torch.Tensor
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
     pre_activations, hidden = [], inputs
     for module in model:
         hidden = module(hidden)
@@ -111,7 +113,9 @@ def _rms_derivative(model: torch.nn.Sequential, pre_activation: torch.Tensor) ->
     return derivative.pow(2).mean().sqrt().item()
 
 
-def layer_statistics(model: torch.nn.Sequential, inputs: torch.Tensor, labels: torch.Tensor) -> tuple[list[float], LayerStatistics]:
+def layer_statistics(
+    model: torch.nn.Sequential, inputs: torch.Tensor, labels: torch.Tensor
+) -> tuple[list[float], LayerStatistics]:
     """||dL/dW_l|| per layer, and the statistics behind the per-layer bound."""
     model.zero_grad(set_to_none=True)
     logits, pre_activations = _forward_keeping_pre_activations(model, inputs)

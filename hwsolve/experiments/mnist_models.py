@@ -55,7 +55,9 @@ def parse_configs(text: str | None) -> list[Config]:
     if text is None:
         return list(ALL_CONFIGS)
     if not text.strip():
-        raise ValueError("the list is empty; name configurations like relu/cross_entropy/sgd, or leave the option out for all 12")
+        raise ValueError(
+            "the list is empty; name configurations like relu/cross_entropy/sgd, or leave the option out for all 12"
+        )
     chosen: list[Config] = []
     for item in text.split(","):
         if not item.strip():
@@ -119,7 +121,9 @@ class ModelStack:
         self.optimizer_runs = runs([c.optimizer for c in configs])
 
     @classmethod
-    def initialise(cls, configs: list[Config], seed: int, dtype=torch.float32, device="cpu", pixel_order=None) -> "ModelStack":
+    def initialise(
+        cls, configs: list[Config], seed: int, dtype=torch.float32, device="cpu", pixel_order=None
+    ) -> ModelStack:
         ordered = storage_order(configs)
         per_model = [initial_module_parameters(seed, c, dtype) for c in ordered]
         if pixel_order is not None:
@@ -153,7 +157,7 @@ class ModelStack:
             tensors[0] = restored
         return tensors
 
-    def select(self, keep: list[int], *states: dict[str, torch.Tensor]) -> tuple["ModelStack", ...]:
+    def select(self, keep: list[int], *states: dict[str, torch.Tensor]) -> tuple[ModelStack, ...]:
         """A stack (and optimizer states) of only the models at `keep`, order preserved."""
         index = torch.tensor(keep, dtype=torch.long, device=self.params["b1"].device)
 
@@ -174,7 +178,11 @@ def activate(name: str, z: torch.Tensor, out: torch.Tensor | None = None) -> tor
     Without `out` it is out of place, which autograd (mnist_step.autograd_step) needs.
     """
     if out is None:
-        functional = {"relu": torch.relu, "sigmoid": torch.sigmoid, "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, LEAKY_SLOPE)}
+        functional = {
+            "relu": torch.relu,
+            "sigmoid": torch.sigmoid,
+            "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, LEAKY_SLOPE),
+        }
         if name not in functional:
             raise ValueError(f"unknown activation {name!r}")
         return functional[name](z)
@@ -187,7 +195,9 @@ def activate(name: str, z: torch.Tensor, out: torch.Tensor | None = None) -> tor
     raise ValueError(f"unknown activation {name!r}")
 
 
-def activation_grad(name: str, z: torch.Tensor, a: torch.Tensor, upstream: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+def activation_grad(
+    name: str, z: torch.Tensor, a: torch.Tensor, upstream: torch.Tensor, out: torch.Tensor | None = None
+) -> torch.Tensor:
     """d(act)/dz * upstream, with torch's conventions at 0 (relu'(0) = 0, leaky'(0) = slope)."""
     # The aten backward kernels autograd itself uses: one fused pass each, identical results.
     if out is None:

@@ -74,7 +74,7 @@ def homework_batch_split(n_samples: int, batch_size: int = BATCH_SIZE) -> tuple[
     """
     n_batches = -(-n_samples // batch_size)
     cut = int((1 - VALIDATION_FRACTION) * n_batches)
-    return range(0, cut), range(cut + 1, n_batches)
+    return range(cut), range(cut + 1, n_batches)
 
 
 def corrected_split_sizes(n_samples: int) -> tuple[int, int]:

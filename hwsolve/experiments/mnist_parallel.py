@@ -42,8 +42,17 @@ class SweepJob:
         return f"{self.mode} seed {self.seed}"
 
 
-def run_sweeps(jobs: list[SweepJob], configs: list[Config], epochs: int, mnist, limit_train: int | None = None,
-               device: str = "cpu", force: bool = False, progress: bool = True, threads: int = 1) -> dict[SweepJob, dict]:
+def run_sweeps(
+    jobs: list[SweepJob],
+    configs: list[Config],
+    epochs: int,
+    mnist,
+    limit_train: int | None = None,
+    device: str = "cpu",
+    force: bool = False,
+    progress: bool = True,
+    threads: int = 1,
+) -> dict[SweepJob, dict]:
     """Each job's results document, training what is missing; in parallel when two or more jobs train.
 
     threads: the torch threads the whole run may use. With W workers, each gets
@@ -51,8 +60,9 @@ def run_sweeps(jobs: list[SweepJob], configs: list[Config], epochs: int, mnist, 
     """
     from hwsolve.experiments.mnist_sweep import pending_configs, progress_bar, run_sweep
 
-    pending = {job: pending_configs(job.mode, configs, epochs, job.seed, mnist, job.out, limit_train, force)
-               for job in jobs}
+    pending = {
+        job: pending_configs(job.mode, configs, epochs, job.seed, mnist, job.out, limit_train, force) for job in jobs
+    }
     training = [job for job in jobs if pending[job]]
     workers = worker_count(len(training), threads, device)
     documents: dict[SweepJob, dict] = {}
@@ -62,13 +72,17 @@ def run_sweeps(jobs: list[SweepJob], configs: list[Config], epochs: int, mnist, 
         total = sum(model_epochs(job.mode, epochs, pending[job]) for job in training)
         label = f"q4: {len(training)} sweeps ({', '.join(job.label for job in training)}) in {workers} processes, model-epochs"
         with progress_bar(total, label, progress) as bar:
-            documents.update(run_parallel(training, configs, epochs, mnist, limit_train, device, force,
-                                          workers, threads // workers, bar))
+            documents.update(
+                run_parallel(
+                    training, configs, epochs, mnist, limit_train, device, force, workers, threads // workers, bar
+                )
+            )
     for job in jobs:
         if job not in documents:
             label = f" {job.label}" if len(jobs) > 1 else ""
-            documents[job] = run_sweep(job.mode, configs, epochs, job.seed, mnist, job.out, limit_train, device,
-                                       force, progress, label)
+            documents[job] = run_sweep(
+                job.mode, configs, epochs, job.seed, mnist, job.out, limit_train, device, force, progress, label
+            )
     return {job: documents[job] for job in jobs}
 
 
@@ -96,21 +110,52 @@ def _start_worker(progress_queue, threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _run_job(job: SweepJob, configs: list[Config], epochs: int, data_folder: str, checksum: str,
-             limit_train: int | None, device: str, force: bool) -> dict:
+def _run_job(
+    job: SweepJob,
+    configs: list[Config],
+    epochs: int,
+    data_folder: str,
+    checksum: str,
+    limit_train: int | None,
+    device: str,
+    force: bool,
+) -> dict:
     from hwsolve.data.mnist import load_mnist
     from hwsolve.errors import CorruptDataError
     from hwsolve.experiments.mnist_sweep import run_sweep
 
     mnist = load_mnist(data_folder)
     if mnist.checksum != checksum:  # changed or moved since the parent read it: never mix two datasets
-        raise CorruptDataError(f"MNIST in {data_folder} changed while the sweeps were starting (now read from {mnist.folder}); run again")
-    return run_sweep(job.mode, configs, epochs, job.seed, mnist, job.out, limit_train, device, force,
-                     progress=False, on_model_epochs=_PROGRESS.put)
+        raise CorruptDataError(
+            f"MNIST in {data_folder} changed while the sweeps were starting (now read from {mnist.folder}); run again"
+        )
+    return run_sweep(
+        job.mode,
+        configs,
+        epochs,
+        job.seed,
+        mnist,
+        job.out,
+        limit_train,
+        device,
+        force,
+        progress=False,
+        on_model_epochs=_PROGRESS.put,
+    )
 
 
-def run_parallel(jobs: list[SweepJob], configs: list[Config], epochs: int, mnist, limit_train: int | None,
-                 device: str, force: bool, workers: int, threads_per_worker: int, progress_bar) -> dict[SweepJob, dict]:
+def run_parallel(
+    jobs: list[SweepJob],
+    configs: list[Config],
+    epochs: int,
+    mnist,
+    limit_train: int | None,
+    device: str,
+    force: bool,
+    workers: int,
+    threads_per_worker: int,
+    progress_bar,
+) -> dict[SweepJob, dict]:
     """Run the jobs in `workers` spawned processes; return each job's results document.
 
     progress_bar: an object with update(n), advanced by the model-epochs the
@@ -121,10 +166,18 @@ def run_parallel(jobs: list[SweepJob], configs: list[Config], epochs: int, mnist
     context = multiprocessing.get_context("spawn")
     progress_queue = context.Queue()
     documents: dict[SweepJob, dict] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                             initargs=(progress_queue, threads_per_worker)) as pool:
-        futures = {pool.submit(_run_job, job, configs, epochs, str(mnist.folder), mnist.checksum, limit_train, device, force): job
-                   for job in jobs}
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(progress_queue, threads_per_worker),
+    ) as pool:
+        futures = {
+            pool.submit(
+                _run_job, job, configs, epochs, str(mnist.folder), mnist.checksum, limit_train, device, force
+            ): job
+            for job in jobs
+        }
         try:
             pending = set(futures)
             while pending:

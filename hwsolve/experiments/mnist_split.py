@@ -15,8 +15,9 @@ Two layout choices change no result beyond float rounding, and both cut work:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import torch
 
@@ -88,7 +89,9 @@ class DataSplit:
         if self.shuffle is not None:
             order = torch.randperm(n, generator=self.shuffle, device=self.shuffle.device)
             full = n - n % BATCH_SIZE
-            order = torch.cat([order[:full].view(-1, BATCH_SIZE).sort(dim=1).values.view(-1), order[full:].sort().values])
+            order = torch.cat(
+                [order[:full].view(-1, BATCH_SIZE).sort(dim=1).values.view(-1), order[full:].sort().values]
+            )
             widths = [self.train_widths[i] for i in order.tolist()]
             order = order.to(x.device)
             if self._epoch_x is None:
@@ -100,7 +103,9 @@ class DataSplit:
             yield Batch(x[start:stop], y[start:stop], column_groups(widths[start:stop]))
 
 
-def split_data(mnist, mode: ModeSpec, seed: int, limit_train: int | None, device, dtype, reorder_pixels: bool = True) -> DataSplit:
+def split_data(
+    mnist, mode: ModeSpec, seed: int, limit_train: int | None, device, dtype, reorder_pixels: bool = True
+) -> DataSplit:
     """Homework: contiguous batches i < int(0.8n) train, i > int(0.8n) validate. Corrected: seeded 80/20 split.
 
     reorder_pixels=False keeps the natural pixel order (the tests feed that to
@@ -111,7 +116,9 @@ def split_data(mnist, mode: ModeSpec, seed: int, limit_train: int | None, device
     by_use = pixel_order_by_use(train_images)
     order = by_use if reorder_pixels else None
     # Rows are sorted by their width in the by-use order, whatever `order` is: the same rows either way.
-    reordered = [images.index_select(1, by_use) for images in (train_images, mnist.test_images)]  # ~5x faster than [:, by_use]
+    reordered = [
+        images.index_select(1, by_use) for images in (train_images, mnist.test_images)
+    ]  # ~5x faster than [:, by_use]
     train_key, test_key = (row_widths(images) for images in reordered)
     train_source, test_source = reordered if reorder_pixels else (train_images, mnist.test_images)
 

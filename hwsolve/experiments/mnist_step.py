@@ -78,7 +78,9 @@ def first_layer(stack: ModelStack, x: torch.Tensor, groups) -> torch.Tensor:
     return z1
 
 
-def forward(stack: ModelStack, x: torch.Tensor, masks: tuple[torch.Tensor, torch.Tensor] | None = None, groups=None) -> dict:
+def forward(
+    stack: ModelStack, x: torch.Tensor, masks: tuple[torch.Tensor, torch.Tensor] | None = None, groups=None
+) -> dict:
     """Feature-major forward pass: x (B, 784) -> logits (M, 10, B), keeping what backward needs.
 
     groups: mnist_split.Batch.groups; None treats the batch as one group (active_width).
@@ -93,10 +95,22 @@ def forward(stack: ModelStack, x: torch.Tensor, masks: tuple[torch.Tensor, torch
     a2 = apply_activation(stack, z2)
     a2_in = a2 * masks[1] if masks is not None else a2
     logits = torch.baddbmm(p["b3"].unsqueeze(2), p["W3"], a2_in)
-    return {"x": x, "groups": groups, "z1": z1, "a1": a1, "a1_in": a1_in, "z2": z2, "a2": a2, "a2_in": a2_in, "logits": logits}
+    return {
+        "x": x,
+        "groups": groups,
+        "z1": z1,
+        "a1": a1,
+        "a1_in": a1_in,
+        "z2": z2,
+        "a2": a2,
+        "a2_in": a2_in,
+        "logits": logits,
+    }
 
 
-def per_sample_losses(logits: torch.Tensor, targets: torch.Tensor, lsm_flags: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def per_sample_losses(
+    logits: torch.Tensor, targets: torch.Tensor, lsm_flags: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(M, B) losses: -log_softmax(logits)[target] where flagged, else -logits[target] (NLL on raw logits).
 
     Also returns log_softmax, which the backward pass reuses.
@@ -107,7 +121,9 @@ def per_sample_losses(logits: torch.Tensor, targets: torch.Tensor, lsm_flags: to
     return -scores.gather(1, index).squeeze(1), log_probs
 
 
-def manual_step(stack: ModelStack, x, y, lsm_flags, masks=None, groups=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def manual_step(
+    stack: ModelStack, x, y, lsm_flags, masks=None, groups=None
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Per-model mean batch losses (M,) and the gradients of each model's loss w.r.t. its own parameters."""
     cache = forward(stack, x, masks, groups)
     losses, log_probs = per_sample_losses(cache["logits"], y, lsm_flags)
@@ -161,7 +177,9 @@ def w1_gradient(stack: ModelStack, d_z1: torch.Tensor, x: torch.Tensor, groups) 
     return grad
 
 
-def autograd_step(stack: ModelStack, x, y, lsm_flags, masks=None, groups=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def autograd_step(
+    stack: ModelStack, x, y, lsm_flags, masks=None, groups=None
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The same as manual_step, with autograd on the stacked tensors (the sum of per-model losses
     has, for each model's parameters, exactly that model's gradient)."""
     for tensor in stack.params.values():
@@ -178,8 +196,9 @@ def autograd_step(stack: ModelStack, x, y, lsm_flags, masks=None, groups=None) -
 
 
 @torch.no_grad()
-def evaluate(stack: ModelStack, x: torch.Tensor, y: torch.Tensor, lsm_flags, widths: list[int] | None = None,
-             chunk: int = 2048) -> dict[str, torch.Tensor]:
+def evaluate(
+    stack: ModelStack, x: torch.Tensor, y: torch.Tensor, lsm_flags, widths: list[int] | None = None, chunk: int = 2048
+) -> dict[str, torch.Tensor]:
     """Summed loss (float64) and number of correct argmax predictions per model, no dropout.
 
     widths: each row's last non-zero column + 1 (mnist_split.row_widths); with

@@ -18,9 +18,9 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
 
 import torch
 
@@ -35,8 +35,18 @@ from hwsolve.solutions.base import to_jsonable
 TRAINER_VERSION = 4  # bump when a change alters the numbers, so old results are not reused
 DEFAULT_THREADS = 2  # the shared 2-core machine; HWSOLVE_THREADS overrides
 CSV_FIELDS = (
-    "name", "activation", "loss", "optimizer", "epochs_trained", "test_error", "best_epoch",
-    "overfitting_onset", "final_train_loss", "final_val_loss", "final_val_accuracy", "wall_time_s",
+    "name",
+    "activation",
+    "loss",
+    "optimizer",
+    "epochs_trained",
+    "test_error",
+    "best_epoch",
+    "overfitting_onset",
+    "final_train_loss",
+    "final_val_loss",
+    "final_val_accuracy",
+    "wall_time_s",
 )
 
 
@@ -56,16 +66,22 @@ def set_threads() -> int:
 
 def run_key(mode: str, seed: int, epochs: int, limit_train: int | None, data_checksum: str) -> dict:
     return {
-        "mode": mode, "seed": seed, "epochs": epochs, "limit_train": limit_train,
-        "data_sha256": data_checksum, "trainer_version": TRAINER_VERSION,
+        "mode": mode,
+        "seed": seed,
+        "epochs": epochs,
+        "limit_train": limit_train,
+        "data_sha256": data_checksum,
+        "trainer_version": TRAINER_VERSION,
     }
 
 
 def setting_name(key: dict) -> str:
     """A folder name that spells out a run key, e.g. corrected-seed-0-epochs-2-train-5000-trainer-4-data-1a2b3c4d5e6f."""
     limit = "all" if key["limit_train"] is None else key["limit_train"]
-    return (f"{key['mode']}-seed-{key['seed']}-epochs-{key['epochs']}-train-{limit}"
-            f"-trainer-{key['trainer_version']}-data-{key['data_sha256'][:12]}")
+    return (
+        f"{key['mode']}-seed-{key['seed']}-epochs-{key['epochs']}-train-{limit}"
+        f"-trainer-{key['trainer_version']}-data-{key['data_sha256'][:12]}"
+    )
 
 
 def _held_key(folder: Path) -> dict | None:
@@ -119,8 +135,16 @@ def reusable_results(out: Path, key: dict, force: bool = False, warn: bool = Fal
     return previous if previous is not None and previous.get("key") == key and not force else None
 
 
-def pending_configs(mode: str, configs: list[Config], epochs: int, seed: int, mnist, out: Path,
-                    limit_train: int | None = None, force: bool = False) -> list[Config]:
+def pending_configs(
+    mode: str,
+    configs: list[Config],
+    epochs: int,
+    seed: int,
+    mnist,
+    out: Path,
+    limit_train: int | None = None,
+    force: bool = False,
+) -> list[Config]:
     """The configs run_sweep would train: those not finished under `out` (its results_folder) for the same run key."""
     key = run_key(mode, seed, epochs, limit_train, mnist.checksum)
     previous = reusable_results(results_folder(out, key), key, force)
@@ -214,7 +238,13 @@ def run_sweep(
 
         with bar:
             train_lockstep(
-                todo, mnist, spec, epochs, seed, limit_train, device=device,
+                todo,
+                mnist,
+                spec,
+                epochs,
+                seed,
+                limit_train,
+                device=device,
                 on_epoch=lambda epoch, n_models: advance(n_models),
                 on_config_done=on_config_done,
             )
@@ -252,7 +282,9 @@ def summarise_seeds(per_seed: dict[int, list[dict]], threshold: float = SUBMITTE
     names = [e["name"] for e in next(iter(per_seed.values()))]
     summary = []
     for name in names:
-        errors = {seed: next(e["test_error"] for e in entries if e["name"] == name) for seed, entries in per_seed.items()}
+        errors = {
+            seed: next(e["test_error"] for e in entries if e["name"] == name) for seed, entries in per_seed.items()
+        }
         finite = [v for v in errors.values() if v is not None]
         seeds_below = [seed for seed, v in errors.items() if below(v, threshold)]
         n = len(errors)
@@ -262,15 +294,17 @@ def summarise_seeds(per_seed: dict[int, list[dict]], threshold: float = SUBMITTE
             verdict = f"robust: >= {threshold:g} in all {n} seeds"
         else:
             verdict = f"luck: < {threshold:g} in {len(seeds_below)} of {n} seeds"
-        summary.append({
-            "name": name,
-            "test_errors": {str(seed): v for seed, v in errors.items()},
-            "median": statistics.median(finite) if finite else None,
-            "min": min(finite) if finite else None,
-            "max": max(finite) if finite else None,
-            "seeds_below_threshold": len(seeds_below),
-            "n_seeds": n,
-            "robust": len(seeds_below) in (0, n),
-            "verdict": verdict,
-        })
+        summary.append(
+            {
+                "name": name,
+                "test_errors": {str(seed): v for seed, v in errors.items()},
+                "median": statistics.median(finite) if finite else None,
+                "min": min(finite) if finite else None,
+                "max": max(finite) if finite else None,
+                "seeds_below_threshold": len(seeds_below),
+                "n_seeds": n,
+                "robust": len(seeds_below) in (0, n),
+                "verdict": verdict,
+            }
+        )
     return summary

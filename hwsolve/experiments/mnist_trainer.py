@@ -8,14 +8,20 @@ epochs are done (homework mode's shrinking epochs), repeat.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import torch
 
 from hwsolve.experiments.mnist_models import LAYER_SIZES, Config, ModelStack
-from hwsolve.experiments.mnist_modes import ModeSpec, as_written_overfit_epochs, epochs_for, overfitting_onset, rising_epochs
+from hwsolve.experiments.mnist_modes import (
+    ModeSpec,
+    as_written_overfit_epochs,
+    epochs_for,
+    overfitting_onset,
+    rising_epochs,
+)
 from hwsolve.experiments.mnist_split import split_data
 from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, evaluate, log_softmax_flags, manual_step
 
@@ -92,7 +98,9 @@ def default_mask_source(seed: int, p: float, device, dtype) -> MaskSource:
         count = (h1 + h2) * batch
         keep = bits.random_raw((count + 3) // 4).view(np.uint16)[:count] < threshold
         # bool -> uint8 view -> float converts ~2x faster than bool -> float directly.
-        scaled = torch.from_numpy(keep).view(torch.uint8).view(1, h1 + h2, batch).to(device=device, dtype=dtype).div_(1 - p)
+        scaled = (
+            torch.from_numpy(keep).view(torch.uint8).view(1, h1 + h2, batch).to(device=device, dtype=dtype).div_(1 - p)
+        )
         return scaled[:, :h1], scaled[:, h1:]
 
     return masks
@@ -143,7 +151,7 @@ def train_lockstep(
         if not done:
             return
         weights = ModelStack(stack.configs, best, stack.pixel_order) if mode.keep_best else stack
-        tested, = weights.select(done)
+        (tested,) = weights.select(done)
         flags = log_softmax_flags(tested, mode.nll_on_log_softmax)
         wrong = 1 - evaluate(tested, data.test_x, data.test_y, flags, data.test_widths)["correct"].double() / sizes[2]
         for position, m in enumerate(done):
@@ -207,7 +215,9 @@ def train_lockstep(
                 if improved_list[m]:
                     h.best_epoch = epoch
             else:
-                h.best_epoch = 1 + min(range(len(h.val_loss)), key=lambda e: (h.val_loss[e] != h.val_loss[e], h.val_loss[e]))
+                h.best_epoch = 1 + min(
+                    range(len(h.val_loss)), key=lambda e: (h.val_loss[e] != h.val_loss[e], h.val_loss[e])
+                )
         if on_epoch is not None:
             on_epoch(epoch, stack.size)
         retire(epoch)

@@ -175,15 +175,18 @@ def fit_lasso(design: np.ndarray, y: np.ndarray, penalty: float, start: np.ndarr
             if not _lower(lasso_objective(gram, correlation, penalty, candidate), objective):
                 return weights  # neither method can lower the objective: optimal to rounding
         weights, objective = candidate, lasso_objective(gram, correlation, penalty, candidate)
-    raise HwsolveError(f"Q2: the L1 fit at lambda = {penalty:g} did not reach its optimality conditions "
-                       f"in {LASSO_MAX_STEPS} steps")
+    raise HwsolveError(
+        f"Q2: the L1 fit at lambda = {penalty:g} did not reach its optimality conditions in {LASSO_MAX_STEPS} steps"
+    )
 
 
 def _lower(new: float, old: float) -> bool:
     return new < old - OBJECTIVE_RELATIVE_ROUNDING * max(abs(old), 1.0)
 
 
-def _coordinate_sweeps(gram: np.ndarray, correlation: np.ndarray, penalty: float, weights: np.ndarray, sweeps: int) -> np.ndarray:
+def _coordinate_sweeps(
+    gram: np.ndarray, correlation: np.ndarray, penalty: float, weights: np.ndarray, sweeps: int
+) -> np.ndarray:
     """Exact minimisation along one coordinate at a time: soft thresholding at penalty / 2 (the intercept: none)."""
     weights = weights.copy()
     diagonal, threshold = np.diag(gram), penalty / 2.0
@@ -212,12 +215,16 @@ def _active_violation(gram: np.ndarray, correlation: np.ndarray, penalty: float,
     return float(np.abs(residual[active]).max())
 
 
-def _feature_sign_step(gram: np.ndarray, correlation: np.ndarray, penalty: float, weights: np.ndarray, signs: np.ndarray) -> np.ndarray:
+def _feature_sign_step(
+    gram: np.ndarray, correlation: np.ndarray, penalty: float, weights: np.ndarray, signs: np.ndarray
+) -> np.ndarray:
     """Towards the exact minimiser on the support of `signs`, stopping at the best zero crossing on the way."""
     support = np.union1d(np.flatnonzero(signs), [0])
     target_point = np.zeros_like(weights)
     system = gram[np.ix_(support, support)]
-    target_point[support] = np.linalg.lstsq(system, correlation[support] - penalty / 2.0 * signs[support], rcond=None)[0]
+    target_point[support] = np.linalg.lstsq(system, correlation[support] - penalty / 2.0 * signs[support], rcond=None)[
+        0
+    ]
     candidates = [target_point]
     direction = target_point - weights
     for j in support[support != 0]:
@@ -239,7 +246,9 @@ class Designs:
 
 
 def designs_of(data: Dataset, degree: int) -> Designs:
-    return Designs(degree, features(data.x_train, degree), features(data.x_validation, degree), features(data.x_test, degree))
+    return Designs(
+        degree, features(data.x_train, degree), features(data.x_validation, degree), features(data.x_test, degree)
+    )
 
 
 def compress(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -257,8 +266,13 @@ def errors_of(data: Dataset, designs: Designs, weights: np.ndarray) -> Errors:
     def mse(design: np.ndarray, y: np.ndarray) -> float:
         return float(np.mean((design @ weights - y) ** 2))
 
-    return Errors(mse(designs.train, data.y_train), mse(designs.validation, data.y_validation), mse(designs.test, data.y_test),
-                  float(np.linalg.norm(weights[1:])), int(np.count_nonzero(weights[1:])))
+    return Errors(
+        mse(designs.train, data.y_train),
+        mse(designs.validation, data.y_validation),
+        mse(designs.test, data.y_test),
+        float(np.linalg.norm(weights[1:])),
+        int(np.count_nonzero(weights[1:])),
+    )
 
 
 def evaluate(data: Dataset, degree: int, penalty: float) -> Errors:
@@ -271,7 +285,9 @@ def ridge_path(data: Dataset, designs: Designs, lambdas: list[float]) -> list[Er
 
 
 def log10_lambda_grid(problem: RegularisationProblem) -> list[float]:
-    return [float(value) for value in np.linspace(problem.log10_lambda_min, problem.log10_lambda_max, problem.n_lambdas)]
+    return [
+        float(value) for value in np.linspace(problem.log10_lambda_min, problem.log10_lambda_max, problem.n_lambdas)
+    ]
 
 
 def lambda_grid(problem: RegularisationProblem) -> list[float]:
@@ -288,9 +304,19 @@ def lasso_path(data: Dataset, designs: Designs, lambdas: list[float]) -> list[Er
     return [by_lambda[penalty] for penalty in lambdas]
 
 
-def _sweep(penalty: str, degree: int, lambdas: list[float], exponents: list[float], errors: list[Errors]) -> LambdaSweep:
+def _sweep(
+    penalty: str, degree: int, lambdas: list[float], exponents: list[float], errors: list[Errors]
+) -> LambdaSweep:
     best_index = int(np.argmin([e.validation_mse for e in errors]))
-    return LambdaSweep(degree, lambdas, [e.train_mse for e in errors], [e.validation_mse for e in errors], best_index, exponents, penalty)
+    return LambdaSweep(
+        degree,
+        lambdas,
+        [e.train_mse for e in errors],
+        [e.validation_mse for e in errors],
+        best_index,
+        exponents,
+        penalty,
+    )
 
 
 def _best_fit(sweep: LambdaSweep, errors: list[Errors]) -> PenaltyFit:
@@ -298,7 +324,9 @@ def _best_fit(sweep: LambdaSweep, errors: list[Errors]) -> PenaltyFit:
     return PenaltyFit(sweep.penalty, sweep.lambdas[best], sweep.log10_lambdas[best], errors[best])
 
 
-def run_regularisation(problem: RegularisationProblem = RegularisationProblem(), seed: int = 0) -> RegularisationExperiment:
+def run_regularisation(
+    problem: RegularisationProblem = RegularisationProblem(), seed: int = 0
+) -> RegularisationExperiment:
     data = make_dataset(problem, seed)
     exponents = log10_lambda_grid(problem)
     lambdas = [10.0**exponent for exponent in exponents]
@@ -308,12 +336,17 @@ def run_regularisation(problem: RegularisationProblem = RegularisationProblem(),
     lasso = lasso_path(data, designs, lambdas)
     lambda_sweep = _sweep(L2, problem.degree, lambdas, exponents, ridge)
     lasso_sweep = _sweep(L1, problem.degree, lambdas, exponents, lasso)
-    effect = PenaltyEffect(problem.degree, ridge_path(data, designs, [0.0])[0],
-                           [_best_fit(lambda_sweep, ridge), _best_fit(lasso_sweep, lasso)])
+    effect = PenaltyEffect(
+        problem.degree,
+        ridge_path(data, designs, [0.0])[0],
+        [_best_fit(lambda_sweep, ridge), _best_fit(lasso_sweep, lasso)],
+    )
 
     degrees = list(range(1, problem.max_degree + 1))
     by_degree = [evaluate(data, degree, 0.0) for degree in degrees]
     validation = [e.validation_mse for e in by_degree]
-    feature_sweep = FeatureSweep(degrees, [e.train_mse for e in by_degree], validation, degrees[int(np.argmin(validation))])
+    feature_sweep = FeatureSweep(
+        degrees, [e.train_mse for e in by_degree], validation, degrees[int(np.argmin(validation))]
+    )
 
     return RegularisationExperiment(problem, seed, problem.noise**2, effect, feature_sweep, lambda_sweep, lasso_sweep)

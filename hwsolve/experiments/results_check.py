@@ -63,8 +63,11 @@ def check_key(key) -> None:
     _require(key.get("mode") in MODES, "key.mode", f"not one of {', '.join(MODES)}")
     _require(_is_int(key.get("seed")) and key["seed"] >= 0, "key.seed", "not a non-negative integer")
     _require(_is_int(key.get("epochs")) and key["epochs"] >= 1, "key.epochs", "not a positive integer")
-    _require(key.get("limit_train", 0) is None or (_is_int(key.get("limit_train")) and key["limit_train"] >= 1),
-             "key.limit_train", "not null or a positive integer")
+    _require(
+        key.get("limit_train", 0) is None or (_is_int(key.get("limit_train")) and key["limit_train"] >= 1),
+        "key.limit_train",
+        "not null or a positive integer",
+    )
     _require(isinstance(key.get("data_sha256"), str), "key.data_sha256", "missing or not a string")
     _require(_is_int(key.get("trainer_version")), "key.trainer_version", "missing or not an integer")
 
@@ -75,30 +78,53 @@ def check_entry(entry, mode: str, epochs: int, where: str) -> None:
     config = CONFIGS_BY_NAME.get(entry.get("name"))
     _require(config is not None, f"{where}.name", f"{entry.get('name')!r} is not a known configuration")
     where = f"{where} ({config.name})"
-    for field, expected in (("activation", config.activation), ("loss", config.loss),
-                            ("optimizer", config.optimizer), ("homework_index", config.index)):
-        _require(entry.get(field) == expected and type(entry.get(field)) is type(expected),
-                 f"{where}.{field}", f"should be {expected!r}")
+    for field, expected in (
+        ("activation", config.activation),
+        ("loss", config.loss),
+        ("optimizer", config.optimizer),
+        ("homework_index", config.index),
+    ):
+        _require(
+            entry.get(field) == expected and type(entry.get(field)) is type(expected),
+            f"{where}.{field}",
+            f"should be {expected!r}",
+        )
     trained = epochs_for(MODES[mode], epochs, config.index)
-    _require(entry.get("epochs_trained") == trained and _is_int(entry.get("epochs_trained")),
-             f"{where}.epochs_trained", f"should be {trained} in {mode} mode over {epochs} epochs")
+    _require(
+        entry.get("epochs_trained") == trained and _is_int(entry.get("epochs_trained")),
+        f"{where}.epochs_trained",
+        f"should be {trained} in {mode} mode over {epochs} epochs",
+    )
     _require("test_error" in entry and _fraction(entry["test_error"]), f"{where}.test_error", "not null or in [0, 1]")
     _require(_epoch_in(entry.get("best_epoch"), trained), f"{where}.best_epoch", f"not null or in 1..{trained}")
-    _require(_epoch_in(entry.get("overfitting_onset"), trained), f"{where}.overfitting_onset",
-             f"not null or in 1..{trained}")
+    _require(
+        _epoch_in(entry.get("overfitting_onset"), trained), f"{where}.overfitting_onset", f"not null or in 1..{trained}"
+    )
     for curve in CURVES:
         values = entry.get(curve)
-        _require(isinstance(values, list) and len(values) == trained, f"{where}.{curve}",
-                 f"not a list of {trained} values (one per epoch trained)")
+        _require(
+            isinstance(values, list) and len(values) == trained,
+            f"{where}.{curve}",
+            f"not a list of {trained} values (one per epoch trained)",
+        )
         valid = _fraction if curve == "val_accuracy" else _finite_or_null
-        _require(all(valid(value) for value in values), f"{where}.{curve}",
-                 "holds a value that is not null or " + ("in [0, 1]" if curve == "val_accuracy" else "a finite number"))
+        _require(
+            all(valid(value) for value in values),
+            f"{where}.{curve}",
+            "holds a value that is not null or " + ("in [0, 1]" if curve == "val_accuracy" else "a finite number"),
+        )
     for field in ("rising_epochs", "as_written_overfit_epochs"):
         values = entry.get(field)
-        _require(isinstance(values, list) and all(_is_int(value) and 0 <= value <= trained for value in values),
-                 f"{where}.{field}", f"not a list of epochs in 0..{trained}")
-    _require(_is_number(entry.get("wall_time_s")) and entry["wall_time_s"] >= 0, f"{where}.wall_time_s",
-             "not a non-negative number")
+        _require(
+            isinstance(values, list) and all(_is_int(value) and 0 <= value <= trained for value in values),
+            f"{where}.{field}",
+            f"not a list of epochs in 0..{trained}",
+        )
+    _require(
+        _is_number(entry.get("wall_time_s")) and entry["wall_time_s"] >= 0,
+        f"{where}.wall_time_s",
+        "not a non-negative number",
+    )
     for field in ("n_train", "n_val", "n_test"):
         _require(_is_int(entry.get(field)) and entry[field] >= 0, f"{where}.{field}", "not a non-negative integer")
 

@@ -8,8 +8,8 @@ core that another process holds (we measured 0.1 s per backward pass of a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import torch
 

@@ -38,9 +38,9 @@ import hashlib
 import json
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 
@@ -49,7 +49,6 @@ from hwsolve.experiments.threads import torch_threads
 from hwsolve.experiments.two_moons import Split, train_test_moons
 from hwsolve.io import default_build_dir, write_json_atomic
 from hwsolve.problem.q1 import WidthProblem
-from hwsolve.solutions.base import to_jsonable
 
 PROBE_WIDTH = 10_000  # wider networks are timed here and scaled linearly, never built just to be timed
 # The plan budgets the machine at full speed, as if nothing else ran: a step's cost is the CPU time it
@@ -86,7 +85,9 @@ class WidthSubstitution:
     trained_width: int
     probe_width: int  # the width whose step was timed
     seconds_per_step: float  # measured at probe_width
-    estimated_seconds: float  # all seeds at requested_width: measured, or scaled linearly from the probe (a lower bound)
+    estimated_seconds: (
+        float  # all seeds at requested_width: measured, or scaled linearly from the probe (a lower bound)
+    )
     budget_seconds: float  # what was left of the budget for this width
     reason: str
 
@@ -133,7 +134,10 @@ def _build(width: int, seed: int) -> tuple[torch.nn.Linear, torch.nn.Linear]:
 def _optimiser(hidden: torch.nn.Linear, output: torch.nn.Linear, problem: WidthProblem) -> torch.optim.Adam:
     output_rate = problem.learning_rate * min(1.0, problem.base_width / output.in_features)
     return torch.optim.Adam(
-        [{"params": hidden.parameters(), "lr": problem.learning_rate}, {"params": output.parameters(), "lr": output_rate}]
+        [
+            {"params": hidden.parameters(), "lr": problem.learning_rate},
+            {"params": output.parameters(), "lr": output_rate},
+        ]
     )
 
 
@@ -156,14 +160,22 @@ def _accuracy(hidden: torch.nn.Linear, output: torch.nn.Linear, data: Split) -> 
 
 
 def train_width(
-    width: int, train: Split, test: Split, problem: WidthProblem, seed: int, progress: Progress | None = None, steps: int | None = None
+    width: int,
+    train: Split,
+    test: Split,
+    problem: WidthProblem,
+    seed: int,
+    progress: Progress | None = None,
+    steps: int | None = None,
 ) -> WidthRun:
     """Train one network with the shared recipe (problem.steps steps unless `steps`) and measure it."""
     with torch_threads(problem.threads):
         return _train_width(width, train, test, problem, seed, progress, problem.steps if steps is None else steps)
 
 
-def _train_width(width: int, train: Split, test: Split, problem: WidthProblem, seed: int, progress: Progress | None, steps: int) -> WidthRun:
+def _train_width(
+    width: int, train: Split, test: Split, problem: WidthProblem, seed: int, progress: Progress | None, steps: int
+) -> WidthRun:
     hidden, output = _build(width, seed)
     optimiser = _optimiser(hidden, output, problem)
     report_every = max(1, steps // 5)
@@ -172,10 +184,21 @@ def _train_width(width: int, train: Split, test: Split, problem: WidthProblem, s
     for step in range(1, steps + 1):
         loss = _step(hidden, output, optimiser, train)
         if progress and width >= ALWAYS_TRAINED_BELOW and step % report_every == 0:
-            progress(f"seed {seed}, width {width:,}: step {step}/{steps}, loss {loss:.4f}, {time.perf_counter() - start:.0f} s")
+            progress(
+                f"seed {seed}, width {width:,}: step {step}/{steps}, loss {loss:.4f}, {time.perf_counter() - start:.0f} s"
+            )
     train_accuracy, test_accuracy = _accuracy(hidden, output, train), _accuracy(hidden, output, test)
     seconds = time.perf_counter() - start
-    return WidthRun(width, steps, parameter_count(width), train_accuracy, test_accuracy, train_accuracy - test_accuracy, loss, seconds)
+    return WidthRun(
+        width,
+        steps,
+        parameter_count(width),
+        train_accuracy,
+        test_accuracy,
+        train_accuracy - test_accuracy,
+        loss,
+        seconds,
+    )
 
 
 def seconds_per_step(width: int, train: Split, problem: WidthProblem, seed: int) -> float:
@@ -205,7 +228,12 @@ def one_two_five_below(width: int) -> list[int]:
 
 
 def choose_trainable_width(
-    width: int, train: Split, problem: WidthProblem, seed: int, budget_s: float | None = None, progress: Progress | None = None
+    width: int,
+    train: Split,
+    problem: WidthProblem,
+    seed: int,
+    budget_s: float | None = None,
+    progress: Progress | None = None,
 ) -> WidthSubstitution | None:
     """None if every seed of `width` trains within `budget_s`; otherwise the widest width that does, and why.
 
@@ -236,10 +264,13 @@ def choose_trainable_width(
         if measured_total(candidate) <= budget:
             break
     else:
-        raise HwsolveError(f"no hidden width trains {problem.seed_count} seeds of {problem.steps} steps within the {budget:g} s left of the budget; raise --time-budget")
+        raise HwsolveError(
+            f"no hidden width trains {problem.seed_count} seeds of {problem.steps} steps within the {budget:g} s left of the budget; raise --time-budget"
+        )
     how = (
         f" (one step at {probe_width:,} units takes {1000 * probe_step:.3g} ms at full speed, and the time per step grows at least linearly with width)"
-        if scaled else ""
+        if scaled
+        else ""
     )
     reason = (
         f"{problem.seed_count} seeds of {problem.steps} full-batch steps at {width:,} hidden units would take "
@@ -254,8 +285,14 @@ def plan_widths(problem: WidthProblem, seed: int, progress: Progress | None = No
     """Which widths to train so that every seed of both recipes fits problem.time_budget_s."""
     train, _ = train_test_moons(problem.n_train, problem.n_test, problem.noise, seed)
     narrow = [width for width in problem.widths if width < ALWAYS_TRAINED_BELOW]
-    narrow_seconds = sum(seconds_per_step(width, train, problem, seed) for width in narrow) * problem.steps * problem.seed_count
-    long_seconds = sum(seconds_per_step(width, train, problem, seed) for width in problem.long_widths) * problem.long_steps * problem.seed_count
+    narrow_seconds = (
+        sum(seconds_per_step(width, train, problem, seed) for width in narrow) * problem.steps * problem.seed_count
+    )
+    long_seconds = (
+        sum(seconds_per_step(width, train, problem, seed) for width in problem.long_widths)
+        * problem.long_steps
+        * problem.seed_count
+    )
     # The wide runs get what the narrow ones leave of the budget, and never less than
     # a third of it: on a busy machine the narrow runs' timings swell too.
     remaining = max(problem.time_budget_s - narrow_seconds - long_seconds, problem.time_budget_s / 3)
@@ -292,8 +329,15 @@ def _recipe(problem: WidthProblem) -> dict:
     return recipe
 
 
-def cache_path(problem: WidthProblem, seed: int, trained_widths: tuple[int, ...], build_dir: Path | None = None) -> Path:
-    settings = {"version": CACHE_VERSION, "seed": seed, "recipe": _recipe(problem), "trained_widths": list(trained_widths)}
+def cache_path(
+    problem: WidthProblem, seed: int, trained_widths: tuple[int, ...], build_dir: Path | None = None
+) -> Path:
+    settings = {
+        "version": CACHE_VERSION,
+        "seed": seed,
+        "recipe": _recipe(problem),
+        "trained_widths": list(trained_widths),
+    }
     return (build_dir or default_build_dir()) / "q1" / f"width-seed{seed}-{_key(settings)}.json"
 
 
@@ -306,7 +350,9 @@ def _load(path: Path, build: Callable[[dict], object], force: bool):
     if force or not (path.exists() or path.is_symlink()):
         return None
     if not path.is_file():
-        raise HwsolveError(f"{path} is not a file (a folder or a broken link?); remove it so the Q1(c) results can be saved")
+        raise HwsolveError(
+            f"{path} is not a file (a folder or a broken link?); remove it so the Q1(c) results can be saved"
+        )
     try:
         return build(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -323,12 +369,24 @@ def _whole(value, low: int = 0) -> bool:
 
 
 def _real(value, low: float = 0.0, high: float = math.inf) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and low <= value <= high
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and low <= value <= high
+    )
 
 
 def _plan_from(data: dict, problem: WidthProblem) -> WidthPlan:
-    plan = WidthPlan(tuple(data["trained_widths"]), tuple(WidthSubstitution(**item) for item in data["substitutions"]), data["estimated_seconds"])
-    _check(len(plan.trained_widths) == len(problem.widths) and all(_whole(w, 1) for w in plan.trained_widths), "trained_widths")
+    plan = WidthPlan(
+        tuple(data["trained_widths"]),
+        tuple(WidthSubstitution(**item) for item in data["substitutions"]),
+        data["estimated_seconds"],
+    )
+    _check(
+        len(plan.trained_widths) == len(problem.widths) and all(_whole(w, 1) for w in plan.trained_widths),
+        "trained_widths",
+    )
     _check(_real(plan.estimated_seconds), "estimated_seconds")
     return plan
 
@@ -336,25 +394,37 @@ def _plan_from(data: dict, problem: WidthProblem) -> WidthPlan:
 def _run_from(data: dict, width: int, steps: int) -> WidthRun:
     """A cached run, checked against what it must be: this width and step count, accuracies in [0, 1]."""
     run = WidthRun(**data)
-    _check(run.width == width and run.steps == steps and run.parameters == parameter_count(width), f"run of width {width}")
+    _check(
+        run.width == width and run.steps == steps and run.parameters == parameter_count(width), f"run of width {width}"
+    )
     _check(_real(run.train_accuracy, 0, 1) and _real(run.test_accuracy, 0, 1), f"accuracy of width {width}")
-    _check(_real(run.gap, -1, 1) and abs(run.gap - (run.train_accuracy - run.test_accuracy)) < 1e-9, f"gap of width {width}")
+    _check(
+        _real(run.gap, -1, 1) and abs(run.gap - (run.train_accuracy - run.test_accuracy)) < 1e-9,
+        f"gap of width {width}",
+    )
     _check(run.final_train_loss is None or _real(run.final_train_loss), f"final_train_loss of width {width}")
     _check(_real(run.seconds), f"seconds of width {width}")
     return run
 
 
 def _seed_from(data: dict, problem: WidthProblem, plan: WidthPlan) -> SeedRuns:
-    _check(len(data["runs"]) == len(plan.trained_widths) and len(data["long_runs"]) == len(problem.long_widths), "run count")
+    _check(
+        len(data["runs"]) == len(plan.trained_widths) and len(data["long_runs"]) == len(problem.long_widths),
+        "run count",
+    )
     runs = tuple(_run_from(run, width, problem.steps) for run, width in zip(data["runs"], plan.trained_widths))
-    long_runs = tuple(_run_from(run, width, problem.long_steps) for run, width in zip(data["long_runs"], problem.long_widths))
+    long_runs = tuple(
+        _run_from(run, width, problem.long_steps) for run, width in zip(data["long_runs"], problem.long_widths)
+    )
     return SeedRuns(data["seed"], runs, long_runs)
 
 
 def train_seed(problem: WidthProblem, plan: WidthPlan, seed: int, progress: Progress | None = None) -> SeedRuns:
     train, test = train_test_moons(problem.n_train, problem.n_test, problem.noise, seed)
     runs = tuple(train_width(width, train, test, problem, seed, progress) for width in plan.trained_widths)
-    long_runs = tuple(train_width(width, train, test, problem, seed, progress, problem.long_steps) for width in problem.long_widths)
+    long_runs = tuple(
+        train_width(width, train, test, problem, seed, progress, problem.long_steps) for width in problem.long_widths
+    )
     return SeedRuns(seed, runs, long_runs)
 
 

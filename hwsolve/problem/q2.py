@@ -21,8 +21,8 @@ RECONSTRUCTED_STATEMENTS: dict[str, str] = {
 SUBMITTED_ANSWERS: dict[str, bool] = {"a": False, "b": False, "c": False}
 
 RECONSTRUCTION_NOTE = (
-    "The statements are reconstructed from the submitted answers (all \"false\") as the claims their reasons refute, "
-    "so the submitted \"false\" is right by construction: agreeing with it is not evidence."
+    'The statements are reconstructed from the submitted answers (all "false") as the claims their reasons refute, '
+    'so the submitted "false" is right by construction: agreeing with it is not evidence.'
 )
 # Why the audit does not count Q2, shown beside its rows.
 NOT_COUNTED_REASON = RECONSTRUCTION_NOTE

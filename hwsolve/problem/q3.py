@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 LOSSES = ("mse", "half_mse")
@@ -171,7 +171,9 @@ class Q3Problem:
         layers = check_layers(self.layers)
         object.__setattr__(self, "layers", layers)
         if self.activation not in ACTIVATIONS:
-            raise Q3InputError(f"unknown activation {self.activation!r} (choose from {', '.join(ACTIVATIONS)})", "--activation")
+            raise Q3InputError(
+                f"unknown activation {self.activation!r} (choose from {', '.join(ACTIVATIONS)})", "--activation"
+            )
         if self.loss not in LOSSES:
             raise Q3InputError(f"unknown loss {self.loss!r} (choose from {', '.join(LOSSES)})", "--loss")
         x = _check_finite(self.x, "--x")
@@ -188,7 +190,9 @@ class Q3Problem:
         object.__setattr__(self, "lr", lr)
         expected_weights = {pair: weight_name(*pair) for pair in weight_pairs(layers)}
         object.__setattr__(
-            self, "weights", _canonical_parameters(self.weights, expected_weights, parse_weight_name, "--weights", "weight")
+            self,
+            "weights",
+            _canonical_parameters(self.weights, expected_weights, parse_weight_name, "--weights", "weight"),
         )
         if self.biases:
             expected_biases = {(j,): bias_name(j) for layer in neuron_layers(layers)[1:] for j in layer}

@@ -13,7 +13,7 @@ Templates live in the top-level templates/ folder, shipped as the package
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import jinja2
@@ -50,7 +50,9 @@ def _tex_code_spans(value: Any) -> Markup:
     parts = str(value).split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: no code spans, show it as it is
         return Markup(escape_latex(str(value)))
-    return Markup("".join(escape_latex(part) if index % 2 == 0 else _tex_texttt(part) for index, part in enumerate(parts)))
+    return Markup(
+        "".join(escape_latex(part) if index % 2 == 0 else _tex_texttt(part) for index, part in enumerate(parts))
+    )
 
 
 def _tex_texttt(value: Any) -> Markup:
@@ -81,7 +83,7 @@ def _common_filters(env: jinja2.Environment) -> None:
     env.filters["fixed"] = format_fixed
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(fmt: str) -> jinja2.Environment:
     """The Jinja2 environment for 'text', 'md' or 'tex'."""
     if fmt == "tex":
@@ -105,7 +107,9 @@ def environment(fmt: str) -> jinja2.Environment:
         _common_filters(env)
         # In LaTeX, numbers inside math use \times 10^{k}; they are math, so safe.
         env.filters["texnum"] = lambda value, digits=DEFAULT_DIGITS: Markup(format_number_latex(value, digits))
-        env.filters["texsig"] = lambda value, digits=DEFAULT_DIGITS: Markup(format_number_latex(value, digits, keep_zeros=True))
+        env.filters["texsig"] = lambda value, digits=DEFAULT_DIGITS: Markup(
+            format_number_latex(value, digits, keep_zeros=True)
+        )
         env.filters["math"] = Markup  # mark a SymPy latex() string as safe
         env.filters["code_spans"] = _tex_code_spans
         env.filters["texttt"] = _tex_texttt

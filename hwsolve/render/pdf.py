@@ -14,9 +14,7 @@ from pathlib import Path
 from hwsolve.errors import HwsolveError
 
 # The same list as scripts/install-system-packages.sh (less poppler-utils, which only the tests use).
-DEBIAN_PACKAGES = (
-    "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-science lmodern latexmk"
-)
+DEBIAN_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-science lmodern latexmk"
 LATEX_TIMEOUT_SECONDS = 300
 _CONTEXT_LINES_AFTER_ERROR = 4
 
@@ -34,8 +32,10 @@ def missing_latex_tools() -> list[str]:
 
 
 def latex_missing_message(missing: list[str]) -> str:
-    return (f"{' and '.join(missing)} not found; to build the PDF run scripts/install-system-packages.sh "
-            f"or install the Debian packages: {DEBIAN_PACKAGES}")
+    return (
+        f"{' and '.join(missing)} not found; to build the PDF run scripts/install-system-packages.sh "
+        f"or install the Debian packages: {DEBIAN_PACKAGES}"
+    )
 
 
 def error_excerpt(log_text: str, context_after: int = _CONTEXT_LINES_AFTER_ERROR) -> str:
@@ -62,10 +62,22 @@ def build_pdf(tex_path: Path | str) -> Path:
     # pdflatex truncates its output as soon as it starts, so a failed build
     # must never run where the last good report.pdf lies.
     build_dir = tex_path.parent / f".{tex_path.stem}-build"
-    command = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", f"-outdir={build_dir.name}", tex_path.name]
+    command = [
+        "latexmk",
+        "-pdf",
+        "-interaction=nonstopmode",
+        "-halt-on-error",
+        f"-outdir={build_dir.name}",
+        tex_path.name,
+    ]
     try:
         completed = subprocess.run(
-            command, cwd=tex_path.parent, capture_output=True, text=True, timeout=LATEX_TIMEOUT_SECONDS, stdin=subprocess.DEVNULL
+            command,
+            cwd=tex_path.parent,
+            capture_output=True,
+            text=True,
+            timeout=LATEX_TIMEOUT_SECONDS,
+            stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
         raise LatexBuildError(f"latexmk did not finish within {LATEX_TIMEOUT_SECONDS} s on {tex_path}") from None

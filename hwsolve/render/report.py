@@ -10,9 +10,10 @@ Real bugs are not swallowed: only a missing module/fragment and HwsolveError
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -108,7 +109,9 @@ def solve_all(options: ReportOptions, progress: Callable[[str], None] | None = N
         if progress is not None and solver is not None:
             progress(f"Q{spec.number}: {spec.title}...")
         if solver is None:
-            section.placeholder = f"{NOT_YET_AVAILABLE} ({spec.module}.{spec.function} is not part of this installation)."
+            section.placeholder = (
+                f"{NOT_YET_AVAILABLE} ({spec.module}.{spec.function} is not part of this installation)."
+            )
         else:
             try:
                 section.solution = report_questions.solve(spec.number, solver, options)
@@ -116,7 +119,9 @@ def solve_all(options: ReportOptions, progress: Callable[[str], None] | None = N
                 section.placeholder = report_questions.placeholder_for(spec.number, error)
             except Exception as error:  # noqa: BLE001 - a bug in one question must not cost the others
                 section.failure = _describe_failure(error)
-                section.placeholder = f"failed with an internal error ({section.failure}); the rest of the report is complete."
+                section.placeholder = (
+                    f"failed with an internal error ({section.failure}); the rest of the report is complete."
+                )
         sections.append(section)
     return sections
 
@@ -156,8 +161,8 @@ def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str
 
 def build_report(options: ReportOptions, progress: Callable[[str], None] | None = None) -> Report:
     """Solve, draw and audit; nothing is written except the figures (and the questions' own caches)."""
-    from hwsolve.render import report_questions
     from hwsolve.audit.from_solutions import build_audit
+    from hwsolve.render import report_questions
 
     sections = solve_all(options, progress)
     warnings = draw_figures(sections, options.out_dir / "figures")
@@ -173,15 +178,26 @@ def build_report(options: ReportOptions, progress: Callable[[str], None] | None 
 def _figure_paths(section: QuestionSection, fmt: str, out_dir: Path) -> dict[str, str]:
     """Figure paths relative to the report, e.g. figures/q3_network.png."""
     suffix = FIGURE_FORMATS[fmt]
-    return {name: base.with_suffix(f".{suffix}").relative_to(out_dir).as_posix() for name, base in section.figures.items()}
+    return {
+        name: base.with_suffix(f".{suffix}").relative_to(out_dir).as_posix() for name, base in section.figures.items()
+    }
 
 
 def _section_context(section: QuestionSection, fmt: str, options: ReportOptions) -> dict[str, Any]:
     """The template context of a question's fragment, shared by its final-answer template."""
     # A solution may supply its own template context (Q4 passes one mode as
     # `solution` plus both modes).
-    own_context = section.solution.template_context() if hasattr(section.solution, "template_context") else {"solution": section.solution}
-    return {"digits": options.digits, "figures": _figure_paths(section, fmt, options.out_dir), **own_context, **section.extra}
+    own_context = (
+        section.solution.template_context()
+        if hasattr(section.solution, "template_context")
+        else {"solution": section.solution}
+    )
+    return {
+        "digits": options.digits,
+        "figures": _figure_paths(section, fmt, options.out_dir),
+        **own_context,
+        **section.extra,
+    }
 
 
 def answer_template_name(number: int) -> str:
@@ -232,9 +248,9 @@ def _unplaced_figures(section: QuestionSection, fmt: str, paths: dict[str, str],
     missing = [name for name, path in paths.items() if path not in body]
     if not missing:
         return ""
-    return "\n" + render_template(fmt, "figures", figures=[
-        {"path": paths[name], "caption": section.captions.get(name, name)} for name in missing
-    ])
+    return "\n" + render_template(
+        fmt, "figures", figures=[{"path": paths[name], "caption": section.captions.get(name, name)} for name in missing]
+    )
 
 
 def render_report(report: Report, fmt: str) -> str:
@@ -261,7 +277,9 @@ def render_report(report: Report, fmt: str) -> str:
                 "placeholder": section.placeholder,
             }
         )
-    audit_body = render_template(fmt, "audit", audit=report.audit, digits=options.digits, relative_tolerance=RELATIVE_TOLERANCE)
+    audit_body = render_template(
+        fmt, "audit", audit=report.audit, digits=options.digits, relative_tolerance=RELATIVE_TOLERANCE
+    )
     return render_template(
         fmt,
         "report",

@@ -10,9 +10,10 @@ final answer (templates/*/q4_answer.*.j2).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from hwsolve.solutions.q4 import measured_effects
 
@@ -50,13 +51,23 @@ class Q4Modes:
         """What the Q4 numbers depended on besides the seeds and epochs (the report's closing note)."""
         notes = []
         for mode, solution in self.by_mode().items():
-            threads = f" with {solution.threads} torch thread{'s' if solution.threads != 1 else ''} per sweep" if solution.threads else ""
-            how = "read from finished results" if self.reused[mode] else "trained for this report (finished seeds reused)"
-            notes.append(f"Q4 {mode} mode: {len(solution.seeds)} sweep{'s' if len(solution.seeds) != 1 else ''} of "
-                         f"{len(solution.findings)} models on {solution.device}{threads}, {how}.")
-        notes.append("Finished Q4 sweeps are reused by seed from q4/<mode>/ under the output folder (other seeds in "
-                     "seed-<s>/); delete them to retrain. Another CPU or a GPU sums in float32 in another order, so "
-                     "its test errors can differ, most of all those of the unstable Adam runs at lr 0.1.")
+            threads = (
+                f" with {solution.threads} torch thread{'s' if solution.threads != 1 else ''} per sweep"
+                if solution.threads
+                else ""
+            )
+            how = (
+                "read from finished results" if self.reused[mode] else "trained for this report (finished seeds reused)"
+            )
+            notes.append(
+                f"Q4 {mode} mode: {len(solution.seeds)} sweep{'s' if len(solution.seeds) != 1 else ''} of "
+                f"{len(solution.findings)} models on {solution.device}{threads}, {how}."
+            )
+        notes.append(
+            "Finished Q4 sweeps are reused by seed from q4/<mode>/ under the output folder (other seeds in "
+            "seed-<s>/); delete them to retrain. Another CPU or a GPU sums in float32 in another order, so "
+            "its test errors can differ, most of all those of the unstable Adam runs at lr 0.1."
+        )
         return notes
 
     def effects(self) -> list[dict]:
@@ -118,18 +129,30 @@ def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
     for mode in MODES:
         seeds = report_seeds(mode, options.seed)
         standard, own = results_folders(options.out_dir, mode, epochs)
-        existing = (_finished(mode, standard, epochs, seeds, options.data_dir)
-                    or _finished(mode, own, epochs, seeds, options.data_dir))
+        existing = _finished(mode, standard, epochs, seeds, options.data_dir) or _finished(
+            mode, own, epochs, seeds, options.data_dir
+        )
         if existing is not None:
             solutions[mode], reused[mode] = existing, True
         else:
             to_train[mode] = (seeds, own)
     for position, (mode, (seeds, own)) in enumerate(to_train.items()):
         # The first call trains every mode's missing seeds; the later ones find them finished and read them.
-        others = [SweepJob(other, s, seed_dir(folder, s, other_seeds[0]))
-                  for other, (other_seeds, folder) in to_train.items() if other != mode for s in other_seeds]
-        solutions[mode] = solver(mode=mode, epochs=epochs, seed=seeds[0], seeds=seeds, data_dir=options.data_dir,
-                                 out=own, train_also=others if position == 0 else [])
+        others = [
+            SweepJob(other, s, seed_dir(folder, s, other_seeds[0]))
+            for other, (other_seeds, folder) in to_train.items()
+            if other != mode
+            for s in other_seeds
+        ]
+        solutions[mode] = solver(
+            mode=mode,
+            epochs=epochs,
+            seed=seeds[0],
+            seeds=seeds,
+            data_dir=options.data_dir,
+            out=own,
+            train_also=others if position == 0 else [],
+        )
         reused[mode] = False
     return Q4Modes(solutions["homework"], solutions["corrected"], reused)
 
@@ -141,14 +164,27 @@ def q4_figure_specs(solution: Q4Modes) -> list:
 
     homework, corrected = solution.homework, solution.corrected
     panels = {
-        f"homework mode, median of {homework.n_seeds} seeds" if homework.n_seeds > 1 else "homework mode": homework.findings,
-        f"corrected mode, median of {corrected.n_seeds} seeds" if corrected.n_seeds > 1 else "corrected mode": corrected.findings,
+        f"homework mode, median of {homework.n_seeds} seeds"
+        if homework.n_seeds > 1
+        else "homework mode": homework.findings,
+        f"corrected mode, median of {corrected.n_seeds} seeds"
+        if corrected.n_seeds > 1
+        else "corrected mode": corrected.findings,
     }
     return [
-        FigureSpec("q4_curves", lambda s, base: draw_learning_curves(s.corrected.configs, base, "corrected"),
-                   f"Q4, corrected mode (seed {corrected.seed}): training (solid) and validation (dashed) loss per epoch."),
-        FigureSpec("q4_curves_homework", lambda s, base: draw_learning_curves(s.homework.configs, base, "homework"),
-                   f"Q4, homework mode (seed {homework.seed}): training (solid) and validation (dashed) loss per epoch."),
-        FigureSpec("q4_heatmap", lambda s, base: draw_test_error_heatmap(panels, base),
-                   "Q4: test error by activation and (loss, optimiser) in both modes; a star marks test error below 0.1."),
+        FigureSpec(
+            "q4_curves",
+            lambda s, base: draw_learning_curves(s.corrected.configs, base, "corrected"),
+            f"Q4, corrected mode (seed {corrected.seed}): training (solid) and validation (dashed) loss per epoch.",
+        ),
+        FigureSpec(
+            "q4_curves_homework",
+            lambda s, base: draw_learning_curves(s.homework.configs, base, "homework"),
+            f"Q4, homework mode (seed {homework.seed}): training (solid) and validation (dashed) loss per epoch.",
+        ),
+        FigureSpec(
+            "q4_heatmap",
+            lambda s, base: draw_test_error_heatmap(panels, base),
+            "Q4: test error by activation and (loss, optimiser) in both modes; a star marks test error below 0.1.",
+        ),
     ]

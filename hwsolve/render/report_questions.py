@@ -6,9 +6,10 @@ Solution shapes; report.py stays generic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from hwsolve.errors import DataNotFoundError, HwsolveError
 from hwsolve.render.report_q4 import QUICK_EPOCHS
@@ -57,21 +58,41 @@ def figure_drawers(number: int, solution: Any) -> list[FigureSpec]:
         from hwsolve.render.figures.q1_width import draw_width_accuracy
 
         if getattr(solution, "c", None) is not None:
-            figures.append(FigureSpec("q1_width", lambda s, base: draw_width_accuracy(s.c, base),
-                                      "Q1(c): train and test accuracy of the two-layer network by hidden width."))
+            figures.append(
+                FigureSpec(
+                    "q1_width",
+                    lambda s, base: draw_width_accuracy(s.c, base),
+                    "Q1(c): train and test accuracy of the two-layer network by hidden width.",
+                )
+            )
         if getattr(solution, "d", None) is not None:
-            figures.append(FigureSpec("q1_gradient_flow", lambda s, base: draw_gradient_norms(s.d, base),
-                                      "Q1(d): gradient norm per layer at initialisation, by activation and initialisation."))
+            figures.append(
+                FigureSpec(
+                    "q1_gradient_flow",
+                    lambda s, base: draw_gradient_norms(s.d, base),
+                    "Q1(d): gradient norm per layer at initialisation, by activation and initialisation.",
+                )
+            )
     elif number == 2:
         from hwsolve.render.figures.q2_regularisation import draw_regularisation
 
-        figures.append(FigureSpec("q2_regularisation", draw_regularisation,
-                                  "Q2: training and validation error against the number of features (b) and the L2 coefficient (c)."))
+        figures.append(
+            FigureSpec(
+                "q2_regularisation",
+                draw_regularisation,
+                "Q2: training and validation error against the number of features (b) and the L2 coefficient (c).",
+            )
+        )
     elif number == 3:
         from hwsolve.render.figures.q3_network import draw_q3_network
 
-        figures.append(FigureSpec("q3_network", draw_q3_network,
-                                  "Q3: the network after the forward and backward pass: weights, values, gradients and updated weights."))
+        figures.append(
+            FigureSpec(
+                "q3_network",
+                draw_q3_network,
+                "Q3: the network after the forward and backward pass: weights, values, gradients and updated weights.",
+            )
+        )
     elif number == 4:
         from hwsolve.render.report_q4 import q4_figure_specs
 
@@ -83,15 +104,19 @@ def notices(sections: list, options) -> list[str]:
     """Lines shown under the title: anything that makes this report less than the full one."""
     lines = []
     if options.quick:
-        lines.append(f"Quick mode: the Q4 sweep was trained for {QUICK_EPOCHS} epochs only, not the homework's 30; its errors are not final.")
+        lines.append(
+            f"Quick mode: the Q4 sweep was trained for {QUICK_EPOCHS} epochs only, not the homework's 30; its errors are not final."
+        )
     elif options.epochs is not None:
         lines.append(f"The Q4 sweep was run for {options.epochs} epochs (the homework trains 30).")
     for section in sections:
         if section.number == 4 and section.available:
             limited = sorted({mode.limit_train for mode in section.solution.by_mode().values() if mode.limit_train})
             if limited:
-                lines.append(f"The Q4 results used only the first {', '.join(map(str, limited))} training images (`--limit-train`), "
-                             "not all 60,000.")
+                lines.append(
+                    f"The Q4 results used only the first {', '.join(map(str, limited))} training images (`--limit-train`), "
+                    "not all 60,000."
+                )
     missing = [f"Question {section.number}" for section in sections if not section.available]
     if missing:
         lines.append(f"Not in this report: {', '.join(missing)} (see each section for why).")
@@ -163,8 +188,12 @@ def _notes_of(solution: Any) -> list[str]:
     if hasattr(solution, "reproducibility_notes"):
         lines = list(solution.reproducibility_notes())
     elif hasattr(solution, "by_mode"):
-        lines = [f"{mode} mode: {line}" for mode, one in solution.by_mode().items() if hasattr(one, "reproducibility_notes")
-                 for line in one.reproducibility_notes()]
+        lines = [
+            f"{mode} mode: {line}"
+            for mode, one in solution.by_mode().items()
+            if hasattr(one, "reproducibility_notes")
+            for line in one.reproducibility_notes()
+        ]
     else:
         lines = []
     return list(dict.fromkeys(str(line) for line in lines))

@@ -25,9 +25,9 @@ replaced because of the time budget, the torch threads), for the report's end.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import sympy as sp
 
@@ -173,7 +173,9 @@ class Q1Solution:
             "(wall-clock time also counts waiting for a core on a busy machine). The results are cached under build/q1/ and reused on later runs."
         ]
         for substitution in self.c.substitutions:
-            notes.append(f"Q1(c): the {substitution.requested_width:,}-unit network was not trained: {substitution.reason}.")
+            notes.append(
+                f"Q1(c): the {substitution.requested_width:,}-unit network was not trained: {substitution.reason}."
+            )
         return notes
 
 
@@ -205,7 +207,14 @@ def solve_q1b(problem: DropoutProblem = DropoutProblem(), seed: int = 0) -> Q1bS
         raise VerificationError(f"E[m/(1-p)] simplified to {expectation.scaled_mask_expectation}, not 1")
     exact = {rate: inverted_dropout_exact(problem.x, problem.mask, rate) for rate in problem.rates}
     floats = {rate: dropout_output_float(problem.x, problem.mask, rate) for rate in problem.rates}
-    error = max((abs(value - float(exact_value)) for rate in problem.rates for value, exact_value in zip(floats[rate], exact[rate])), default=0.0)
+    error = max(
+        (
+            abs(value - float(exact_value))
+            for rate in problem.rates
+            for value, exact_value in zip(floats[rate], exact[rate])
+        ),
+        default=0.0,
+    )
     for rate in problem.rates:
         check_float_dropout(problem.x, problem.mask, rate, floats[rate])
     test = [float(value) for value in inverted_dropout_test_exact(problem.x)]
@@ -258,13 +267,16 @@ def _derivative_latex(derivative: sp.Expr) -> str:
     if not isinstance(derivative, sp.Piecewise):
         return sp.latex(derivative)
     pieces = [
-        f"{sp.latex(value)}" + (r"\ \text{otherwise}" if condition is sp.true else rf"\ \text{{if }} {sp.latex(condition)}")
+        f"{sp.latex(value)}"
+        + (r"\ \text{otherwise}" if condition is sp.true else rf"\ \text{{if }} {sp.latex(condition)}")
         for value, condition in derivative.args
     ]
     return r",\ ".join(pieces)
 
 
-def _layer_factor(result: GradientFlowResult, initialisation: str, activation: str, max_derivative: float) -> LayerFactor:
+def _layer_factor(
+    result: GradientFlowResult, initialisation: str, activation: str, max_derivative: float
+) -> LayerFactor:
     layers = result.layers[initialisation][activation]
     fit = result.fits[initialisation][activation]
     ratios = layers.delta_ratios
@@ -273,11 +285,25 @@ def _layer_factor(result: GradientFlowResult, initialisation: str, activation: s
     typical = [rms * gain for rms, gain in zip(layers.rms_derivative, layers.typical_gains[1:])]
     worst = max(ratio / bound for ratio, bound in zip(ratios, bounds))
     if worst > 1 + 1e-9:
-        raise VerificationError(f"{activation}, {initialisation}: a per-layer gradient ratio exceeds max f' ||W||_2 by {worst:.3g}x")
+        raise VerificationError(
+            f"{activation}, {initialisation}: a per-layer gradient ratio exceeds max f' ||W||_2 by {worst:.3g}x"
+        )
     norms = result.norms[initialisation][activation]
     return LayerFactor(
-        initialisation, activation, fit.factor, fit.r_squared, ratios, bounds, typical, worst,
-        statistics.median(ratios), statistics.median(bounds), statistics.median(typical), statistics.median(layers.spectral_norms[1:-1]), statistics.median(layers.typical_gains[1:-1]), norms[0] / norms[-1],
+        initialisation,
+        activation,
+        fit.factor,
+        fit.r_squared,
+        ratios,
+        bounds,
+        typical,
+        worst,
+        statistics.median(ratios),
+        statistics.median(bounds),
+        statistics.median(typical),
+        statistics.median(layers.spectral_norms[1:-1]),
+        statistics.median(layers.typical_gains[1:-1]),
+        norms[0] / norms[-1],
     )
 
 
@@ -296,7 +322,9 @@ def solve_q1d(problem: GradientFlowProblem = GradientFlowProblem(), seed: int = 
     }
     relu_at_zero = float(bounds["relu"].derivative.subs(Z, 0))
     if relu_at_zero != autograd_derivative_at("relu", 0.0):
-        raise VerificationError(f"relu'(0) is {relu_at_zero} in SymPy but {autograd_derivative_at('relu', 0.0)} in torch")
+        raise VerificationError(
+            f"relu'(0) is {relu_at_zero} in SymPy but {autograd_derivative_at('relu', 0.0)} in torch"
+        )
     result: GradientFlowResult = run_gradient_flow(problem, seed)
     return Q1dSolution(
         problem=problem,
@@ -307,7 +335,8 @@ def solve_q1d(problem: GradientFlowProblem = GradientFlowProblem(), seed: int = 
         gradient_norms_by_initialisation=result.norms,
         layer_factors=[
             _layer_factor(result, initialisation, activation, maxima[activation].maximum)
-            for initialisation in result.norms for activation in result.norms[initialisation]
+            for initialisation in result.norms
+            for activation in result.norms[initialisation]
         ],
     )
 

@@ -85,12 +85,25 @@ def _by_width(runs: tuple[WidthRun, ...]) -> dict[int, WidthRun]:
 
 def _summary(requested_width: int, runs: list[WidthRun], seeds: tuple[SeedRuns, ...]) -> WidthSummary:
     """`runs` (one per seed, in seed order) judged against the best main-recipe width of each seed."""
-    enough = sum(run.test_accuracy >= max(r.test_accuracy for r in seed.runs) - ADEQUATE_MARGIN for run, seed in zip(runs, seeds))
-    underfit = sum(run.train_accuracy < max(r.train_accuracy for r in seed.runs) - UNDERFIT_MARGIN for run, seed in zip(runs, seeds))
+    enough = sum(
+        run.test_accuracy >= max(r.test_accuracy for r in seed.runs) - ADEQUATE_MARGIN for run, seed in zip(runs, seeds)
+    )
+    underfit = sum(
+        run.train_accuracy < max(r.train_accuracy for r in seed.runs) - UNDERFIT_MARGIN
+        for run, seed in zip(runs, seeds)
+    )
     return WidthSummary(
-        runs[0].width, requested_width, runs[0].steps, runs[0].parameters,
-        spread([run.train_accuracy for run in runs]), spread([run.test_accuracy for run in runs]), spread([run.gap for run in runs]),
-        enough, underfit, len(seeds), _agreement(enough, len(seeds)),
+        runs[0].width,
+        requested_width,
+        runs[0].steps,
+        runs[0].parameters,
+        spread([run.train_accuracy for run in runs]),
+        spread([run.test_accuracy for run in runs]),
+        spread([run.gap for run in runs]),
+        enough,
+        underfit,
+        len(seeds),
+        _agreement(enough, len(seeds)),
     )
 
 
@@ -115,15 +128,23 @@ def compare_runs(reference: list[WidthRun], other: list[WidthRun]) -> OverfitCom
     gap_change = [run.gap - base.gap for base, run in zip(reference, other)]
     overfit = sum(change > OVERFIT_MARGIN for change in gap_change)
     return OverfitComparison(
-        reference[0].width, reference[0].steps, other[0].width, other[0].steps,
-        spread([run.test_accuracy - base.test_accuracy for base, run in zip(reference, other)]), spread(gap_change),
-        overfit, len(reference), _agreement(overfit, len(reference)),
+        reference[0].width,
+        reference[0].steps,
+        other[0].width,
+        other[0].steps,
+        spread([run.test_accuracy - base.test_accuracy for base, run in zip(reference, other)]),
+        spread(gap_change),
+        overfit,
+        len(reference),
+        _agreement(overfit, len(reference)),
     )
 
 
 def adequate_width(summaries: list[WidthSummary]) -> WidthSummary | None:
     """The narrowest width that is enough in every seed."""
-    return next((summary for summary in sorted(summaries, key=lambda s: s.width) if summary.enough == UNANIMOUS_YES), None)
+    return next(
+        (summary for summary in sorted(summaries, key=lambda s: s.width) if summary.enough == UNANIMOUS_YES), None
+    )
 
 
 def widest_against_adequate(experiment: WidthExperiment, summaries: list[WidthSummary]) -> OverfitComparison | None:

@@ -101,8 +101,11 @@ class Q2Solution:
         """
         sweep = self.experiment.lambda_sweep
         last = len(sweep.lambdas) - 1
-        return [i for i, exponent in enumerate(sweep.log10_lambdas)
-                if float(exponent).is_integer() or i in (0, last, sweep.best_index)]
+        return [
+            i
+            for i, exponent in enumerate(sweep.log10_lambdas)
+            if float(exponent).is_integer() or i in (0, last, sweep.best_index)
+        ]
 
 
 def _n(value: float) -> str:
@@ -124,14 +127,18 @@ def _require_finite(label: str, **values: float) -> None:
 
 def _statement(label: str, answer: bool, evidence: list[str], findings: dict[str, bool]) -> Q2Statement:
     submitted = SUBMITTED_ANSWERS[label]
-    return Q2Statement(label, RECONSTRUCTED_STATEMENTS[label], True, answer, submitted, answer == submitted, evidence, findings)
+    return Q2Statement(
+        label, RECONSTRUCTED_STATEMENTS[label], True, answer, submitted, answer == submitted, evidence, findings
+    )
 
 
 def penalty_improves(experiment: RegularisationExperiment, penalty: str) -> bool:
     """Whether `penalty` at its validation-chosen lambda has a lower test error than lambda = 0."""
     effect = experiment.penalty_effect
     with_penalty = effect.fit(penalty).errors.test_mse
-    _require_finite("a", **{"test MSE without penalty": effect.without.test_mse, f"test MSE with {penalty}": with_penalty})
+    _require_finite(
+        "a", **{"test MSE without penalty": effect.without.test_mse, f"test MSE with {penalty}": with_penalty}
+    )
     return with_penalty < effect.without.test_mse
 
 
@@ -155,8 +162,11 @@ def judge_regularisation(experiment: RegularisationExperiment) -> Q2Statement:
 def judge_features(experiment: RegularisationExperiment) -> Q2Statement:
     sweep = experiment.feature_sweep
     best, last = sweep.degrees.index(sweep.best_degree), len(sweep.degrees) - 1
-    _require_finite("b", **{f"train MSE at degree {sweep.degrees[i]}": sweep.train_mse[i] for i in (best, last)},
-                    **{f"validation MSE at degree {sweep.degrees[i]}": sweep.validation_mse[i] for i in (best, last)})
+    _require_finite(
+        "b",
+        **{f"train MSE at degree {sweep.degrees[i]}": sweep.train_mse[i] for i in (best, last)},
+        **{f"validation MSE at degree {sweep.degrees[i]}": sweep.validation_mse[i] for i in (best, last)},
+    )
     train_falls = sweep.train_mse[last] < sweep.train_mse[best]
     validation_rises = sweep.validation_mse[last] > sweep.validation_mse[best]
     evidence = [
@@ -166,16 +176,25 @@ def judge_features(experiment: RegularisationExperiment) -> Q2Statement:
         f"train MSE {_n(sweep.train_mse[last])} ({'lower' if train_falls else 'not lower'}), validation MSE "
         f"{_n(sweep.validation_mse[last])} ({'higher' if validation_rises else 'not higher'}).",
     ]
-    return _statement("b", not (train_falls and validation_rises), evidence,
-                      {"train_falls": train_falls, "validation_rises": validation_rises})
+    return _statement(
+        "b",
+        not (train_falls and validation_rises),
+        evidence,
+        {"train_falls": train_falls, "validation_rises": validation_rises},
+    )
 
 
 def judge_coefficient(experiment: RegularisationExperiment) -> Q2Statement:
     sweep = experiment.lambda_sweep
     best = sweep.best_index
     validation = sweep.validation_mse
-    _require_finite("c", best_validation=validation[best], largest_lambda_validation=validation[-1],
-                    largest_lambda_train=sweep.train_mse[-1], best_train=sweep.train_mse[best])
+    _require_finite(
+        "c",
+        best_validation=validation[best],
+        largest_lambda_validation=validation[-1],
+        largest_lambda_train=sweep.train_mse[-1],
+        best_train=sweep.train_mse[best],
+    )
     # "The larger the better ... cannot underfit" is a conjunction: a larger lambda that validates
     # worse than the best one refutes it, and so does underfitting at the largest lambda.
     larger_is_worse = validation[-1] > validation[best]
@@ -190,8 +209,9 @@ def judge_coefficient(experiment: RegularisationExperiment) -> Q2Statement:
         f"{'above' if underfits else 'not above'} the best validation MSE: "
         f"{'the model underfits' if underfits else 'no sign of underfitting'} (noise variance {_n(experiment.noise_variance)}).",
     ]
-    return _statement("c", not (larger_is_worse or underfits), evidence,
-                      {"larger_is_worse": larger_is_worse, "underfits": underfits})
+    return _statement(
+        "c", not (larger_is_worse or underfits), evidence, {"larger_is_worse": larger_is_worse, "underfits": underfits}
+    )
 
 
 def judge_all(experiment: RegularisationExperiment) -> list[Q2Statement]:
@@ -218,7 +238,9 @@ def check_seeds(problem: RegularisationProblem, seeds: list[int]) -> SeedCheck:
     return SeedCheck(list(seeds), answers, improves)
 
 
-def solve_q2(seed: int = 0, problem: RegularisationProblem = RegularisationProblem(), seeds_checked: int = SEEDS_CHECKED) -> Q2Solution:
+def solve_q2(
+    seed: int = 0, problem: RegularisationProblem = RegularisationProblem(), seeds_checked: int = SEEDS_CHECKED
+) -> Q2Solution:
     experiment = _experiment(problem, seed)
     seed_check = check_seeds(problem, list(range(seed, seed + seeds_checked))) if seeds_checked > 0 else None
     return Q2Solution(seed, judge_all(experiment), experiment, seed_check)

@@ -31,10 +31,7 @@ disagreement.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from typing import Any
-
-import sympy as sp
 
 from hwsolve.check.backprop_autograd import TOLERANCE, autograd_gradients, compare_loss, compare_with_autograd
 from hwsolve.check.backprop_routes import compare_routes
@@ -80,7 +77,10 @@ class NeuronValue:
     def substituted_latex(self, digits: int) -> str:
         """The net input with numbers substituted, e.g. 0.35 * 0.1 + 0.9 * 0.8 in LaTeX."""
         given = self.sources_are_inputs
-        pieces = [f"{chain.number_latex(a, digits, given)} \\cdot {chain.number_latex(w, digits, True)}" for a, w in self.terms]
+        pieces = [
+            f"{chain.number_latex(a, digits, given)} \\cdot {chain.number_latex(w, digits, True)}"
+            for a, w in self.terms
+        ]
         if self.bias is not None:
             pieces.append(chain.number_latex(self.bias, digits, True))
         return " + ".join(pieces)
@@ -120,7 +120,9 @@ class ParameterStep:
 
     def numbers_latex(self, digits: int) -> str:
         """The chain with every factor replaced by its value."""
-        return self._numbers(lambda item: chain.number_latex(item[0], digits, item[1]), chain.LATEX_TIMES, (r"\left(", r"\right)"))
+        return self._numbers(
+            lambda item: chain.number_latex(item[0], digits, item[1]), chain.LATEX_TIMES, (r"\left(", r"\right)")
+        )
 
     def numbers_text(self, digits: int) -> str:
         return self._numbers(lambda item: chain.number_text(item[0], digits, item[1]), chain.TEXT_TIMES, ("[", "]"))
@@ -289,7 +291,9 @@ def _neurons(derivation: NetworkDerivation, problem: Q3Problem, forward) -> tupl
                     net_input=forward.value(net),
                     formula_latex=" + ".join(pieces_latex),
                     formula_text=" + ".join(pieces_text),
-                    terms=tuple((forward.value(derivation.output_symbols[i]), parameters[weight_name(i, j)]) for i in sources),
+                    terms=tuple(
+                        (forward.value(derivation.output_symbols[i]), parameters[weight_name(i, j)]) for i in sources
+                    ),
                     bias=bias,
                     applied_latex=derivation.latex(derivation.activation_expressions[j]),
                     applied_text=derivation.text(derivation.activation_expressions[j]),
@@ -323,7 +327,9 @@ def _require_finite_step(where: str, loss: float, outputs, gradients, deltas=Non
 def _checked_autograd(problem: Q3Problem, where: str):
     """torch autograd's float64 result for the problem, refused when it overflowed."""
     reference = autograd_gradients(problem)
-    _require_finite_step(f"{where} (torch autograd, float64)", reference.loss, reference.outputs, reference.gradients, reference.deltas)
+    _require_finite_step(
+        f"{where} (torch autograd, float64)", reference.loss, reference.outputs, reference.gradients, reference.deltas
+    )
     return reference
 
 
@@ -332,7 +338,9 @@ def _checked_step(derivation: NetworkDerivation, route: DeltaRoute, problem: Q3P
     forward, by_delta, by_chain, outputs, route_difference = _symbolic_step(derivation, route, problem)
     gradients = dict(by_delta.gradients)
     reference = _checked_autograd(problem, "in the first step")
-    difference = compare_with_autograd(float(forward.loss), outputs, gradients, reference, TOLERANCE, deltas=by_delta.deltas)
+    difference = compare_with_autograd(
+        float(forward.loss), outputs, gradients, reference, TOLERANCE, deltas=by_delta.deltas
+    )
     return forward, by_delta, by_chain, outputs, gradients, reference, difference, route_difference
 
 
@@ -341,7 +349,9 @@ def _descend(problem: Q3Problem, gradients: dict[str, float]) -> Q3Problem:
     require_finite(parameters, "in the updated parameters (w - lr * dL/dw)")
     weights = tuple((name, parameters[name]) for name in problem.weight_map)
     biases = tuple((name, parameters[name]) for name in problem.bias_map)
-    return Q3Problem(problem.layers, problem.activation, problem.loss, problem.x, problem.y, problem.lr, weights, biases)
+    return Q3Problem(
+        problem.layers, problem.activation, problem.loss, problem.x, problem.y, problem.lr, weights, biases
+    )
 
 
 def _given_symbols(derivation: NetworkDerivation) -> frozenset:
@@ -363,13 +373,21 @@ def _parameter_steps(derivation, values, problem, updated) -> tuple[ParameterSte
                 name=parameter.name,
                 latex_name=derivation.latex_names[parameter.symbol],
                 chain_latex=chain.layout(
-                    parameter.paths, parameter.local, lambda f: chain.factor_label_latex(derivation, f),
-                    " ", (r"\left(", r"\right)"),
+                    parameter.paths,
+                    parameter.local,
+                    lambda f: chain.factor_label_latex(derivation, f),
+                    " ",
+                    (r"\left(", r"\right)"),
                 ),
-                chain_text=chain.layout(parameter.paths, parameter.local, chain.factor_label_text, chain.TEXT_TIMES, ("[", "]")),
+                chain_text=chain.layout(
+                    parameter.paths, parameter.local, chain.factor_label_text, chain.TEXT_TIMES, ("[", "]")
+                ),
                 expression_latex=chain.layout(
-                    parameter.paths, parameter.local, lambda f: chain.factor_expression_latex(derivation, f),
-                    chain.LATEX_TIMES, (r"\left(", r"\right)"),
+                    parameter.paths,
+                    parameter.local,
+                    lambda f: chain.factor_expression_latex(derivation, f),
+                    chain.LATEX_TIMES,
+                    (r"\left(", r"\right)"),
                 ),
                 expression_text=chain.layout(
                     parameter.paths, parameter.local, chain.factor_expression_text, chain.TEXT_TIMES, ("[", "]")
@@ -401,32 +419,36 @@ def _delta_steps(route: DeltaRoute, forward, values) -> tuple[DeltaStep, ...]:
             chain_latex = rf"\frac{{\partial L}}{{\partial {out}}} \frac{{\partial {out}}}{{\partial {net}}}"
             chain_text = f"dL/d{delta.output_symbol} · d{delta.output_symbol}/d{delta.net_symbol}"
         else:
-            terms_latex = [rf"\frac{{\partial {names[d.net_symbols[k]]}}}{{\partial {out}}} {names[route.delta_symbols[k]]}"
-                           for k in delta.downstream]
+            terms_latex = [
+                rf"\frac{{\partial {names[d.net_symbols[k]]}}}{{\partial {out}}} {names[route.delta_symbols[k]]}"
+                for k in delta.downstream
+            ]
             terms_text = [f"d{d.net_symbols[k]}/d{delta.output_symbol}·δ{k}" for k in delta.downstream]
             summed_latex = terms_latex[0] if len(terms_latex) == 1 else rf"\left({' + '.join(terms_latex)}\right)"
             summed_text = terms_text[0] if len(terms_text) == 1 else f"({' + '.join(terms_text)})"
             chain_latex = rf"\frac{{\partial {out}}}{{\partial {net}}} {summed_latex}"
             chain_text = f"d{delta.output_symbol}/d{delta.net_symbol} · {summed_text}"
         used = {symbol: symbol_values[symbol] for symbol in delta.expression.free_symbols}
-        steps.append(DeltaStep(
-            neuron=delta.neuron,
-            role=delta.role,
-            latex_name=names[delta.symbol],
-            text_name=f"δ{delta.neuron}",
-            definition_latex=rf"\frac{{\partial L}}{{\partial {net}}}",
-            definition_text=f"dL/d{delta.net_symbol}",
-            chain_latex=chain_latex,
-            chain_text=chain_text,
-            expression_latex=chain.product_latex(delta.factors, route.latex),
-            expression_text=chain.product_text(delta.factors, lambda f: chain.named_text(f, text_names)),
-            factor_values=values.factor_values[delta.neuron],
-            value=values.deltas[delta.neuron],
-            downstream=delta.downstream,
-            factors=delta.factors,
-            symbol_values=used,
-            given_symbols=_given_symbols(d),
-        ))
+        steps.append(
+            DeltaStep(
+                neuron=delta.neuron,
+                role=delta.role,
+                latex_name=names[delta.symbol],
+                text_name=f"δ{delta.neuron}",
+                definition_latex=rf"\frac{{\partial L}}{{\partial {net}}}",
+                definition_text=f"dL/d{delta.net_symbol}",
+                chain_latex=chain_latex,
+                chain_text=chain_text,
+                expression_latex=chain.product_latex(delta.factors, route.latex),
+                expression_text=chain.product_text(delta.factors, lambda f: chain.named_text(f, text_names)),
+                factor_values=values.factor_values[delta.neuron],
+                value=values.deltas[delta.neuron],
+                downstream=delta.downstream,
+                factors=delta.factors,
+                symbol_values=used,
+                given_symbols=_given_symbols(d),
+            )
+        )
     return tuple(steps)
 
 
@@ -435,17 +457,19 @@ def _gradient_steps(route: DeltaRoute, forward, values) -> tuple[GradientStep, .
     steps = []
     for gradient in route.gradients:
         source = d.output_symbols[gradient.source] if gradient.source is not None else None
-        steps.append(GradientStep(
-            name=gradient.name,
-            latex_name=d.latex_names[d.parameter_symbols[gradient.name]],
-            neuron=gradient.neuron,
-            expression_latex=route.latex(gradient.expression),
-            expression_text=f"δ{gradient.neuron}·{source}" if source is not None else f"δ{gradient.neuron}",
-            delta=values.deltas[gradient.neuron],
-            source_value=forward.value(source) if source is not None else None,
-            value=values.gradients[gradient.name],
-            source_is_input=source in d.inputs,
-        ))
+        steps.append(
+            GradientStep(
+                name=gradient.name,
+                latex_name=d.latex_names[d.parameter_symbols[gradient.name]],
+                neuron=gradient.neuron,
+                expression_latex=route.latex(gradient.expression),
+                expression_text=f"δ{gradient.neuron}·{source}" if source is not None else f"δ{gradient.neuron}",
+                delta=values.deltas[gradient.neuron],
+                source_value=forward.value(source) if source is not None else None,
+                value=values.gradients[gradient.name],
+                source_is_input=source in d.inputs,
+            )
+        )
     return tuple(steps)
 
 
@@ -453,7 +477,9 @@ def _old_outgoing_weights(route: DeltaRoute, problem: Q3Problem) -> tuple[OldWei
     d = route.derivation
     names = [weight_name(delta.neuron, k) for delta in route.deltas for k in delta.downstream]
     ordered = [name for name in d.parameter_symbols if name in set(names)]
-    return tuple(OldWeight(name, d.latex_names[d.parameter_symbols[name]], problem.parameters[name]) for name in ordered)
+    return tuple(
+        OldWeight(name, d.latex_names[d.parameter_symbols[name]], problem.parameters[name]) for name in ordered
+    )
 
 
 def _loss_after(derivation: NetworkDerivation, problem: Q3Problem) -> tuple[float, tuple[float, ...], float, float]:
@@ -489,7 +515,9 @@ def solve_q3(problem: Q3Problem | None = None, steps: int = 1) -> Q3Solution:
     )
     next_problem = _descend(problem, gradients)
     updated = next_problem.parameters
-    loss_after_step, outputs_after_step, autograd_loss_after_step, after_difference = _loss_after(derivation, next_problem)
+    loss_after_step, outputs_after_step, autograd_loss_after_step, after_difference = _loss_after(
+        derivation, next_problem
+    )
 
     # Later steps evaluate the same SymPy deltas compiled to float64
     # (lambdify), still cross-checked by autograd at every step, and the loss
@@ -503,8 +531,11 @@ def solve_q3(problem: Q3Problem | None = None, steps: int = 1) -> Q3Solution:
             where = f"in step {number}"
             step = _compiled_step(compiled, current, where)
             reference_step = _checked_autograd(current, where)
-            step_differences.append(compare_with_autograd(step.loss, step.outputs, step.gradients, reference_step, TOLERANCE,
-                                                          deltas=step.deltas))
+            step_differences.append(
+                compare_with_autograd(
+                    step.loss, step.outputs, step.gradients, reference_step, TOLERANCE, deltas=step.deltas
+                )
+            )
             current = _descend(current, step.gradients)
             loss_history.append(_compiled_step(compiled, current, f"in the loss after step {number}").loss)
         last = _checked_autograd(current, "in the loss after the last step")

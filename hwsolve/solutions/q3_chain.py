@@ -11,7 +11,8 @@ expression (a delta, the loss) with each symbol replaced by its value.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 import sympy as sp
 from sympy.printing.str import StrPrinter
@@ -119,7 +120,9 @@ def named_text(expression: sp.Expr, names: Mapping[sp.Symbol, str]) -> str:
 def substituted_text(
     expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int, given: frozenset = frozenset()
 ) -> str:
-    return named_text(expression, {symbol: number_text(value, digits, symbol in given) for symbol, value in values.items()})
+    return named_text(
+        expression, {symbol: number_text(value, digits, symbol in given) for symbol, value in values.items()}
+    )
 
 
 def product_latex(factors: Sequence[sp.Expr], show: Callable[[sp.Expr], str]) -> str:

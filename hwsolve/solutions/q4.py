@@ -53,9 +53,9 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
 
 from hwsolve.audit.submitted_q4 import SOURCE, SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
@@ -183,8 +183,12 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def config_findings(per_seed: dict[int, list[dict]], settings: dict, label_counts: list[int] | None = None,
-                    threshold: float = SUBMITTED_THRESHOLD) -> list[dict]:
+def config_findings(
+    per_seed: dict[int, list[dict]],
+    settings: dict,
+    label_counts: list[int] | None = None,
+    threshold: float = SUBMITTED_THRESHOLD,
+) -> list[dict]:
     """One finding per configuration over the seeds: the test error's median and range, and why.
 
     `per_seed` maps each seed to its results.json configs. Seeds that do not
@@ -201,29 +205,32 @@ def config_findings(per_seed: dict[int, list[dict]], settings: dict, label_count
         losses = [entry.get("train_loss") or [] for entry in entries]
         nan_epochs = [next((epoch + 1 for epoch, value in enumerate(curve) if value is None), None) for curve in losses]
         digits = [constant_digit(value, label_counts) for value in errors]
-        findings.append({
-            "name": name,
-            "activation": reference["activation"],
-            "loss": reference["loss"],
-            "optimizer": reference["optimizer"],
-            "homework_index": reference.get("homework_index"),
-            "epochs_trained": reference.get("epochs_trained"),
-            "test_errors": errors,
-            "test_error": _median(finite),  # the median: what a figure of this mode shows
-            "median": _median(finite),
-            "low": min(finite) if finite else None,
-            "high": max(finite) if finite else None,
-            "seeds_below": sum(below(value, threshold) for value in errors),
-            "n_seeds": len(entries),
-            "cause": cause_of(reference["loss"], reference["optimizer"], settings),
-            "diverged_seeds": sum(epoch is not None for epoch in nan_epochs),
-            "first_nan_epoch": min((epoch for epoch in nan_epochs if epoch is not None), default=None),
-            "final_train_loss": _median([curve[-1] for curve in losses if curve and curve[-1] is not None]),
-            "lowest_train_loss": _median([min(v for v in curve if v is not None) for curve in losses
-                                          if any(v is not None for v in curve)]),
-            "constant_digits": sorted(set(digits)) if errors and None not in digits else [],
-            "submitted_below": name in SUBMITTED_BELOW_THRESHOLD,
-        })
+        findings.append(
+            {
+                "name": name,
+                "activation": reference["activation"],
+                "loss": reference["loss"],
+                "optimizer": reference["optimizer"],
+                "homework_index": reference.get("homework_index"),
+                "epochs_trained": reference.get("epochs_trained"),
+                "test_errors": errors,
+                "test_error": _median(finite),  # the median: what a figure of this mode shows
+                "median": _median(finite),
+                "low": min(finite) if finite else None,
+                "high": max(finite) if finite else None,
+                "seeds_below": sum(below(value, threshold) for value in errors),
+                "n_seeds": len(entries),
+                "cause": cause_of(reference["loss"], reference["optimizer"], settings),
+                "diverged_seeds": sum(epoch is not None for epoch in nan_epochs),
+                "first_nan_epoch": min((epoch for epoch in nan_epochs if epoch is not None), default=None),
+                "final_train_loss": _median([curve[-1] for curve in losses if curve and curve[-1] is not None]),
+                "lowest_train_loss": _median(
+                    [min(v for v in curve if v is not None) for curve in losses if any(v is not None for v in curve)]
+                ),
+                "constant_digits": sorted(set(digits)) if errors and None not in digits else [],
+                "submitted_below": name in SUBMITTED_BELOW_THRESHOLD,
+            }
+        )
     return findings
 
 
@@ -234,7 +241,9 @@ def explain_seed_spread(summary: list[dict], settings: dict, entries: list[dict]
         _, loss, optimizer = entry["name"].split("/")
         reasons = []
         if entry["min"] is not None:
-            reasons.append(f"test error {entry['min']:.4f} to {entry['max']:.4f} across seeds (median {entry['median']:.4f})")
+            reasons.append(
+                f"test error {entry['min']:.4f} to {entry['max']:.4f} across seeds (median {entry['median']:.4f})"
+            )
         if entry["n_seeds"] > len([v for v in entry["test_errors"].values() if v is not None]):
             reasons.append("diverged (NaN) for some seeds")
         if optimizer == "adam" and settings["adam_lr"] >= ADAM_LR_TOO_LARGE:
@@ -276,8 +285,15 @@ def measured_effects(homework: list[dict], corrected: list[dict]) -> list[dict]:
     for group, keep in EFFECT_GROUPS:
         homework_median, homework_runs = _pooled_median(homework, keep)
         corrected_median, corrected_runs = _pooled_median(corrected, keep)
-        rows.append({"group": group, "homework": homework_median, "corrected": corrected_median,
-                     "homework_runs": homework_runs, "corrected_runs": corrected_runs})
+        rows.append(
+            {
+                "group": group,
+                "homework": homework_median,
+                "corrected": corrected_median,
+                "homework_runs": homework_runs,
+                "corrected_runs": corrected_runs,
+            }
+        )
     return rows
 
 
@@ -294,8 +310,9 @@ def count_test_labels(data_dir: str | Path | None = None) -> list[int] | None:
     return np.bincount(labels, minlength=10).tolist()
 
 
-def _solution(mode: str, documents: dict[int, dict], out: Path, wall: float | None,
-              label_counts: list[int] | None) -> Q4Solution:
+def _solution(
+    mode: str, documents: dict[int, dict], out: Path, wall: float | None, label_counts: list[int] | None
+) -> Q4Solution:
     """The Q4Solution of one mode from its per-seed results documents (the first seed is the primary)."""
     from hwsolve.experiments.mnist_sweep import summarise_seeds
 
@@ -322,7 +339,9 @@ def _solution(mode: str, documents: dict[int, dict], out: Path, wall: float | No
         results_path=str(out / "results.json"),
         seeds=seeds,
         seeds_summary=summary,
-        findings=config_findings({seed: documents[seed]["configs"] for seed in seeds}, primary["settings"], label_counts),
+        findings=config_findings(
+            {seed: documents[seed]["configs"] for seed in seeds}, primary["settings"], label_counts
+        ),
         test_label_counts=label_counts,
         wall_time_s=wall,
         threads=primary.get("threads"),
@@ -372,13 +391,16 @@ def solve_q4(
     documents = {job.seed: by_job[job] for job in jobs}
     solution = _solution(mode, documents, jobs[0].out, wall, mnist.test_labels.bincount(minlength=10).tolist())
     if solution.seeds_summary is not None:
-        write_json_atomic(base / "seeds.json", {"seeds": run_seeds, "key": documents[run_seeds[0]]["key"],
-                                                "summary": solution.seeds_summary})
+        write_json_atomic(
+            base / "seeds.json",
+            {"seeds": run_seeds, "key": documents[run_seeds[0]]["key"], "summary": solution.seeds_summary},
+        )
     return solution
 
 
-def sweep_jobs(mode: str, out: Path, primary_seed: int, seeds: list[int],
-               key_of: Callable[[int], dict]) -> tuple[Path, list[SweepJob]]:
+def sweep_jobs(
+    mode: str, out: Path, primary_seed: int, seeds: list[int], key_of: Callable[[int], dict]
+) -> tuple[Path, list[SweepJob]]:
     """The folder of the primary seed and one job per seed, each in the folder its results go to
     (mnist_sweep.results_folder), all checked before anything trains.
 
@@ -392,8 +414,10 @@ def sweep_jobs(mode: str, out: Path, primary_seed: int, seeds: list[int],
     if base != out:
         import click
 
-        click.echo(f"Note: {out} holds finished results of other settings; they are kept, and this run's go to {base}",
-                   err=True)
+        click.echo(
+            f"Note: {out} holds finished results of other settings; they are kept, and this run's go to {base}",
+            err=True,
+        )
     jobs = [SweepJob(mode, s, results_folder(seed_dir(base, s, primary_seed), key_of(s))) for s in seeds]
     target = base / "seeds.json"
     if len(seeds) > 1 and (target.exists() or target.is_symlink()) and not target.is_file():
@@ -424,8 +448,9 @@ def read_seed_documents(out: Path, seeds: list[int], primary_seed: int) -> dict[
     return documents
 
 
-def load_q4_seeds(mode: str, out: str | Path, seeds: list[int], epochs: int, n_configs: int,
-                  data_dir: str | Path | None = None) -> Q4Solution | None:
+def load_q4_seeds(
+    mode: str, out: str | Path, seeds: list[int], epochs: int, n_configs: int, data_dir: str | Path | None = None
+) -> Q4Solution | None:
     """Finished results of `mode` for every seed in `seeds` (whole sweeps of `epochs`), or None.
 
     Nothing is trained: the report reuses these when all are there.
@@ -433,8 +458,11 @@ def load_q4_seeds(mode: str, out: str | Path, seeds: list[int], epochs: int, n_c
     out = Path(out)
     documents = read_seed_documents(out, seeds, seeds[0])
     whole = len(documents) == len(seeds) and all(
-        doc["key"].get("mode") == mode and doc["key"].get("epochs") == epochs and len(doc.get("configs", [])) == n_configs
-        for doc in documents.values())
+        doc["key"].get("mode") == mode
+        and doc["key"].get("epochs") == epochs
+        and len(doc.get("configs", [])) == n_configs
+        for doc in documents.values()
+    )
     if not whole:
         return None
     wall = sum(doc.get("last_run_wall_time_s") or 0.0 for doc in documents.values())
@@ -452,8 +480,12 @@ def read_seeds_file(path: Path) -> dict | None:
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         seeds = data.get("seeds")
-        if not (isinstance(seeds, list) and seeds and len(set(seeds)) == len(seeds)
-                and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)):
+        if not (
+            isinstance(seeds, list)
+            and seeds
+            and len(set(seeds)) == len(seeds)
+            and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)
+        ):
             raise ValueError("seeds: not a list of distinct non-negative integers")
         check_key(data.get("key"))
         if not isinstance(data.get("summary"), list):
@@ -465,7 +497,9 @@ def read_seeds_file(path: Path) -> dict | None:
     return data
 
 
-def load_q4_results(mode: str = "corrected", out: str | Path | None = None, data_dir: str | Path | None = None) -> Q4Solution:
+def load_q4_results(
+    mode: str = "corrected", out: str | Path | None = None, data_dir: str | Path | None = None
+) -> Q4Solution:
     """The finished results under out (default build/q4/<mode>/), without training anything.
 
     The seeds are those of the last --seeds run (seeds.json) whose results are still there, else the primary's.

@@ -64,7 +64,9 @@ def is_current(base: Path, key: str) -> bool:
     key_path = _key_path(base)
     for path in (*(base.with_suffix(f".{suffix}") for suffix in FIGURE_SUFFIXES), key_path):
         if (path.exists() or path.is_symlink()) and not path.is_file():
-            raise HwsolveError(f"{path} is not a file (a folder or a broken link?); remove it so the figure can be drawn")
+            raise HwsolveError(
+                f"{path} is not a file (a folder or a broken link?); remove it so the figure can be drawn"
+            )
     if not all(base.with_suffix(f".{suffix}").is_file() for suffix in FIGURE_SUFFIXES) or not key_path.is_file():
         return False
     try:

@@ -18,11 +18,20 @@ def draw_gradient_norms(part_d: Any, base: Path | str) -> tuple[Path, Path]:
     by_initialisation = part_d.gradient_norms_by_initialisation
     if not by_initialisation:
         raise HwsolveError("Q1(d) has no gradient norms to plot")
-    figure, axes = new_figure(3.0 * len(by_initialisation) + 0.4, 2.9, ncols=len(by_initialisation), squeeze=False, sharey=True)
+    figure, axes = new_figure(
+        3.0 * len(by_initialisation) + 0.4, 2.9, ncols=len(by_initialisation), squeeze=False, sharey=True
+    )
     for axis, (initialisation, norms) in zip(axes[0], by_initialisation.items()):
         for activation, values in norms.items():
             layers = range(1, len(values) + 1)
-            axis.plot(layers, values, "o-", ms=3, color=COLOURS.get(activation), label=ACTIVATION_NAMES.get(activation, activation))
+            axis.plot(
+                layers,
+                values,
+                "o-",
+                ms=3,
+                color=COLOURS.get(activation),
+                label=ACTIVATION_NAMES.get(activation, activation),
+            )
         axis.set_yscale("log")
         axis.set_xticks(list(range(1, len(values) + 1)))
         axis.set_xlabel("layer $l$ (1 = nearest the input)")

@@ -35,7 +35,14 @@ def draw_regularisation(solution: Any, base: Path | str) -> tuple[Path, Path]:
     figure, (left, right) = new_figure(6.5, 3.3, ncols=2)
 
     left.plot(features.degrees, features.train_mse, "o-", ms=3, color=TRAIN, label="train: no penalty (b), L2 (a, c)")
-    left.plot(features.degrees, features.validation_mse, "s--", ms=3, color=VALIDATION, label="validation: no penalty (b), L2 (a, c)")
+    left.plot(
+        features.degrees,
+        features.validation_mse,
+        "s--",
+        ms=3,
+        color=VALIDATION,
+        label="validation: no penalty (b), L2 (a, c)",
+    )
     left.set_xlabel(r"polynomial degree $d$, no penalty")
     left.set_title("(b) more features")
 
@@ -44,13 +51,22 @@ def draw_regularisation(solution: Any, base: Path | str) -> tuple[Path, Path]:
     if lasso is not None:
         right.plot(lasso.lambdas, lasso.train_mse, "^-", ms=3, color=L1_COLOUR, alpha=0.6, label="train, L1")
         right.plot(lasso.lambdas, lasso.validation_mse, "v--", ms=3, color=L1_COLOUR, label="validation, L1")
-    right.axvline(sweep.lambdas[sweep.best_index], color="grey", lw=0.8, ls=":",
-                  label=f"best L2 on validation, {lambda_label(sweep.log10_lambdas[sweep.best_index])}")
+    right.axvline(
+        sweep.lambdas[sweep.best_index],
+        color="grey",
+        lw=0.8,
+        ls=":",
+        label=f"best L2 on validation, {lambda_label(sweep.log10_lambdas[sweep.best_index])}",
+    )
     right.set_xscale("log")
     right.xaxis.set_major_locator(LogLocator(base=10, numticks=6))
     right.set_xlabel(rf"penalty coefficient $\lambda$, degree {sweep.degree}")
     right.set_title("(a, c) a larger coefficient")
-    right.set_ylim(*_decades_around(sweep.train_mse + sweep.validation_mse + (lasso.train_mse + lasso.validation_mse if lasso else [])))
+    right.set_ylim(
+        *_decades_around(
+            sweep.train_mse + sweep.validation_mse + (lasso.train_mse + lasso.validation_mse if lasso else [])
+        )
+    )
 
     for axis in (left, right):
         axis.set_yscale("log")

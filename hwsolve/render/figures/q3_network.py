@@ -19,9 +19,9 @@ from the Q3 solution by `drawing_from_q3`, so the layout is testable alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 from matplotlib.path import Path as LinePath
@@ -80,27 +80,56 @@ def _positions(
     return positions
 
 
-def _box(axis, centre: tuple[float, float], lines: Sequence[Line], width: float, line_height: float, face: str) -> float:
+def _box(
+    axis, centre: tuple[float, float], lines: Sequence[Line], width: float, line_height: float, face: str
+) -> float:
     """A rounded box with one text line per entry; returns its half height."""
     height = line_height * (len(lines) + 0.6)
     x, y = centre
     axis.add_patch(
-        FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.02,rounding_size=0.08",
-                       facecolor=face, edgecolor="#444444", linewidth=0.8, zorder=3)
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.02,rounding_size=0.08",
+            facecolor=face,
+            edgecolor="#444444",
+            linewidth=0.8,
+            zorder=3,
+        )
     )
     top = y + line_height * (len(lines) - 1) / 2
     for index, line in enumerate(lines):
-        axis.text(x, top - index * line_height, line.text, ha="center", va="center", color=line.colour,
-                  fontsize=NODE_FONT_POINTS, zorder=4)
+        axis.text(
+            x,
+            top - index * line_height,
+            line.text,
+            ha="center",
+            va="center",
+            color=line.colour,
+            fontsize=NODE_FONT_POINTS,
+            zorder=4,
+        )
     return height / 2
 
 
 def _label(axis, lines: Sequence[Line], line_height: float, gid: str) -> list:
     """An edge label's lines, centred on (0, 0) until `_place_labels` moves them."""
     top = line_height * (len(lines) - 1) / 2
-    return [axis.text(0.0, top - index * line_height, line.text, ha="center", va="center", fontsize=EDGE_FONT_POINTS,
-                      color=line.colour, zorder=2.5, gid=gid)
-            for index, line in enumerate(lines)]
+    return [
+        axis.text(
+            0.0,
+            top - index * line_height,
+            line.text,
+            ha="center",
+            va="center",
+            fontsize=EDGE_FONT_POINTS,
+            color=line.colour,
+            zorder=2.5,
+            gid=gid,
+        )
+        for index, line in enumerate(lines)
+    ]
 
 
 # Where along its edge a label may sit, as a fraction of the edge: the middle
@@ -136,8 +165,9 @@ def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> 
         for t, offset in candidates:
             dx, dy = x0 + t * (x1 - x0), y0 + t * (y1 - y0) + offset
             box = extent.translated(dx, dy)
-            conflicts = (sum(line.intersects_bbox(box, filled=False) for line in others)
-                         + sum(box.overlaps(other) for other in obstacles + list(placed.values())))
+            conflicts = sum(line.intersects_bbox(box, filled=False) for line in others) + sum(
+                box.overlaps(other) for other in obstacles + list(placed.values())
+            )
             if best is None or conflicts < best[0]:
                 best = (conflicts, dx, dy, box)
             if conflicts == 0:
@@ -148,8 +178,11 @@ def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> 
             text.set_position((x + dx, y + dy))
         # One opaque box behind all the lines hides the label's own edge,
         # which runs through it, including the gaps between lines.
-        axis.add_patch(Rectangle((box.x0, box.y0), box.width, box.height, facecolor="white", edgecolor="none",
-                                 zorder=2, clip_on=False))
+        axis.add_patch(
+            Rectangle(
+                (box.x0, box.y0), box.width, box.height, facecolor="white", edgecolor="none", zorder=2, clip_on=False
+            )
+        )
         placed[edge] = box
 
 
@@ -174,7 +207,9 @@ def network_figure(drawing: NetworkDrawing):
     loss_half = line_height * (len(drawing.loss_lines) + 0.6) / 2
     loss_centre = (positions[outputs[-1]][0], positions[outputs[-1]][1] - box_half[outputs[-1]] - 0.7 - loss_half)
     xs = [x for x, _ in positions.values()]
-    bottoms = [y - box_half[n] for n, (_, y) in positions.items()] + ([loss_centre[1] - loss_half] if drawing.loss_lines else [])
+    bottoms = [y - box_half[n] for n, (_, y) in positions.items()] + (
+        [loss_centre[1] - loss_half] if drawing.loss_lines else []
+    )
     tops = [y + box_half[n] for n, (_, y) in positions.items()]
     x_range = (min(xs) - INPUT_BOX_WIDTH / 2 - 0.1, max(xs) + BOX_WIDTH / 2 + 0.1)
     y_range = (min(bottoms) - 0.15, max(tops) + 0.15)  # the legend goes below the axes
@@ -190,34 +225,75 @@ def network_figure(drawing: NetworkDrawing):
     node_boxes = []
     for neuron, centre in positions.items():
         face = "#eef3fa" if neuron < first_output else "#fdf1e6"
-        half = _box(axis, centre, drawing.neuron_lines.get(neuron, [Line(str(neuron))]), width_of[neuron], line_height, face)
-        node_boxes.append(Bbox.from_extents(centre[0] - width_of[neuron] / 2, centre[1] - half,
-                                            centre[0] + width_of[neuron] / 2, centre[1] + half).padded(0.02))
+        half = _box(
+            axis, centre, drawing.neuron_lines.get(neuron, [Line(str(neuron))]), width_of[neuron], line_height, face
+        )
+        node_boxes.append(
+            Bbox.from_extents(
+                centre[0] - width_of[neuron] / 2, centre[1] - half, centre[0] + width_of[neuron] / 2, centre[1] + half
+            ).padded(0.02)
+        )
     segments, labels = {}, {}
     for (source, target), lines in drawing.edge_lines.items():
         (x0, y0), (x1, y1) = positions[source], positions[target]
         start, end = (x0 + width_of[source] / 2, y0), (x1 - width_of[target] / 2, y1)
-        axis.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=8, color="#777777", lw=0.8, zorder=1,
-                                       gid=f"edge {source}-{target}"))
+        axis.add_patch(
+            FancyArrowPatch(
+                start,
+                end,
+                arrowstyle="-|>",
+                mutation_scale=8,
+                color="#777777",
+                lw=0.8,
+                zorder=1,
+                gid=f"edge {source}-{target}",
+            )
+        )
         segments[(source, target)] = (start, end)
         labels[(source, target)] = _label(axis, lines, line_height * 0.9, gid=f"edge label {source}-{target}")
     if drawing.loss_lines:
         _box(axis, loss_centre, drawing.loss_lines, box_width, line_height, "#f7f7f7")
-        node_boxes.append(Bbox.from_extents(loss_centre[0] - box_width / 2, loss_centre[1] - loss_half,
-                                            loss_centre[0] + box_width / 2, loss_centre[1] + loss_half).padded(0.02))
+        node_boxes.append(
+            Bbox.from_extents(
+                loss_centre[0] - box_width / 2,
+                loss_centre[1] - loss_half,
+                loss_centre[0] + box_width / 2,
+                loss_centre[1] + loss_half,
+            ).padded(0.02)
+        )
         for neuron in outputs:
             x0, y0 = positions[neuron]
             start, end = (x0, y0 - box_half[neuron]), (loss_centre[0], loss_centre[1] + loss_half)
-            axis.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=8, color="#777777", lw=0.8,
-                                           zorder=1, gid=f"edge {neuron}-loss"))
+            axis.add_patch(
+                FancyArrowPatch(
+                    start,
+                    end,
+                    arrowstyle="-|>",
+                    mutation_scale=8,
+                    color="#777777",
+                    lw=0.8,
+                    zorder=1,
+                    gid=f"edge {neuron}-loss",
+                )
+            )
             segments[(neuron, "loss")] = (start, end)
     _place_labels(axis, labels, segments, node_boxes)
     if drawing.title:
         axis.set_title(drawing.title, fontsize=NODE_FONT_POINTS + 0.5)
     # Under the drawing, inside its width, so the figure stays as wide as the network.
     handles = [Patch(facecolor=colour, edgecolor="none", label=meaning) for colour, meaning in COLOUR_MEANINGS]
-    legend = axis.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles), frameon=False,
-                         fontsize=LEGEND_FONT_POINTS, handlelength=1.2, handleheight=0.8, columnspacing=1.2, borderaxespad=0.2)
+    legend = axis.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=len(handles),
+        frameon=False,
+        fontsize=LEGEND_FONT_POINTS,
+        handlelength=1.2,
+        handleheight=0.8,
+        columnspacing=1.2,
+        borderaxespad=0.2,
+    )
     for text, (colour, _) in zip(legend.get_texts(), COLOUR_MEANINGS):
         text.set_color(colour)
     return figure
@@ -255,9 +331,11 @@ def drawing_from_q3(solution, digits: int = 6) -> NetworkDrawing:
         if neuron.net_input is None:
             lines = [Line(f"input {neuron.neuron}"), Line(f"${name} = {given(neuron.output)}$", FORWARD_COLOUR)]
         else:
-            lines = [Line(f"neuron {neuron.neuron}"),
-                     Line(f"${_math_name(neuron.net_latex)} = {computed(neuron.net_input)}$", FORWARD_COLOUR),
-                     Line(f"${name} = {computed(neuron.output)}$", FORWARD_COLOUR)]
+            lines = [
+                Line(f"neuron {neuron.neuron}"),
+                Line(f"${_math_name(neuron.net_latex)} = {computed(neuron.net_input)}$", FORWARD_COLOUR),
+                Line(f"${name} = {computed(neuron.output)}$", FORWARD_COLOUR),
+            ]
         if neuron.neuron in deltas:
             delta = deltas[neuron.neuron]
             lines.append(Line(f"${delta.latex_name} = {computed(delta.value)}$", GRADIENT_COLOUR))
@@ -273,10 +351,17 @@ def drawing_from_q3(solution, digits: int = 6) -> NetworkDrawing:
             Line(f"${name} \\leftarrow {computed(step.updated)}$", UPDATE_COLOUR),
         ]
     targets = ", ".join(f"{_math_name(latex)} = {given(value)}" for _, latex, value in solution.targets)
-    drawing.loss_lines = [Line("loss"), Line(f"${_math_name(solution.loss_formula_latex)}$"), Line(f"${targets}$"),
-                          Line(f"$L = {computed(solution.loss)}$", FORWARD_COLOUR)]
+    drawing.loss_lines = [
+        Line("loss"),
+        Line(f"${_math_name(solution.loss_formula_latex)}$"),
+        Line(f"${targets}$"),
+        Line(f"$L = {computed(solution.loss)}$", FORWARD_COLOUR),
+    ]
     if getattr(solution, "delta_steps", ()):
-        drawing.loss_lines += [Line("after the step:", UPDATE_COLOUR), Line(f"$L = {computed(solution.loss_after_step)}$", UPDATE_COLOUR)]
+        drawing.loss_lines += [
+            Line("after the step:", UPDATE_COLOUR),
+            Line(f"$L = {computed(solution.loss_after_step)}$", UPDATE_COLOUR),
+        ]
     return drawing
 
 

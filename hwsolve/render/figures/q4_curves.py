@@ -7,8 +7,9 @@ One figure per mode. Panels are laid out activation (rows) x (loss, optimiser)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from matplotlib.ticker import NullFormatter
 
@@ -63,8 +64,12 @@ def divergence_note(train: list[float], validation: list[float]) -> str | None:
     curves = [curve for curve in (train, validation) if curve]
     if not curves:
         return None
-    first_nan = min((next((epoch + 1 for epoch, value in enumerate(curve) if not math.isfinite(value)), math.inf)
-                     for curve in curves))
+    first_nan = min(
+
+            next((epoch + 1 for epoch, value in enumerate(curve) if not math.isfinite(value)), math.inf)
+            for curve in curves
+
+    )
     if math.isfinite(first_nan):
         return f"diverged:\nloss is NaN\nfrom epoch {int(first_nan)}"
     lowest = min(min(curve) for curve in curves)
@@ -96,8 +101,16 @@ def _draw_panel(axis, entry: Any) -> None:
         return
     marker = "o" if max(len(train), len(validation)) <= 3 else None  # one or two epochs draw no line
     axis.plot(range(1, len(train) + 1), train, color="tab:blue", lw=1.2, marker=marker, ms=3, label="training")
-    axis.plot(range(1, len(validation) + 1), validation, color="tab:orange", lw=1.2, ls="--", marker=marker, ms=3,
-              label="validation")
+    axis.plot(
+        range(1, len(validation) + 1),
+        validation,
+        color="tab:orange",
+        lw=1.2,
+        ls="--",
+        marker=marker,
+        ms=3,
+        label="validation",
+    )
     values = train + validation
     if min(values) > 0 and max(values) / min(values) > 50:
         axis.set_yscale("log")  # a loss falling by decades would flatten into the axis
@@ -111,8 +124,9 @@ def draw_learning_curves(entries: Sequence[Any], base: Path | str, mode: str) ->
     activations, columns = grid_axes(entries)
     by_key = {(field_of(e, "activation"), field_of(e, "loss"), field_of(e, "optimizer")): e for e in entries}
     # 6.3 in wide: the report prints it at text width, so 8 pt text stays 8 pt.
-    figure, axes = new_figure(6.3, 1.45 * len(activations) + 0.8,
-                              nrows=len(activations), ncols=len(columns), squeeze=False, sharex=True)
+    figure, axes = new_figure(
+        6.3, 1.45 * len(activations) + 0.8, nrows=len(activations), ncols=len(columns), squeeze=False, sharex=True
+    )
     for row, activation in enumerate(activations):
         for column, (loss, optimizer) in enumerate(columns):
             axis = axes[row][column]

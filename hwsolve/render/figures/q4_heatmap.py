@@ -8,8 +8,9 @@ tables.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.colors import LogNorm
@@ -52,8 +53,9 @@ def draw_test_error_heatmap(results_by_mode: Mapping[str, Sequence[Any]], base: 
     high = min(max(float(finite.max()) if finite.size else 1.0, low * 1.01), 1.0)
     norm = LogNorm(vmin=low, vmax=high)
     # At most the text width (6.3 in), so its 8 pt labels print at 8 pt.
-    figure, axes = new_figure(min(0.8 * len(columns) * len(modes) + 1.6, 6.3), 0.5 * len(activations) + 1.2,
-                              ncols=len(modes), squeeze=False)
+    figure, axes = new_figure(
+        min(0.8 * len(columns) * len(modes) + 1.6, 6.3), 0.5 * len(activations) + 1.2, ncols=len(modes), squeeze=False
+    )
     image = None
     for axis, mode in zip(axes[0], modes):
         matrix = matrices[mode]
