@@ -1,8 +1,11 @@
-"""Atomic file writes: a half-written results file must never look finished."""
+"""Files and JSON: atomic writes (a half-written results file must never look
+finished), readable OS errors, and the one conversion of results to strict JSON."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -83,11 +86,44 @@ def _current_umask() -> int:
 
 def write_json_atomic(path: Path | str, data: Any) -> Path:
     """Strict JSON via to_jsonable: a NaN or infinite float (a diverged run) is written as null."""
-    from hwsolve.solutions.base import to_jsonable
-
     return write_atomic(path, json.dumps(to_jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
 def default_build_dir() -> Path:
     """build/ in the current directory (the repo root when run from make)."""
     return Path(os.environ.get("HWSOLVE_BUILD", "build"))
+
+
+def to_jsonable(value: Any) -> Any:
+    """Recursively convert dataclasses, tuples, numpy/torch scalars and paths.
+
+    Floats stay full float64 (json writes repr, which round-trips exactly).
+    Non-finite floats become None so the output is strict JSON. Dataclass
+    fields whose metadata has json=False (e.g. SymPy objects kept for the
+    templates) are left out.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: to_jsonable(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+            if field.metadata.get("json", True)
+        }
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "tolist"):  # numpy arrays/scalars, torch tensors
+        return to_jsonable(value.tolist())
+    if hasattr(value, "item"):
+        return to_jsonable(value.item())
+    return str(value)
+
+
+def to_json(value: Any, indent: int | None = 2) -> str:
+    return json.dumps(to_jsonable(value), indent=indent, allow_nan=False)

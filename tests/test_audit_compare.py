@@ -146,7 +146,7 @@ def test_q2_verdicts_compare_truth_values():
 
 def test_q4_table_verdicts_by_side_of_the_threshold():
     from hwsolve.audit.q4 import audit_q4_table
-    from hwsolve.audit.submitted_q4 import SUBMITTED_BELOW_THRESHOLD
+    from hwsolve.problem.q4 import SUBMITTED_BELOW_THRESHOLD
 
     listed = sorted(SUBMITTED_BELOW_THRESHOLD)[0]
     entries = [

@@ -5,9 +5,9 @@ import math
 
 import pytest
 
+from hwsolve.io import to_json
+from hwsolve.numbers import format_number, format_number_latex
 from hwsolve.render.latex_escape import escape_latex
-from hwsolve.render.numbers import format_number, format_number_latex
-from hwsolve.solutions.base import to_json
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_keep_zeros_gives_every_value_the_same_significant_figures(value, digits
 
 
 def test_keep_zeros_in_latex_and_fixed_decimals():
-    from hwsolve.render.numbers import format_fixed
+    from hwsolve.numbers import format_fixed
 
     assert format_number_latex(2e-5, 3, keep_zeros=True) == r"2.00 \times 10^{-5}"
     assert [format_fixed(value, 4) for value in (0.316227766, 0.01, -0.00001)] == ["0.3162", "0.0100", "0.0000"]

@@ -12,7 +12,7 @@ import math
 import pytest
 from report_build import HOSTILE_TITLE, built_report, have_latex
 
-from hwsolve.render.numbers import format_number
+from hwsolve.numbers import format_number
 
 pytestmark = [
     pytest.mark.slow,

@@ -26,7 +26,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from hwsolve.audit import markup
 from hwsolve.audit import submitted as sub
 from hwsolve.audit.submitted import FULL, SubmittedValue, SubmittedVector, decimals_of
-from hwsolve.render.numbers import format_number, format_number_latex
+from hwsolve.numbers import format_number, format_number_latex
 
 RELATIVE_TOLERANCE = 1e-9
 ABSOLUTE_TOLERANCE_NEAR_ZERO = 1e-12

@@ -1,7 +1,7 @@
 """Audit of Q4: the submitted table against hwsolve's homework-mode runs.
 
 The submission names the configurations that reached test error < 0.1 and
-prints no numbers (hwsolve/audit/submitted_q4.py), so each configuration is
+prints no numbers (hwsolve/problem/q4.py), so each configuration is
 compared by which side of 0.1 its test error falls on, in homework mode (the
 submitted code reproduced). Over several seeds the median decides and the
 note says in how many seeds it was below; with one seed, that seed decides.
@@ -20,8 +20,8 @@ from typing import Any
 
 from hwsolve.audit import markup
 from hwsolve.audit.compare import AuditRow, AuditSection, CodeDifference
-from hwsolve.audit.submitted_q4 import SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
-from hwsolve.render.numbers import format_fixed, format_number
+from hwsolve.numbers import format_fixed, format_number
+from hwsolve.problem.q4 import SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
 
 ERROR_DECIMALS = 4  # test errors as fractions with 4 decimals, as the Q4 section prints them
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import torch
 
 from hwsolve.errors import VerificationError
-from hwsolve.experiments.threads import torch_threads
+from hwsolve.threads import torch_threads
 
 GRID = torch.linspace(-10.0, 10.0, 200_001, dtype=torch.float64)  # step 1e-4, contains 0 exactly
 FUNCTIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}

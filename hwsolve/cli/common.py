@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from hwsolve.render.numbers import DEFAULT_DIGITS
-from hwsolve.solutions.base import to_json
+from hwsolve.io import to_json
+from hwsolve.numbers import DEFAULT_DIGITS
 
 FORMATS = ("text", "json", "md", "tex")
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import torch
 
-from hwsolve.experiments.threads import torch_threads
 from hwsolve.problem.q1 import GradientFlowProblem
+from hwsolve.threads import torch_threads
 
 CLASSES = 10
 ACTIVATION_MODULES = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}

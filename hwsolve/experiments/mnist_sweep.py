@@ -24,13 +24,12 @@ from pathlib import Path
 
 import torch
 
-from hwsolve.audit.submitted_q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import Config
 from hwsolve.experiments.mnist_modes import MODES, epochs_for
 from hwsolve.experiments.results_check import SCHEMA, InvalidResults, NotAFile, load_results
-from hwsolve.io import remove_leftover_temporaries, write_atomic, write_json_atomic
-from hwsolve.solutions.base import to_jsonable
+from hwsolve.io import remove_leftover_temporaries, to_jsonable, write_atomic, write_json_atomic
+from hwsolve.problem.q4 import SUBMITTED_THRESHOLD, below
 
 TRAINER_VERSION = 4  # bump when a change alters the numbers, so old results are not reused
 DEFAULT_THREADS = 2  # the shared 2-core machine; HWSOLVE_THREADS overrides

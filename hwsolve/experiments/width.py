@@ -45,10 +45,10 @@ from pathlib import Path
 import torch
 
 from hwsolve.errors import HwsolveError
-from hwsolve.experiments.threads import torch_threads
 from hwsolve.experiments.two_moons import Split, train_test_moons
 from hwsolve.io import default_build_dir, write_json_atomic
 from hwsolve.problem.q1 import WidthProblem
+from hwsolve.threads import torch_threads
 
 PROBE_WIDTH = 10_000  # wider networks are timed here and scaled linearly, never built just to be timed
 # The plan budgets the machine at full speed, as if nothing else ran: a step's cost is the CPU time it

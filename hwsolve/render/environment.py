@@ -19,8 +19,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from hwsolve.numbers import DEFAULT_DIGITS, format_fixed, format_number, format_number_latex, format_percent
 from hwsolve.render.latex_escape import escape_latex
-from hwsolve.render.numbers import DEFAULT_DIGITS, format_fixed, format_number, format_number_latex, format_percent
 
 FORMAT_EXTENSIONS = {"text": "txt", "md": "md", "tex": "tex"}
 

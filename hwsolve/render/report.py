@@ -22,8 +22,8 @@ from hwsolve import __version__
 from hwsolve.audit.compare import RELATIVE_TOLERANCE, Audit
 from hwsolve.errors import HwsolveError
 from hwsolve.io import write_atomic
+from hwsolve.numbers import DEFAULT_DIGITS
 from hwsolve.render.environment import render_template, template_path
-from hwsolve.render.numbers import DEFAULT_DIGITS
 
 COURSE = "Deep Learning"
 HOMEWORK = 2

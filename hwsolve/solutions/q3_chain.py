@@ -18,7 +18,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from hwsolve.derive.backprop import Factor, NetworkDerivation
-from hwsolve.render.numbers import format_number, format_number_latex
+from hwsolve.numbers import format_number, format_number_latex
 
 Item = TypeVar("Item")
 

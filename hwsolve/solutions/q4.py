@@ -57,13 +57,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hwsolve.audit.submitted_q4 import SOURCE, SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist_models import parse_configs
 from hwsolve.experiments.mnist_modes import DIFFERENCES, MODES
 from hwsolve.experiments.mnist_parallel import SweepJob
 from hwsolve.experiments.results_check import InvalidResults, NotAFile
 from hwsolve.io import default_build_dir, write_json_atomic
+from hwsolve.problem.q4 import SOURCE, SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
 from hwsolve.solutions.base import template_only
 
 EPOCH_BUG_LINE = "for epoch in range(epoch):"

@@ -19,8 +19,7 @@ import matplotlib
 
 from hwsolve import __version__
 from hwsolve.errors import HwsolveError
-from hwsolve.io import write_atomic
-from hwsolve.solutions.base import to_jsonable
+from hwsolve.io import to_jsonable, write_atomic
 
 FIGURE_SUFFIXES = ("png", "pdf")
 # Fields that say how a solution was obtained (read from a cache or trained

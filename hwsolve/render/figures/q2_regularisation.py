@@ -9,8 +9,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from hwsolve.numbers import format_number
 from hwsolve.render.figures.common import new_figure, save_figure
-from hwsolve.render.numbers import format_number
 
 TRAIN, VALIDATION = "tab:blue", "tab:orange"
 L1_COLOUR = "tab:green"

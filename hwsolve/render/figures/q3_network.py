@@ -315,8 +315,8 @@ def drawing_from_q3(solution, digits: int = 6) -> NetworkDrawing:
     computed ones with `digits` significant digits, zeros kept (0.0147090),
     as the report's derivation and tables write them.
     """
+    from hwsolve.numbers import format_number_latex
     from hwsolve.problem.q3 import parse_weight_name
-    from hwsolve.render.numbers import format_number_latex
 
     def given(value: float) -> str:
         return format_number_latex(value, digits)

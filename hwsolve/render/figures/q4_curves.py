@@ -65,10 +65,7 @@ def divergence_note(train: list[float], validation: list[float]) -> str | None:
     if not curves:
         return None
     first_nan = min(
-
-            next((epoch + 1 for epoch, value in enumerate(curve) if not math.isfinite(value)), math.inf)
-            for curve in curves
-
+        next((epoch + 1 for epoch, value in enumerate(curve) if not math.isfinite(value)), math.inf) for curve in curves
     )
     if math.isfinite(first_nan):
         return f"diverged:\nloss is NaN\nfrom epoch {int(first_nan)}"

@@ -16,8 +16,8 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from hwsolve.audit.submitted_q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.errors import HwsolveError
+from hwsolve.problem.q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.render.figures.common import field_of, new_figure, save_figure
 from hwsolve.render.figures.q4_curves import grid_axes, label
 
