@@ -1,7 +1,7 @@
-"""The submitted Q4 finding, transcribed as data (owned by the Q4 engineer).
+"""Q4 as the homework states it: the submitted solution's finding, transcribed as data.
 
-Source: ../shared/homework/hw2-submitted-solution.fa.md, section سوال چهار,
-and DESIGN.md. The student's table lists the combinations with the best
+Source: ../shared/homework/hw2-submitted-solution.fa.md, section سوال چهار
+(the homework's brief is ../shared/DESIGN.md, beside the repository). The student's table lists the combinations with the best
 results and says only these reached a test error below 0.1:
 
     تابع فعالسازی  تابع ضرر        بهینهساز
