@@ -1,6 +1,7 @@
 # Two entry points for a fresh machine:
 #   make run   - set up .venv and TeX, then write the full solution report under build/
 #   make test  - set up .venv and run the test suite
+#   make lint  - ruff (lint, import order, formatting) and mypy --strict, as CI runs them
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,7 @@ ifeq ($(origin HWSOLVE_DATA), undefined)
   endif
 endif
 
-.PHONY: run test venv solution system-packages clean
+.PHONY: run test lint venv solution system-packages clean
 
 # The system packages (TeX, for the PDF) install while the venv installs and
 # the report's numbers are computed (`solution`, which needs no TeX). The last
@@ -31,6 +32,14 @@ solution: venv
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+# The versions of ruff and mypy are pinned in pyproject.toml's [test] extra:
+# another ruff may format differently.
+LINTED := hwsolve tests benchmarks
+lint: $(BIN)/.installed
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 venv: $(BIN)/.installed
 
