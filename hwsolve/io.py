@@ -10,24 +10,31 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Protocol, TypeAlias, runtime_checkable
+from typing import Protocol, TypeAlias, TypeGuard
 
 # What json.dumps writes: the result of to_jsonable, all the way down.
 JsonValue: TypeAlias = "None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]"
 
 
-@runtime_checkable
 class _HasToList(Protocol):
     """numpy arrays and scalars, torch tensors."""
 
     def tolist(self) -> object: ...
 
 
-@runtime_checkable
 class _HasItem(Protocol):
     """A zero-dimensional array-like without tolist."""
 
     def item(self) -> object: ...
+
+
+# hasattr, as duck typing has it: a runtime_checkable isinstance looks attributes up differently across Pythons.
+def _has_tolist(value: object) -> TypeGuard[_HasToList]:
+    return hasattr(value, "tolist")
+
+
+def _has_item(value: object) -> TypeGuard[_HasItem]:
+    return hasattr(value, "item")
 
 
 def write_atomic(path: Path | str, content: str | bytes) -> Path:
@@ -150,9 +157,9 @@ def to_jsonable(value: object) -> JsonValue:
         return value if math.isfinite(value) else None
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, _HasToList):  # numpy arrays/scalars, torch tensors
+    if _has_tolist(value):  # numpy arrays/scalars, torch tensors
         return to_jsonable(value.tolist())
-    if isinstance(value, _HasItem):
+    if _has_item(value):
         return to_jsonable(value.item())
     return str(value)
 
