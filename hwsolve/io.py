@@ -3,13 +3,38 @@ finished), readable OS errors, and the one conversion of results to strict JSON.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Protocol, TypeAlias, TypeGuard
+
+# What json.dumps writes: the result of to_jsonable, all the way down.
+JsonValue: TypeAlias = "None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]"
+
+
+class _HasToList(Protocol):
+    """numpy arrays and scalars, torch tensors."""
+
+    def tolist(self) -> object: ...
+
+
+class _HasItem(Protocol):
+    """A zero-dimensional array-like without tolist."""
+
+    def item(self) -> object: ...
+
+
+# hasattr, as duck typing has it: a runtime_checkable isinstance looks attributes up differently across Pythons.
+def _has_tolist(value: object) -> TypeGuard[_HasToList]:
+    return hasattr(value, "tolist")
+
+
+def _has_item(value: object) -> TypeGuard[_HasItem]:
+    return hasattr(value, "item")
 
 
 def write_atomic(path: Path | str, content: str | bytes) -> Path:
@@ -17,17 +42,13 @@ def write_atomic(path: Path | str, content: str | bytes) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftover_temporaries(path)
-    mode = "wb" if isinstance(content, bytes) else "w"
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # temporary_pattern
     except OSError as error:
         raise OSError(error.errno, error.strerror or str(error), str(path)) from None
     try:
-        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes 0600; outputs are ordinary files
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
+        set_ordinary_permissions(temporary)
+        _write_and_sync(fd, content)
         os.replace(temporary, path)
     except BaseException as error:
         if os.path.exists(temporary):
@@ -36,6 +57,20 @@ def write_atomic(path: Path | str, content: str | bytes) -> Path:
             raise OSError(error.errno, error.strerror or str(error), str(path)) from None
         raise
     return path
+
+
+def _write_and_sync(fd: int, content: str | bytes) -> None:
+    """Write `content` to the open descriptor `fd` (text as UTF-8), close it, and fsync before the rename."""
+    if isinstance(content, bytes):
+        with os.fdopen(fd, "wb") as binary:
+            binary.write(content)
+            binary.flush()
+            os.fsync(binary.fileno())
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as text:
+            text.write(content)
+            text.flush()
+            os.fsync(text.fileno())
 
 
 def temporary_pattern(path: Path) -> str:
@@ -47,10 +82,9 @@ def remove_leftover_temporaries(path: Path | str) -> None:
     """Delete the temporary files an interrupted write of `path` left beside it (a kill skips the cleanup)."""
     path = Path(path)
     for leftover in path.parent.glob(temporary_pattern(path)):
-        try:
+        # Gone already, or not ours to remove: it never looks like a finished file anyway.
+        with contextlib.suppress(OSError):
             leftover.unlink()
-        except OSError:
-            pass  # gone already, or not ours to remove: it never looks like a finished file anyway
 
 
 def ensure_writable(folder: Path | str) -> Path:
@@ -78,13 +112,18 @@ def describe_os_error(error: OSError) -> str:
     return f"{where}: {reason}" if where else reason
 
 
+def set_ordinary_permissions(path: Path | str) -> None:
+    """rw for everyone the umask allows: mkstemp makes 0600, and outputs and data are ordinary files."""
+    os.chmod(path, 0o666 & ~_current_umask())
+
+
 def _current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-def write_json_atomic(path: Path | str, data: Any) -> Path:
+def write_json_atomic(path: Path | str, data: object) -> Path:
     """Strict JSON via to_jsonable: a NaN or infinite float (a diverged run) is written as null."""
     return write_atomic(path, json.dumps(to_jsonable(data), indent=2, allow_nan=False) + "\n")
 
@@ -94,7 +133,7 @@ def default_build_dir() -> Path:
     return Path(os.environ.get("HWSOLVE_BUILD", "build"))
 
 
-def to_jsonable(value: Any) -> Any:
+def to_jsonable(value: object) -> JsonValue:
     """Recursively convert dataclasses, tuples, numpy/torch scalars and paths.
 
     Floats stay full float64 (json writes repr, which round-trips exactly).
@@ -118,12 +157,12 @@ def to_jsonable(value: Any) -> Any:
         return value if math.isfinite(value) else None
     if isinstance(value, Path):
         return str(value)
-    if hasattr(value, "tolist"):  # numpy arrays/scalars, torch tensors
+    if _has_tolist(value):  # numpy arrays/scalars, torch tensors
         return to_jsonable(value.tolist())
-    if hasattr(value, "item"):
+    if _has_item(value):
         return to_jsonable(value.item())
     return str(value)
 
 
-def to_json(value: Any, indent: int | None = 2) -> str:
+def to_json(value: object, indent: int | None = 2) -> str:
     return json.dumps(to_jsonable(value), indent=indent, allow_nan=False)

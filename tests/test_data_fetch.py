@@ -25,7 +25,7 @@ def test_fetch_tries_mirrors_in_turn_and_verifies(tmp_path, serve):
     folder = fetch_mnist(dest, (dead, serve(broken), serve(SHARED_RAW)), timeout=5, progress_stream=None)
     assert folder == dest
     assert sorted(p.name for p in dest.iterdir()) == sorted(s.name + ".gz" for s in MNIST_FILES.values())
-    for path, digest in verify_mnist(dest):
+    for path, _digest in verify_mnist(dest):
         assert (SHARED_RAW / path.name).read_bytes() == path.read_bytes()
 
 

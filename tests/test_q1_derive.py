@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from hwsolve.check.dropout import dropout_output_float
 from hwsolve.derive.activation_bounds import Z, derive_activation_bounds
 from hwsolve.derive.dropout import derive_dropout_expectation, inverted_dropout_exact
 from hwsolve.derive.linear_collapse import derive_linear_collapse, induction_step_holds, layer_symbols
@@ -104,7 +107,10 @@ def test_sigmoid_maximum_by_finite_differences():
     # Independent of SymPy and autograd: a central difference of the logistic function at
     # hwsolve's derived argmax must equal hwsolve's derived maximum (and the known 1/4).
     bound = derive_activation_bounds()["sigmoid"]
-    sigmoid = lambda t: 1 / (1 + math.exp(-t))
+
+    def sigmoid(t: float) -> float:
+        return 1 / (1 + math.exp(-t))
+
     at = float(bound.argmax)
     h = 1e-5
     finite_difference = (sigmoid(at + h) - sigmoid(at - h)) / (2 * h)
@@ -114,12 +120,6 @@ def test_sigmoid_maximum_by_finite_differences():
     assert all(
         (sigmoid(t + h) - sigmoid(t - h)) / (2 * h) < finite_difference for t in (at - 0.1, at + 0.1, at - 1, at + 1)
     )
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
-
-from hwsolve.check.dropout import dropout_output_float  # noqa: E402
 
 
 @settings(max_examples=60)

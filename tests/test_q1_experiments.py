@@ -14,6 +14,8 @@ from hwsolve.errors import HwsolveError
 from hwsolve.experiments.gradient_flow import build_mlp, fit_shrink_factor, run_gradient_flow
 from hwsolve.experiments.two_moons import train_test_moons
 from hwsolve.experiments.width import (
+    SeedRuns,
+    WidthRun,
     _build,
     cache_path,
     choose_trainable_width,
@@ -71,10 +73,12 @@ def test_width_experiment_runs_caches_and_is_deterministic(tmp_path):
     assert loaded and cached == first  # reused, timings included
     retrained, loaded = run_width_experiment(SMALL, seed=1, build_dir=tmp_path, force=True)
     assert not loaded
-    strip = lambda seeds: [
-        [dataclasses.replace(run, seconds=0.0) for run in runs.runs + runs.long_runs] for runs in seeds
-    ]
-    assert strip(retrained.seeds) == strip(first.seeds)  # same seed, same numbers; only wall time differs
+
+    def without_timings(seeds: tuple[SeedRuns, ...]) -> list[list[WidthRun]]:
+        return [[dataclasses.replace(run, seconds=0.0) for run in runs.runs + runs.long_runs] for runs in seeds]
+
+    # Same seed, same numbers; only wall time differs.
+    assert without_timings(retrained.seeds) == without_timings(first.seeds)
 
 
 def test_seed_caches_are_shared_across_budgets_and_seed_counts(tmp_path):

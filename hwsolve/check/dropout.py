@@ -53,7 +53,8 @@ def check_torch_dropout(x: tuple[float, ...], rate_text: str, seed: int = 0) -> 
     mask = _draw_with_seed(torch.ones_like(inputs), rate, seed) != 0
     output = _draw_with_seed(inputs, rate, seed)
     expected = inputs / (1.0 - rate)
-    # Any unit may be kept by torch's own draw: each x / (1 - p) must be a float64, or the comparisons below mean nothing.
+    # Any unit may be kept by torch's own draw: each x / (1 - p) must be a float64,
+    # or the comparisons below mean nothing.
     require_finite(
         {f"x{index + 1} / (1 - p)": value for index, value in enumerate(expected.tolist())},
         f"in torch's dropout at p={rate_text}",

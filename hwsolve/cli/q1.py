@@ -23,6 +23,12 @@ from hwsolve.cli.common import (
     format_option,
     seed_option,
 )
+from hwsolve.numbers import format_number
+from hwsolve.problem.q1 import DropoutProblem, GradientFlowProblem, WidthProblem
+
+# The defaults shown in --help come from the problem definitions, their one home.
+DROPOUT_DEFAULTS = DropoutProblem()
+WIDTH_DEFAULTS = WidthProblem()
 
 # Q1c trains full-batch on 200 points: activations, gradients and Adam state
 # grow with width x points, so past twice the homework's 1,000,000 units the
@@ -31,13 +37,16 @@ MAX_WIDTH = 2_000_000
 MAX_TIME_BUDGET_S = 86_400.0
 
 
-def _dropout_problem(x: str | None, mask: str | None, rates: tuple[str, ...]):
-    from hwsolve.problem.q1 import DropoutProblem
+def _comma_list(values: tuple[float, ...] | tuple[int, ...]) -> str:
+    return ",".join(format_number(value) for value in values)
 
-    defaults = DropoutProblem()
-    values = x if x is not None else defaults.x
-    bits = mask if mask is not None else defaults.mask
-    chosen_rates = tuple(dict.fromkeys(rates)) if rates else defaults.rates
+
+def _dropout_problem(
+    x: tuple[float, ...] | None, mask: tuple[int, ...] | None, rates: tuple[str, ...]
+) -> DropoutProblem:
+    values = x if x is not None else DROPOUT_DEFAULTS.x
+    bits = mask if mask is not None else DROPOUT_DEFAULTS.mask
+    chosen_rates = tuple(dict.fromkeys(rates)) if rates else DROPOUT_DEFAULTS.rates
     try:
         return DropoutProblem(x=values, mask=bits, rates=chosen_rates)
     except ValueError as error:
@@ -45,11 +54,10 @@ def _dropout_problem(x: str | None, mask: str | None, rates: tuple[str, ...]):
         raise click.BadParameter(str(error)) from None
 
 
-def _width_problem(widths: str | None, steps: int, long_steps: int, seeds: int, budget: float, threads: int):
-    from hwsolve.problem.q1 import WidthProblem
-
-    defaults = WidthProblem()
-    chosen = widths if widths is not None else defaults.widths
+def _width_problem(
+    widths: tuple[int, ...] | None, steps: int, long_steps: int, seeds: int, budget: float, threads: int
+) -> WidthProblem:
+    chosen = widths if widths is not None else WIDTH_DEFAULTS.widths
     return WidthProblem(
         widths=chosen, steps=steps, long_steps=long_steps, seed_count=seeds, time_budget_s=budget, threads=threads
     )
@@ -71,13 +79,17 @@ Examples:
 )
 @click.option("--part", type=click.Choice(["a", "b", "c", "d"]), help="Only this part.  [default: all]")
 @click.option(
-    "--x", "x", type=FloatList(), metavar="X1,X2,...", help="(b) Input vector.  [default: -4.5,-0.75,3,6,1.5]"
+    "--x",
+    "x",
+    type=FloatList(),
+    metavar="X1,X2,...",
+    help=f"(b) Input vector.  [default: {_comma_list(DROPOUT_DEFAULTS.x)}]",
 )
 @click.option(
     "--mask",
     type=IntList(minimum=None),
     metavar="M1,M2,...",
-    help="(b) Dropout mask, 1 = kept, 0 = dropped, one per input.  [default: 1,0,1,0,1]",
+    help=f"(b) Dropout mask, 1 = kept, 0 = dropped, one per input.  [default: {_comma_list(DROPOUT_DEFAULTS.mask)}]",
 )
 @click.option(
     "--p",
@@ -85,32 +97,35 @@ Examples:
     type=NumberText(),
     metavar="P",
     multiple=True,
-    help="(b) Dropout rate in [0, 1); repeat for several.  [default: 0.5 and 0.4]",
+    help=f"(b) Dropout rate in [0, 1); repeat for several.  [default: {' and '.join(DROPOUT_DEFAULTS.rates)}]",
 )
 @click.option(
     "--widths",
     type=IntList(minimum=1, maximum=MAX_WIDTH),
     metavar="W1,W2,...",
-    help=f"(c) Hidden widths to train, each 1 to {MAX_WIDTH:,} (memory).  [default: 2,4,256,1000000]",
+    help=(
+        f"(c) Hidden widths to train, each 1 to {MAX_WIDTH:,} (memory).  "
+        f"[default: {_comma_list(WIDTH_DEFAULTS.widths)}]"
+    ),
 )
 @click.option(
     "--steps",
     type=click.IntRange(1, 100_000),
-    default=300,
+    default=WIDTH_DEFAULTS.steps,
     show_default=True,
     help="(c) Full-batch Adam steps per width.",
 )
 @click.option(
     "--long-steps",
     type=click.IntRange(1, 100_000),
-    default=3000,
+    default=WIDTH_DEFAULTS.long_steps,
     show_default=True,
     help="(c) Steps of the longer run of 256 units (does it overfit?).",
 )
 @click.option(
     "--seeds",
     type=click.IntRange(1, 100),
-    default=5,
+    default=WIDTH_DEFAULTS.seed_count,
     show_default=True,
     help="(c) Number of seeds: --seed, --seed + 1, ...; verdicts count them.",
 )
@@ -118,26 +133,47 @@ Examples:
     "--time-budget",
     "budget",
     type=FiniteFloat(min=0, min_open=True, max=MAX_TIME_BUDGET_S),
-    default=45.0,
+    default=WIDTH_DEFAULTS.time_budget_s,
     show_default=True,
-    help="(c) Seconds for all of part c; a width too slow for it is replaced by the widest that fits, and the output says why.",
+    help=(
+        "(c) Seconds for all of part c; a width too slow for it is replaced by the widest that fits, "
+        "and the output says why."
+    ),
 )
 @click.option(
     "--threads",
     type=click.IntRange(1, 256),
-    default=1,
+    default=WIDTH_DEFAULTS.threads,
     show_default=True,
     help="(c) torch threads for training (one is fastest on a small shared CPU).",
 )
 @click.option("--force", is_flag=True, help="(c) Retrain even if build/q1/ holds a result for these settings.")
 @click.option(
-    "--depth", type=click.IntRange(4, 200), default=10, show_default=True, help="(d) Number of layers of the MLP."
+    "--depth",
+    type=click.IntRange(4, 200),
+    default=GradientFlowProblem().depth,
+    show_default=True,
+    help="(d) Number of layers of the MLP.",
 )
 @seed_option()
 @digits_option()
 @format_option()
 def q1(
-    part, x, mask, rates, widths, steps, long_steps, seeds, budget, threads, force, depth, seed, digits, fmt
+    part: str | None,
+    x: tuple[float, ...] | None,
+    mask: tuple[int, ...] | None,
+    rates: tuple[str, ...],
+    widths: tuple[int, ...] | None,
+    steps: int,
+    long_steps: int,
+    seeds: int,
+    budget: float,
+    threads: int,
+    force: bool,
+    depth: int,
+    seed: int,
+    digits: int,
+    fmt: str,
 ) -> None:
     """Q1: multilayer perceptrons, in four parts.
 
@@ -157,8 +193,6 @@ def q1(
     file per seed and settings, so the same seed prints the same JSON; --force
     retrains, and then only the wall-clock seconds change.
     """
-    from hwsolve.problem.q1 import GradientFlowProblem
-
     dropout = _dropout_problem(x, mask, rates)
     width = _width_problem(widths, steps, long_steps, seeds, budget, threads)
     from hwsolve.solutions.q1 import solve_q1  # after validation: SymPy and torch load slowly

@@ -26,7 +26,7 @@ from hwsolve.data.mnist import (
     user_cache_dir,
 )
 from hwsolve.errors import CorruptDataError, HwsolveError
-from hwsolve.io import _current_umask, ensure_writable
+from hwsolve.io import ensure_writable, set_ordinary_permissions
 
 # Tried in order; the first that serves a file with the right content wins.
 DEFAULT_MIRRORS = (
@@ -64,8 +64,8 @@ def _download(
     url: str, destination: Path, timeout: float, progress: Callable[[int, int | None], None], limit: int
 ) -> None:
     with urllib.request.urlopen(url, timeout=timeout) as response:
-        total = response.headers.get("Content-Length")
-        total = int(total) if total and total.isdigit() else None
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
         done = 0
         with open(destination, "wb") as handle:
             while True:
@@ -95,31 +95,14 @@ def fetch_mnist(
     ensure_writable(folder)  # a read-only or unusable target fails now, not after the download
     for key, spec in MNIST_FILES.items():
         target = folder / (spec.name + ".gz")
-        if target.is_file() and not force:
-            try:
-                read_mnist_file(folder, key)
-                continue  # already there and correct
-            except CorruptDataError:
-                pass  # re-download a bad copy
+        if target.is_file() and not force and _is_good_copy(folder, key):
+            continue
         errors = []
         for mirror in mirrors:
             url = mirror.rstrip("/") + "/" + target.name
-            fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
-            os.close(fd)
-            temporary = Path(temporary)
+            temporary = _temporary_beside(target)  # outside the try: a folder we cannot write to is no mirror's fault
             try:
-                stream = progress_stream if progress_stream is not None else io.StringIO()
-                _download(
-                    url,
-                    temporary,
-                    timeout,
-                    _progress_printer(stream, target.name),
-                    max_content_bytes(spec) + _GZIP_SLACK,
-                )
-                stream.write("\n")
-                _check_download(temporary, key)
-                os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes 0600; data files are ordinary files
-                os.replace(temporary, target)
+                _download_verified(url, temporary, target, key, timeout, progress_stream)
                 break
             except (urllib.error.URLError, OSError, CorruptDataError, ValueError) as error:
                 errors.append(f"{url}: {error}")
@@ -129,6 +112,34 @@ def fetch_mnist(
         else:
             raise FetchError(f"could not download {target.name} ({'; '.join(errors)})")
     return folder
+
+
+def _is_good_copy(folder: Path, key: str) -> bool:
+    """Whether the file already in `folder` reads and checks out; a bad copy is downloaded again."""
+    try:
+        read_mnist_file(folder, key)
+    except CorruptDataError:
+        return False
+    return True
+
+
+def _temporary_beside(target: Path) -> Path:
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    return Path(name)
+
+
+def _download_verified(
+    url: str, temporary: Path, target: Path, key: str, timeout: float, progress_stream: TextIO | None
+) -> None:
+    """Stream `url` to `temporary`, check it, and only then rename it over `target`."""
+    stream = progress_stream if progress_stream is not None else io.StringIO()
+    limit = max_content_bytes(MNIST_FILES[key]) + _GZIP_SLACK
+    _download(url, temporary, timeout, _progress_printer(stream, target.name), limit)
+    stream.write("\n")
+    _check_download(temporary, key)
+    set_ordinary_permissions(temporary)
+    os.replace(temporary, target)
 
 
 def _check_download(path: Path, key: str) -> None:

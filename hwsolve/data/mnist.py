@@ -18,10 +18,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
 from hwsolve.errors import CorruptDataError, DataNotFoundError
+
+if TYPE_CHECKING:
+    import torch  # at run time torch is imported inside load_mnist, the one place that makes tensors
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,10 @@ def max_content_bytes(spec: IdxFile) -> int:
 
 
 def read_idx_bytes(path: Path, limit: int | None = None, gzipped: bool | None = None) -> bytes:
-    """The decompressed content of an IDX file (.gz or raw), at most limit + 1 bytes; a broken gzip is CorruptDataError."""
+    """The decompressed content of an IDX file (.gz or raw), at most limit + 1 bytes.
+
+    A broken gzip, like a file that cannot be read, is a CorruptDataError.
+    """
     try:
         if gzipped if gzipped is not None else path.suffix == ".gz":
             with gzip.open(path, "rb") as handle:
@@ -179,10 +186,16 @@ def parse_idx(content: bytes, path: Path, expected_shape: tuple[int, ...]) -> np
 def read_mnist_file(folder: Path, key: str, verify: bool = True) -> tuple[np.ndarray, str]:
     """One of the four arrays and the sha256 of its decompressed content."""
     spec = MNIST_FILES[key]
+    path = _existing_file(folder, spec)
+    return check_idx_content(read_idx_bytes(path, max_content_bytes(spec)), path, key, verify=verify)
+
+
+def _existing_file(folder: Path, spec: IdxFile) -> Path:
+    """The .gz or raw copy of `spec` in `folder`; DataNotFoundError when there is neither."""
     path = _file_in(folder, spec)
     if path is None:
         raise DataNotFoundError(f"{folder / spec.name}[.gz] is missing; {HOW_TO_PROVIDE}")
-    return check_idx_content(read_idx_bytes(path, max_content_bytes(spec)), path, key, verify=verify)
+    return path
 
 
 def check_idx_content(content: bytes, path: Path, key: str, verify: bool = True) -> tuple[np.ndarray, str]:
@@ -207,20 +220,25 @@ class Mnist:
     checksum: str  # sha256 over the four content digests: identifies the data in cache keys
 
 
+# (folder, verified, (size, mtime) of each file): a file changed on disk is read again.
+_LoadStamp: TypeAlias = tuple[str, bool, tuple[tuple[int, int], ...]]
+_LOADED: dict[_LoadStamp, Mnist] = {}
+
+
 def load_mnist(data_dir: str | Path | None = None, verify: bool = True) -> Mnist:
     """Locate, read, check and convert. Pixel scaling is x/255, as ToTensor does (no normalisation)."""
     import torch
 
     folder = locate_mnist(data_dir)
-    stamp = (
+    stamp: _LoadStamp = (
         str(folder.resolve()),
         verify,
         tuple((s.st_size, s.st_mtime_ns) for s in (p.stat() for p in _paths(folder))),
     )
     if stamp in _LOADED:  # one process (tests, --seeds) reads and checks the files once
         return _LOADED[stamp]
-    arrays = {}
-    digests = []
+    arrays: dict[str, np.ndarray] = {}
+    digests: list[str] = []
     for key in MNIST_FILES:
         arrays[key], digest = read_mnist_file(folder, key, verify=verify)
         digests.append(digest)
@@ -243,18 +261,15 @@ def load_mnist(data_dir: str | Path | None = None, verify: bool = True) -> Mnist
     return _LOADED[stamp]
 
 
-_LOADED: dict[tuple, Mnist] = {}
-
-
 def _paths(folder: Path) -> list[Path]:
-    return [_file_in(folder, spec) for spec in MNIST_FILES.values()]
+    return [_existing_file(folder, spec) for spec in MNIST_FILES.values()]
 
 
 def verify_mnist(data_dir: str | Path | None = None) -> list[tuple[Path, str]]:
     """Check all four files; returns (path, sha256) pairs or raises on the first bad one."""
     folder = locate_mnist(data_dir)
-    checked = []
+    checked: list[tuple[Path, str]] = []
     for key, spec in MNIST_FILES.items():
         _, digest = read_mnist_file(folder, key, verify=True)
-        checked.append((_file_in(folder, spec), digest))
+        checked.append((_existing_file(folder, spec), digest))
     return checked

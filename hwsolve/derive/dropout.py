@@ -24,7 +24,7 @@ class DropoutExpectation:
 
     @property
     def unbiased(self) -> bool:
-        return sp.simplify(self.scaled_mask_expectation - 1) == 0
+        return bool(sp.simplify(self.scaled_mask_expectation - 1) == 0)
 
 
 def derive_dropout_expectation() -> DropoutExpectation:

@@ -38,6 +38,8 @@ from hwsolve.threads import torch_threads
 
 CLASSES = 10
 ACTIVATION_MODULES = {"sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU}
+# Xavier's gain for the saturating activations (ReLU gets He's initialisation instead).
+XAVIER_GAINS = {name: torch.nn.init.calculate_gain(name) for name in ("sigmoid", "tanh")}
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def build_mlp(problem: GradientFlowProblem, activation: str, initialisation: str
                 if activation == "relu":
                     torch.nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
                 else:
-                    torch.nn.init.xavier_uniform_(linear.weight, gain=torch.nn.init.calculate_gain(activation))
+                    torch.nn.init.xavier_uniform_(linear.weight, gain=XAVIER_GAINS[activation])
                 torch.nn.init.zeros_(linear.bias)
             elif initialisation != "default":
                 raise ValueError(f"unknown initialisation {initialisation!r}")
@@ -97,7 +99,8 @@ def build_mlp(problem: GradientFlowProblem, activation: str, initialisation: str
 def _forward_keeping_pre_activations(
     model: torch.nn.Sequential, inputs: torch.Tensor
 ) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    pre_activations, hidden = [], inputs
+    pre_activations: list[torch.Tensor] = []
+    hidden = inputs
     for module in model:
         hidden = module(hidden)
         if isinstance(module, torch.nn.Linear):
@@ -119,15 +122,22 @@ def layer_statistics(
     """||dL/dW_l|| per layer, and the statistics behind the per-layer bound."""
     model.zero_grad(set_to_none=True)
     logits, pre_activations = _forward_keeping_pre_activations(model, inputs)
-    torch.nn.functional.cross_entropy(logits, labels).backward()
+    torch.autograd.backward(torch.nn.functional.cross_entropy(logits, labels))
     linears = [module for module in model if isinstance(module, torch.nn.Linear)]
     statistics = LayerStatistics(
-        delta_norms=[z.grad.norm().item() for z in pre_activations],
+        delta_norms=[_gradient_norm(z) for z in pre_activations],
         spectral_norms=[torch.linalg.matrix_norm(layer.weight.detach(), ord=2).item() for layer in linears],
         typical_gains=[(layer.weight.detach().norm() / math.sqrt(layer.out_features)).item() for layer in linears],
         rms_derivative=[_rms_derivative(model, z) for z in pre_activations[:-1]],
     )
-    return [layer.weight.grad.norm().item() for layer in linears], statistics
+    return [_gradient_norm(layer.weight) for layer in linears], statistics
+
+
+def _gradient_norm(tensor: torch.Tensor) -> float:
+    """||dL/d tensor||_F after the backward pass; every tensor asked about is on the loss's path."""
+    if tensor.grad is None:
+        raise RuntimeError("the backward pass left no gradient on a layer it runs through")
+    return float(tensor.grad.norm())
 
 
 def gradient_norms(model: torch.nn.Sequential, inputs: torch.Tensor, labels: torch.Tensor) -> list[float]:

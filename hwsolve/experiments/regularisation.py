@@ -19,6 +19,7 @@ is aligned with its degrees / lambdas.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -82,7 +83,7 @@ class LambdaSweep:  # (c) for L2; the L1 sweep has the same shape
     train_mse: list[float]
     validation_mse: list[float]
     best_index: int
-    log10_lambdas: list[float] | None = None  # the grid's exponents: lambdas[i] = 10**log10_lambdas[i]
+    log10_lambdas: list[float]  # the grid's exponents: lambdas[i] = 10**log10_lambdas[i]
     penalty: str = L2
 
 
@@ -126,7 +127,9 @@ def fit_ridge(design: np.ndarray, y: np.ndarray, penalty: float) -> np.ndarray:
     penalty_rows = np.sqrt(penalty) * np.eye(columns)[1:]
     stacked = np.vstack([design, penalty_rows])
     targets = np.concatenate([y, np.zeros(columns - 1)])
-    return np.linalg.lstsq(stacked, targets, rcond=None)[0]
+    # lstsq's stubs cannot tell which overload an untyped ndarray takes; its solution is an ndarray.
+    weights: np.ndarray = np.linalg.lstsq(stacked, targets, rcond=None)[0]
+    return weights
 
 
 # fit_lasso is the feature-sign search of Lee, Battle, Raina and Ng (NIPS 2006):
@@ -258,7 +261,8 @@ def compress(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     if design.shape[0] <= columns:
         return design, y
     # The R factor of [design, y] holds R and Q^T y in its first p rows; Q itself is never formed.
-    augmented = np.linalg.qr(np.column_stack([design, y]), mode="r")
+    # numpy's stubs declare a (Q, R) pair for every mode; mode="r" returns the R array alone.
+    augmented = cast(np.ndarray, np.linalg.qr(np.column_stack([design, y]), mode="r"))
     return augmented[:columns, :columns], augmented[:columns, columns]
 
 
@@ -297,7 +301,8 @@ def lambda_grid(problem: RegularisationProblem) -> list[float]:
 def lasso_path(data: Dataset, designs: Designs, lambdas: list[float]) -> list[Errors]:
     """L1 fits along the grid, from the largest coefficient down (each warm-starts the next)."""
     system, target_values = compress(designs.train, data.y_train)  # the same objective, up to a constant
-    weights, by_lambda = None, {}
+    weights: np.ndarray | None = None
+    by_lambda: dict[float, Errors] = {}
     for penalty in sorted(lambdas, reverse=True):
         weights = fit_lasso(system, target_values, penalty, weights)
         by_lambda[penalty] = errors_of(data, designs, weights)

@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeAlias, TypeVar
 
 import torch
 
@@ -65,6 +66,9 @@ CACHE_VERSION = 2  # of the per-seed results
 PLAN_VERSION = 3  # of the plan: 3 times steps in CPU time
 
 Progress = Callable[[str], None]
+# A cache file as json.loads returns it: nothing in it is trusted until _check has looked at each field used.
+UncheckedJson: TypeAlias = dict[str, Any]
+Loaded = TypeVar("Loaded")
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class WidthRun:
     train_accuracy: float
     test_accuracy: float
     gap: float  # train_accuracy - test_accuracy
-    final_train_loss: float
+    final_train_loss: float | None  # None: not finite, which strict JSON writes as null in the cache
     seconds: float  # wall-clock training time on this machine (not part of the same-seed guarantee)
 
 
@@ -85,9 +89,8 @@ class WidthSubstitution:
     trained_width: int
     probe_width: int  # the width whose step was timed
     seconds_per_step: float  # measured at probe_width
-    estimated_seconds: (
-        float  # all seeds at requested_width: measured, or scaled linearly from the probe (a lower bound)
-    )
+    # All seeds at requested_width: measured, or scaled linearly from the probe (a lower bound).
+    estimated_seconds: float
     budget_seconds: float  # what was left of the budget for this width
     reason: str
 
@@ -144,7 +147,7 @@ def _optimiser(hidden: torch.nn.Linear, output: torch.nn.Linear, problem: WidthP
 def _step(hidden: torch.nn.Linear, output: torch.nn.Linear, optimiser: torch.optim.Optimizer, data: Split) -> float:
     optimiser.zero_grad(set_to_none=True)
     loss = torch.nn.functional.cross_entropy(output(torch.relu(hidden(data.inputs))), data.labels)
-    loss.backward()
+    torch.autograd.backward(loss)
     optimiser.step()
     return loss.item()
 
@@ -184,9 +187,8 @@ def _train_width(
     for step in range(1, steps + 1):
         loss = _step(hidden, output, optimiser, train)
         if progress and width >= ALWAYS_TRAINED_BELOW and step % report_every == 0:
-            progress(
-                f"seed {seed}, width {width:,}: step {step}/{steps}, loss {loss:.4f}, {time.perf_counter() - start:.0f} s"
-            )
+            elapsed = time.perf_counter() - start
+            progress(f"seed {seed}, width {width:,}: step {step}/{steps}, loss {loss:.4f}, {elapsed:.0f} s")
     train_accuracy, test_accuracy = _accuracy(hidden, output, train), _accuracy(hidden, output, test)
     seconds = time.perf_counter() - start
     return WidthRun(
@@ -220,7 +222,8 @@ def _seconds_per_step(width: int, train: Split, problem: WidthProblem, seed: int
 
 def one_two_five_below(width: int) -> list[int]:
     """1-2-5 widths below `width`, widest first: 500000, 200000, 100000, 50000, ..."""
-    ladder, scale = [], 1
+    ladder: list[int] = []
+    scale = 1
     while scale < width:
         ladder.extend(value for value in (scale, 2 * scale, 5 * scale) if value < width)
         scale *= 10
@@ -242,16 +245,16 @@ def choose_trainable_width(
     a step at PROBE_WIDTH, and a candidate replacing it is always timed itself.
     """
     budget = problem.time_budget_s if budget_s is None else budget_s
-    runs = problem.steps * problem.seed_count
+    steps_in_all = problem.steps * problem.seed_count
 
     def measured_total(candidate: int) -> float:
         if progress:
             progress(f"timing full-batch steps at width {candidate:,} ...")
-        return seconds_per_step(candidate, train, problem, seed) * runs
+        return seconds_per_step(candidate, train, problem, seed) * steps_in_all
 
     probe_width = min(width, PROBE_WIDTH)
-    probe_step = measured_total(probe_width) / runs
-    estimate = probe_step * width / probe_width * runs  # a lower bound while width > probe_width
+    probe_step = measured_total(probe_width) / steps_in_all
+    estimate = probe_step * width / probe_width * steps_in_all  # a lower bound while width > probe_width
     scaled = width > probe_width
     if estimate <= budget and scaled:
         estimate, scaled = measured_total(width), False
@@ -259,26 +262,34 @@ def choose_trainable_width(
         return None
     # Time per step grows with width, so skip candidates whose scaled estimate is already over; time the rest.
     for candidate in one_two_five_below(width):
-        if candidate >= probe_width and probe_step * candidate / probe_width * runs > budget:
+        if candidate >= probe_width and probe_step * candidate / probe_width * steps_in_all > budget:
             continue
         if measured_total(candidate) <= budget:
             break
     else:
         raise HwsolveError(
-            f"no hidden width trains {problem.seed_count} seeds of {problem.steps} steps within the {budget:g} s left of the budget; raise --time-budget"
+            f"no hidden width trains {problem.seed_count} seeds of {problem.steps} steps "
+            f"within the {budget:g} s left of the budget; raise --time-budget"
         )
+    substitution = WidthSubstitution(width, candidate, probe_width, probe_step, estimate, budget, reason="")
+    return dataclasses.replace(substitution, reason=_substitution_reason(substitution, problem, scaled))
+
+
+def _substitution_reason(substitution: WidthSubstitution, problem: WidthProblem, scaled: bool) -> str:
+    """Why `substitution` was made, as the report says it; `scaled`: the estimate is a bound from the probe."""
     how = (
-        f" (one step at {probe_width:,} units takes {1000 * probe_step:.3g} ms at full speed, and the time per step grows at least linearly with width)"
+        f" (one step at {substitution.probe_width:,} units takes {1000 * substitution.seconds_per_step:.3g} ms "
+        "at full speed, and the time per step grows at least linearly with width)"
         if scaled
         else ""
     )
-    reason = (
-        f"{problem.seed_count} seeds of {problem.steps} full-batch steps at {width:,} hidden units would take "
-        f"{'at least ' if scaled else ''}about {estimate:.0f} s at full speed on the machine that built this report{how}, over the {budget:.0f} s "
-        f"left of its {problem.time_budget_s:g} s budget for part (c); {candidate:,} units, the widest 1-2-5 width whose timed "
-        "steps fit, were trained instead"
+    return (
+        f"{problem.seed_count} seeds of {problem.steps} full-batch steps at {substitution.requested_width:,} "
+        f"hidden units would take {'at least ' if scaled else ''}about {substitution.estimated_seconds:.0f} s "
+        f"at full speed on the machine that built this report{how}, over the {substitution.budget_seconds:.0f} s "
+        f"left of its {problem.time_budget_s:g} s budget for part (c); {substitution.trained_width:,} units, "
+        "the widest 1-2-5 width whose timed steps fit, were trained instead"
     )
-    return WidthSubstitution(width, candidate, probe_width, probe_step, estimate, budget, reason)
 
 
 def plan_widths(problem: WidthProblem, seed: int, progress: Progress | None = None) -> WidthPlan:
@@ -296,7 +307,9 @@ def plan_widths(problem: WidthProblem, seed: int, progress: Progress | None = No
     # The wide runs get what the narrow ones leave of the budget, and never less than
     # a third of it: on a busy machine the narrow runs' timings swell too.
     remaining = max(problem.time_budget_s - narrow_seconds - long_seconds, problem.time_budget_s / 3)
-    trained, substitutions, wide_seconds = [], [], 0.0
+    trained: list[int] = []
+    substitutions: list[WidthSubstitution] = []
+    wide_seconds = 0.0
     for width in problem.widths:
         if width < ALWAYS_TRAINED_BELOW:
             trained.append(width)
@@ -312,16 +325,16 @@ def plan_widths(problem: WidthProblem, seed: int, progress: Progress | None = No
     return WidthPlan(tuple(trained), tuple(substitutions), narrow_seconds + long_seconds + wide_seconds)
 
 
-def _key(settings: dict) -> str:
+def _key(settings: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def plan_path(problem: WidthProblem, seed: int, build_dir: Path | None = None) -> Path:
-    settings = {"version": PLAN_VERSION, "seed": seed, "problem": dataclasses.asdict(problem)}
+    settings: dict[str, object] = {"version": PLAN_VERSION, "seed": seed, "problem": dataclasses.asdict(problem)}
     return (build_dir or default_build_dir()) / "q1" / f"width-plan-seed{seed}-{_key(settings)}.json"
 
 
-def _recipe(problem: WidthProblem) -> dict:
+def _recipe(problem: WidthProblem) -> dict[str, object]:
     """The settings a seed's runs depend on: not the budget or the seed count, which only choose the widths."""
     recipe = dataclasses.asdict(problem)
     for name in ("widths", "seed_count", "time_budget_s"):
@@ -332,7 +345,7 @@ def _recipe(problem: WidthProblem) -> dict:
 def cache_path(
     problem: WidthProblem, seed: int, trained_widths: tuple[int, ...], build_dir: Path | None = None
 ) -> Path:
-    settings = {
+    settings: dict[str, object] = {
         "version": CACHE_VERSION,
         "seed": seed,
         "recipe": _recipe(problem),
@@ -341,7 +354,7 @@ def cache_path(
     return (build_dir or default_build_dir()) / "q1" / f"width-seed{seed}-{_key(settings)}.json"
 
 
-def _load(path: Path, build: Callable[[dict], object], force: bool):
+def _load(path: Path, build: Callable[[UncheckedJson], Loaded], force: bool) -> Loaded | None:
     """The cached object at `path`, or None (missing, damaged, hand-edited beyond belief, or forced).
 
     Something that is not a file there (a folder) could not be replaced by the
@@ -364,11 +377,11 @@ def _check(condition: bool, what: str) -> None:
         raise ValueError(f"cached {what} is not valid")
 
 
-def _whole(value, low: int = 0) -> bool:
+def _whole(value: object, low: int = 0) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= low
 
 
-def _real(value, low: float = 0.0, high: float = math.inf) -> bool:
+def _real(value: object, low: float = 0.0, high: float = math.inf) -> bool:
     return (
         isinstance(value, (int, float))
         and not isinstance(value, bool)
@@ -377,7 +390,7 @@ def _real(value, low: float = 0.0, high: float = math.inf) -> bool:
     )
 
 
-def _plan_from(data: dict, problem: WidthProblem) -> WidthPlan:
+def _plan_from(data: UncheckedJson, problem: WidthProblem) -> WidthPlan:
     plan = WidthPlan(
         tuple(data["trained_widths"]),
         tuple(WidthSubstitution(**item) for item in data["substitutions"]),
@@ -391,7 +404,7 @@ def _plan_from(data: dict, problem: WidthProblem) -> WidthPlan:
     return plan
 
 
-def _run_from(data: dict, width: int, steps: int) -> WidthRun:
+def _run_from(data: UncheckedJson, width: int, steps: int) -> WidthRun:
     """A cached run, checked against what it must be: this width and step count, accuracies in [0, 1]."""
     run = WidthRun(**data)
     _check(
@@ -407,7 +420,7 @@ def _run_from(data: dict, width: int, steps: int) -> WidthRun:
     return run
 
 
-def _seed_from(data: dict, problem: WidthProblem, plan: WidthPlan) -> SeedRuns:
+def _seed_from(data: UncheckedJson, problem: WidthProblem, plan: WidthPlan) -> SeedRuns:
     _check(
         len(data["runs"]) == len(plan.trained_widths) and len(data["long_runs"]) == len(problem.long_widths),
         "run count",
@@ -447,14 +460,15 @@ def run_width_experiment(
         loaded = False
         plan = plan_widths(problem, seed, progress)
         write_json_atomic(plan_file, plan)
-    seeds, files = [], []
+    seeds: list[SeedRuns] = []
+    files: list[str] = []
     for one_seed in problem.seeds(seed):
         path = cache_path(problem, one_seed, plan.trained_widths, build_dir)
-        runs = _load(path, lambda data: _seed_from(data, problem, plan), force)
-        if runs is None or runs.seed != one_seed:
+        seed_runs = _load(path, lambda data: _seed_from(data, problem, plan), force)
+        if seed_runs is None or seed_runs.seed != one_seed:
             loaded = False
-            runs = train_seed(problem, plan, one_seed, progress)
-            write_json_atomic(path, runs)
-        seeds.append(runs)
+            seed_runs = train_seed(problem, plan, one_seed, progress)
+            write_json_atomic(path, seed_runs)
+        seeds.append(seed_runs)
         files.append(str(path))
     return WidthExperiment(problem, plan, tuple(seeds), problem.threads, tuple(files), str(plan_file)), loaded

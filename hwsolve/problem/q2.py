@@ -13,9 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 RECONSTRUCTED_STATEMENTS: dict[str, str] = {
-    "a": "Regularisation such as L1 or L2 cannot improve a model's performance on unseen data; it does not help against overfitting.",
+    "a": (
+        "Regularisation such as L1 or L2 cannot improve a model's performance on unseen data; "
+        "it does not help against overfitting."
+    ),
     "b": "Adding more features (more model inputs) cannot increase overfitting.",
-    "c": "The larger the regularisation coefficient the better: increasing it only fights overfitting and cannot make the model underfit.",
+    "c": (
+        "The larger the regularisation coefficient the better: "
+        "increasing it only fights overfitting and cannot make the model underfit."
+    ),
 }
 
 SUBMITTED_ANSWERS: dict[str, bool] = {"a": False, "b": False, "c": False}

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar, overload
+
+Value = TypeVar("Value")
 
 
-def template_only(default: Any = None, **kwargs: Any) -> Any:
-    """A dataclass field kept for templates but left out of the JSON."""
-    if "default_factory" in kwargs:
-        return dataclasses.field(metadata={"json": False}, **kwargs)
-    return dataclasses.field(default=default, metadata={"json": False}, **kwargs)
+@overload
+def template_only(default: Value) -> Value: ...
+
+
+@overload
+def template_only(*, default_factory: Callable[[], Value]) -> Value: ...
+
+
+def template_only(default: object = None, *, default_factory: Callable[[], object] | None = None) -> object:
+    """A dataclass field kept for templates but left out of the JSON (hwsolve.io.to_jsonable skips it).
+
+    Typed like the default it holds, as dataclasses.field is, so that the field's annotation is checked against it.
+    """
+    if default_factory is not None:
+        return dataclasses.field(metadata={"json": False}, default_factory=default_factory)
+    return dataclasses.field(default=default, metadata={"json": False})

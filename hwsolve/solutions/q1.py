@@ -168,9 +168,11 @@ class Q1Solution:
         trained = sum(run.seconds for seed in self.c.runs_by_seed for run in seed.runs + seed.long_runs)
         threads = f"{problem.threads} torch thread{'s' if problem.threads != 1 else ''}"
         notes = [
-            f"Q1(c) trained all {len(self.c.seeds)} seeds in {trained:.0f} s of wall-clock time on {threads}; its plan, which times "
-            f"the machine at full speed (CPU time), expected {self.c.planned_seconds:.0f} s of its {problem.time_budget_s:g} s budget "
-            "(wall-clock time also counts waiting for a core on a busy machine). The results are cached under build/q1/ and reused on later runs."
+            f"Q1(c) trained all {len(self.c.seeds)} seeds in {trained:.0f} s of wall-clock time on {threads}; "
+            "its plan, which times the machine at full speed (CPU time), "
+            f"expected {self.c.planned_seconds:.0f} s of its {problem.time_budget_s:g} s budget "
+            "(wall-clock time also counts waiting for a core on a busy machine). "
+            "The results are cached under build/q1/ and reused on later runs."
         ]
         for substitution in self.c.substitutions:
             notes.append(
@@ -265,7 +267,7 @@ def solve_q1c(
 def _derivative_latex(derivative: sp.Expr) -> str:
     """One-line LaTeX (a cases environment breaks Markdown tables): '0 if z < 0, 1 otherwise'."""
     if not isinstance(derivative, sp.Piecewise):
-        return sp.latex(derivative)
+        return str(sp.latex(derivative))  # SymPy is untyped: its latex() is a str
     pieces = [
         f"{sp.latex(value)}"
         + (r"\ \text{otherwise}" if condition is sp.true else rf"\ \text{{if }} {sp.latex(condition)}")

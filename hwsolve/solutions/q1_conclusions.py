@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from typing import Final, Literal, TypeAlias
 
 from hwsolve.experiments.width import SeedRuns, WidthExperiment, WidthRun
 
@@ -24,7 +25,11 @@ UNDERFIT_MARGIN = 0.03  # train accuracy this far below the seed's best width: t
 ADEQUATE_MARGIN = 0.02
 OVERFIT_MARGIN = 0.02  # gap this much larger than the reference run's: overfitting grew
 
-UNANIMOUS_YES, UNANIMOUS_NO, MIXED = "all", "none", "some"
+# In how many of the seeds a verdict held; the templates compare against these strings.
+Agreement: TypeAlias = Literal["all", "none", "some"]
+UNANIMOUS_YES: Final = "all"
+UNANIMOUS_NO: Final = "none"
+MIXED: Final = "some"
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ def spread(values: list[float]) -> Spread:
     return Spread(statistics.median(values), min(values), max(values), list(values))
 
 
-def _agreement(count: int, total: int) -> str:
+def _agreement(count: int, total: int) -> Agreement:
     return UNANIMOUS_YES if count == total else (UNANIMOUS_NO if count == 0 else MIXED)
 
 
@@ -57,7 +62,7 @@ class WidthSummary:
     enough_seeds: int  # seeds whose test accuracy is within ADEQUATE_MARGIN of that seed's best width
     underfit_seeds: int  # seeds whose train accuracy is more than UNDERFIT_MARGIN below that seed's best
     seed_count: int
-    enough: str  # "all", "none" or "some" of the seeds
+    enough: Agreement  # in how many of the seeds the width was enough
 
     @property
     def substituted(self) -> bool:
@@ -76,7 +81,7 @@ class OverfitComparison:
     gap_change: Spread  # gap minus the reference's gap, per seed
     overfit_seeds: int
     seed_count: int
-    overfits: str  # "all", "none" or "some" of the seeds
+    overfits: Agreement  # in how many of the seeds the gap grew
 
 
 def _by_width(runs: tuple[WidthRun, ...]) -> dict[int, WidthRun]:

@@ -40,9 +40,11 @@ from dataclasses import dataclass
 from hwsolve.check.finite import overflow_error
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.regularisation import L1, L2, RegularisationExperiment, run_regularisation
+from hwsolve.numbers import format_number
 from hwsolve.problem.q2 import RECONSTRUCTED_STATEMENTS, RECONSTRUCTION_NOTE, SUBMITTED_ANSWERS, RegularisationProblem
 
 SEEDS_CHECKED = 10  # seeds seed .. seed + 9; about 0.1 s each
+EVIDENCE_DIGITS = 4  # significant figures of the errors quoted in Q2Statement.evidence
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,9 @@ class Q2Solution:
         ]
 
 
-def _n(value: float) -> str:
-    """Four significant figures for the plain-text evidence (no import from the render layer above)."""
-    return f"{value:.4g}"
+def _quoted(value: float) -> str:
+    """A number quoted in the plain-text evidence, to EVIDENCE_DIGITS significant figures."""
+    return format_number(value, EVIDENCE_DIGITS)
 
 
 def lambda_text(log10_lambda: float) -> str:
@@ -147,12 +149,12 @@ def judge_regularisation(experiment: RegularisationExperiment) -> Q2Statement:
     improves = {fit.penalty: penalty_improves(experiment, fit.penalty) for fit in effect.fits}
     evidence = [
         f"Degree {effect.degree}, {experiment.problem.n_train} training points, no penalty (lambda = 0): "
-        f"train MSE {_n(effect.without.train_mse)}, test MSE {_n(effect.without.test_mse)}."
+        f"train MSE {_quoted(effect.without.train_mse)}, test MSE {_quoted(effect.without.test_mse)}."
     ]
     for fit in effect.fits:
         evidence.append(
             f"{fit.penalty} at lambda = {lambda_text(fit.best_log10_lambda)} (chosen on the validation set): "
-            f"train MSE {_n(fit.errors.train_mse)}, test MSE {_n(fit.errors.test_mse)}, "
+            f"train MSE {_quoted(fit.errors.train_mse)}, test MSE {_quoted(fit.errors.test_mse)}, "
             f"{fit.errors.nonzero_weights} of {effect.degree} weights non-zero: "
             f"{'lowers' if improves[fit.penalty] else 'does not lower'} the test error."
         )
@@ -170,11 +172,11 @@ def judge_features(experiment: RegularisationExperiment) -> Q2Statement:
     train_falls = sweep.train_mse[last] < sweep.train_mse[best]
     validation_rises = sweep.validation_mse[last] > sweep.validation_mse[best]
     evidence = [
-        f"Without regularisation, degree {sweep.best_degree} has the lowest validation MSE, {_n(sweep.validation_mse[best])} "
-        f"(train {_n(sweep.train_mse[best])}).",
+        f"Without regularisation, degree {sweep.best_degree} has the lowest validation MSE, "
+        f"{_quoted(sweep.validation_mse[best])} (train {_quoted(sweep.train_mse[best])}).",
         f"Degree {sweep.degrees[last]} ({sweep.degrees[last] + 1} features for {experiment.problem.n_train} points): "
-        f"train MSE {_n(sweep.train_mse[last])} ({'lower' if train_falls else 'not lower'}), validation MSE "
-        f"{_n(sweep.validation_mse[last])} ({'higher' if validation_rises else 'not higher'}).",
+        f"train MSE {_quoted(sweep.train_mse[last])} ({'lower' if train_falls else 'not lower'}), validation MSE "
+        f"{_quoted(sweep.validation_mse[last])} ({'higher' if validation_rises else 'not higher'}).",
     ]
     return _statement(
         "b",
@@ -201,13 +203,15 @@ def judge_coefficient(experiment: RegularisationExperiment) -> Q2Statement:
     underfits = sweep.train_mse[-1] > validation[best] and sweep.train_mse[-1] > sweep.train_mse[best]
     exponents = sweep.log10_lambdas
     evidence = [
-        f"Degree {sweep.degree}, L2 with lambda from {lambda_text(exponents[0])} to {lambda_text(exponents[-1])}: validation MSE "
-        f"{_n(validation[0])} at the smallest, {_n(validation[best])} at lambda = {lambda_text(exponents[best])} (the best), "
-        f"{_n(validation[-1])} at the largest: "
+        f"Degree {sweep.degree}, L2 with lambda from {lambda_text(exponents[0])} to {lambda_text(exponents[-1])}: "
+        f"validation MSE {_quoted(validation[0])} at the smallest, "
+        f"{_quoted(validation[best])} at lambda = {lambda_text(exponents[best])} (the best), "
+        f"{_quoted(validation[-1])} at the largest: "
         f"{'a larger lambda is worse past the best one' if larger_is_worse else 'the largest lambda is the best'}.",
-        f"At the largest lambda the training MSE is {_n(sweep.train_mse[-1])}, "
+        f"At the largest lambda the training MSE is {_quoted(sweep.train_mse[-1])}, "
         f"{'above' if underfits else 'not above'} the best validation MSE: "
-        f"{'the model underfits' if underfits else 'no sign of underfitting'} (noise variance {_n(experiment.noise_variance)}).",
+        f"{'the model underfits' if underfits else 'no sign of underfitting'} "
+        f"(noise variance {_quoted(experiment.noise_variance)}).",
     ]
     return _statement(
         "c", not (larger_is_worse or underfits), evidence, {"larger_is_worse": larger_is_worse, "underfits": underfits}
