@@ -86,7 +86,7 @@ def _prebuild_q4_results(out: Path) -> bool:
     except Exception:  # no Q4 module yet, or no data  # noqa: BLE001
         return False
     try:
-        from hwsolve.render.report_q4 import report_seeds
+        from hwsolve.render.questions.q4 import report_seeds
     except ImportError:  # the report uses one seed per mode
         report_seeds = None
     for mode in ("homework", "corrected"):  # every seed the report uses, so it trains nothing more

@@ -192,7 +192,7 @@ def test_a_hand_edited_results_file_is_retrained_by_the_sweep_never_shown(finish
 
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_a_hand_edited_results_file_is_refused_by_the_readers(finished, tmp_path, edit):
-    from hwsolve.render import report_q4
+    from hwsolve.render.questions import q4 as report_q4
     from hwsolve.solutions.q4 import load_q4_results
 
     field, change = EDITS[edit]

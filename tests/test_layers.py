@@ -60,7 +60,7 @@ def imports_of(path: Path) -> set[str]:
             if target.split(".")[0] != "hwsolve":
                 continue
             found.add(target)
-            # `from hwsolve.render import report_q4` imports the module hwsolve.render.report_q4.
+            # `from hwsolve.render import report` imports the module hwsolve.render.report.
             for alias in node.names:
                 candidate = f"{target}.{alias.name}"
                 if _exists(candidate):
@@ -121,7 +121,7 @@ def test_no_import_cycles():
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("from hwsolve.render import report_q4\n", {"hwsolve.render", "hwsolve.render.report_q4"}),
+        ("from hwsolve.render import report\n", {"hwsolve.render", "hwsolve.render.report"}),
         ("from . import numbers\n", {"hwsolve", "hwsolve.numbers"}),
         ("def f():\n    import hwsolve.io\n", {"hwsolve.io"}),
         ("import numpy\n", set()),

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from hwsolve.render import report_q4
+from hwsolve.render.questions import q4 as report_q4
 from hwsolve.render.report import ReportOptions
 
 

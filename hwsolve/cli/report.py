@@ -8,7 +8,7 @@ import click
 
 from hwsolve.cli.common import Command, digits_option, seed_option
 from hwsolve.errors import HwsolveError
-from hwsolve.render.report_q4 import QUICK_EPOCHS
+from hwsolve.render.questions.q4 import QUICK_EPOCHS
 
 REPORT_FORMATS = ("md", "tex", "pdf")
 

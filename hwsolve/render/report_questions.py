@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hwsolve.errors import DataNotFoundError, HwsolveError
-from hwsolve.render.report_q4 import QUICK_EPOCHS
+from hwsolve.render.questions.q4 import QUICK_EPOCHS
 
 Drawer = Callable[[Any, Path], Any]
 
@@ -27,7 +27,7 @@ def solve(number: int, solver: Callable[..., Any], options) -> Any:
     if number == 3:
         return solver()
     if number == 4:
-        from hwsolve.render.report_q4 import solve_q4_for_report
+        from hwsolve.render.questions.q4 import solve_q4_for_report
 
         return solve_q4_for_report(solver, options)
     raise ValueError(f"unknown question {number}")
@@ -94,7 +94,7 @@ def figure_drawers(number: int, solution: Any) -> list[FigureSpec]:
             )
         )
     elif number == 4:
-        from hwsolve.render.report_q4 import q4_figure_specs
+        from hwsolve.render.questions.q4 import q4_figure_specs
 
         figures.extend(q4_figure_specs(solution))
     return figures
