@@ -93,7 +93,6 @@ def test_every_import_points_down_a_layer():
     assert upward == [], "\n".join(upward)
 
 
-@pytest.mark.xfail(strict=True, reason="report_questions <-> report_q4, broken up by the per-question report hooks")
 def test_no_import_cycles():
     edges = graph()
     # An import of a package runs its __init__: count it as an edge to that module.

@@ -13,7 +13,7 @@ SPECIAL = r"_ % & # $ { } \ ^ ~"
 def _shell(fmt, title=DEFAULT_TITLE, notices=(), sections=(), audit_body="", reproducibility=None):
     from markupsafe import Markup
 
-    from hwsolve.render.report_questions import Reproducibility
+    from hwsolve.render.reproducibility import Reproducibility
 
     return render_template(
         fmt,
@@ -282,7 +282,7 @@ def test_tex_answers_come_first_in_boxes_with_the_details_page():
 
 
 def test_reproducibility_note_lists_facts_and_notes_in_both_formats():
-    from hwsolve.render.report_questions import Reproducibility
+    from hwsolve.render.reproducibility import Reproducibility
 
     note = Reproducibility(
         "9.9",
