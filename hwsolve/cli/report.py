@@ -91,8 +91,9 @@ def report(
     Every question is solved with the same functions as the q1-q4 commands,
     its figures drawn under OUT/figures/, and the submitted solution audited
     against it. Q4 reuses OUT/q4/<mode>/results.json (as `hwsolve q4` writes
-    it) when it holds the requested epochs, and trains the sweep otherwise. Without MNIST the other questions still render; Q4
-    says how to provide the data and the command warns (exit 0).
+    it) when it holds the requested epochs, and trains the sweep otherwise.
+    Without MNIST the other questions still render; Q4 says how to provide
+    the data and the command warns (exit 0).
     """
     from hwsolve.io import default_build_dir
     from hwsolve.render.options import ReportOptions
