@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hwsolve.numbers import format_number
 from hwsolve.render.figures.common import new_figure, save_figure
+
+if TYPE_CHECKING:
+    from hwsolve.solutions.q2 import Q2Solution
 
 TRAIN, VALIDATION = "tab:blue", "tab:orange"
 L1_COLOUR = "tab:green"
@@ -26,7 +29,7 @@ def _decades_around(values: list[float]) -> tuple[float, float]:
     return 10.0 ** math.floor(math.log10(min(finite))), 10.0 ** math.ceil(math.log10(max(finite)))
 
 
-def draw_regularisation(solution: Any, base: Path | str) -> tuple[Path, Path]:
+def draw_regularisation(solution: Q2Solution, base: Path | str) -> tuple[Path, Path]:
     """Drawn at the text width (6.5 in), so the 9 pt labels and 8 pt legend print at that size."""
     from matplotlib.ticker import LogLocator, NullFormatter
 
@@ -51,12 +54,14 @@ def draw_regularisation(solution: Any, base: Path | str) -> tuple[Path, Path]:
     if lasso is not None:
         right.plot(lasso.lambdas, lasso.train_mse, "^-", ms=3, color=L1_COLOUR, alpha=0.6, label="train, L1")
         right.plot(lasso.lambdas, lasso.validation_mse, "v--", ms=3, color=L1_COLOUR, label="validation, L1")
+    # The grid's own exponents where it keeps them (exact for 10**-3.5), else read off the coefficients.
+    exponents = sweep.log10_lambdas if sweep.log10_lambdas is not None else [math.log10(x) for x in sweep.lambdas]
     right.axvline(
         sweep.lambdas[sweep.best_index],
         color="grey",
         lw=0.8,
         ls=":",
-        label=f"best L2 on validation, {lambda_label(sweep.log10_lambdas[sweep.best_index])}",
+        label=f"best L2 on validation, {lambda_label(exponents[sweep.best_index])}",
     )
     right.set_xscale("log")
     right.xaxis.set_major_locator(LogLocator(base=10, numticks=6))
