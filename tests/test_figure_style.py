@@ -100,7 +100,8 @@ def test_every_figure_text_is_at_least_8_points_as_placed(placements):
             # The widest drawing (same aspect) whose smallest text still prints at 8 pt in this place.
             widest = width * scale * min(_base_sizes(sizes)) / MIN_POINTS / 72
             too_small.append(
-                f"{pdf.name}: smallest text {min(_base_sizes(sizes)):g} pt drawn, {smallest:.1f} pt printed at [{options}] "
+                f"{pdf.name}: smallest text {min(_base_sizes(sizes)):g} pt drawn, "
+                f"{smallest:.1f} pt printed at [{options}] "
                 f"(drawn {width / 72:.2f} in wide, printed at {scale:.2f}x): draw it at most {widest:.2f} in wide, "
                 "place it wider, or raise its smallest font size"
             )

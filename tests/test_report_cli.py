@@ -142,7 +142,10 @@ def test_default_formats_without_latex_write_md_and_tex_and_skip_the_pdf(monkeyp
 
 
 def test_error_excerpt_keeps_bang_lines_with_context():
-    log = "noise\n! Undefined control sequence.\nl.12 \\foo\n          bar\nmore\nafter\nlater\n! Emergency stop.\n<*> report.tex\n"
+    log = (
+        "noise\n! Undefined control sequence.\nl.12 \\foo\n          bar\nmore\nafter\nlater\n"
+        "! Emergency stop.\n<*> report.tex\n"
+    )
     assert pdf.error_excerpt(log, context_after=2) == (
         "! Undefined control sequence.\nl.12 \\foo\n          bar\n! Emergency stop.\n<*> report.tex"
     )

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from hwsolve.render.questions import q4 as report_q4
 from hwsolve.render.options import ReportOptions
+from hwsolve.render.questions import q4 as report_q4
 
 
 def test_a_non_default_sweep_never_overwrites_the_full_run(tmp_path):
