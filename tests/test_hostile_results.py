@@ -199,7 +199,10 @@ def test_a_hand_edited_results_file_is_refused_by_the_readers(finished, tmp_path
     out = copy_of(finished, tmp_path / "out")
     _edit(out / "results.json", change)
     before = snapshot(out)
-    for read in (lambda: load_q4_results("corrected", out), lambda: report_q4.finished_solution("corrected", out, 1, [0])):
+    for read in (
+        lambda: load_q4_results("corrected", out),
+        lambda: report_q4.finished_solution("corrected", out, 1, [0]),
+    ):
         with pytest.raises(HwsolveError) as refused:
             read()
         message = str(refused.value)
