@@ -243,7 +243,7 @@ def parse_int_list(text: str, name: str | None, minimum: int | None = 1) -> tupl
     return tuple(values)
 
 
-def emit(solution: Any, fmt: str, template: str, digits: int = DEFAULT_DIGITS, **context: Any) -> None:
+def emit(solution: object, fmt: str, template: str, digits: int = DEFAULT_DIGITS, **context: object) -> None:
     """Print a Solution as JSON or through templates/<fmt>/<template>.<ext>.j2."""
     if fmt == "json":
         click.echo(to_json(solution))
