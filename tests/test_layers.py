@@ -79,8 +79,7 @@ def graph() -> dict[str, set[str]]:
 
 
 def test_the_layers_cover_the_package():
-    # hwsolve/templates in a checkout is a symlink to ../templates (Jinja2 files, no code), which
-    # pyproject.toml installs as hwsolve.templates: it is a shared folder, not a layer.
+    # A symlink (a developer's hwsolve/templates -> ../templates) is not a sub-package of the source tree.
     folders = {
         path.name
         for path in PACKAGE.iterdir()

@@ -54,14 +54,12 @@ def draw_regularisation(solution: Q2Solution, base: Path | str) -> tuple[Path, P
     if lasso is not None:
         right.plot(lasso.lambdas, lasso.train_mse, "^-", ms=3, color=L1_COLOUR, alpha=0.6, label="train, L1")
         right.plot(lasso.lambdas, lasso.validation_mse, "v--", ms=3, color=L1_COLOUR, label="validation, L1")
-    # The grid's own exponents where it keeps them (exact for 10**-3.5), else read off the coefficients.
-    exponents = sweep.log10_lambdas if sweep.log10_lambdas is not None else [math.log10(x) for x in sweep.lambdas]
     right.axvline(
         sweep.lambdas[sweep.best_index],
         color="grey",
         lw=0.8,
         ls=":",
-        label=f"best L2 on validation, {lambda_label(exponents[sweep.best_index])}",
+        label=f"best L2 on validation, {lambda_label(sweep.log10_lambdas[sweep.best_index])}",
     )
     right.set_xscale("log")
     right.xaxis.set_major_locator(LogLocator(base=10, numticks=6))
