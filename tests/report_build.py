@@ -51,13 +51,12 @@ def have_latex() -> bool:
 
 def _shrink_q1_width_experiment(monkeypatch):
     """Q1(c) trains up to a minute by design; the PDF test needs its numbers, not its size."""
-    from hwsolve.render import report_questions
-
     try:
         from hwsolve.problem.q1 import WidthProblem
+        from hwsolve.solutions import q1
     except ImportError:
         return
-    original = report_questions.solve
+    original = q1.solve_q1
 
     # Fewer seeds and a short long run where this WidthProblem has them (Q1(c) with several seeds).
     wanted = {"widths": (2, 4, 16), "steps": 30, "seed_count": 3, "long_steps": 60, "long_widths": (16,)}
@@ -65,12 +64,11 @@ def _shrink_q1_width_experiment(monkeypatch):
         **{key: value for key, value in wanted.items() if key in {f.name for f in fields(WidthProblem)}}
     )
 
-    def solve(number, solver, options):
-        if number == 1:
-            return solver(seed=options.seed, build_dir=options.out_dir, width=small)
-        return original(number, solver, options)
+    def solve_q1(**arguments):
+        return original(**arguments, width=small)
 
-    monkeypatch.setattr(report_questions, "solve", solve)
+    # The report's Q1 hook imports solve_q1 when it solves, so it finds this one.
+    monkeypatch.setattr(q1, "solve_q1", solve_q1)
 
 
 def _prebuild_q4_results(out: Path) -> bool:
@@ -86,7 +84,7 @@ def _prebuild_q4_results(out: Path) -> bool:
     except Exception:  # no Q4 module yet, or no data  # noqa: BLE001
         return False
     try:
-        from hwsolve.render.report_q4 import report_seeds
+        from hwsolve.render.questions.q4 import report_seeds
     except ImportError:  # the report uses one seed per mode
         report_seeds = None
     for mode in ("homework", "corrected"):  # every seed the report uses, so it trains nothing more

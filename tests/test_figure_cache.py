@@ -3,40 +3,42 @@
 import dataclasses
 
 from hwsolve.problem.q3 import Q3Problem
-from hwsolve.render import report, report_questions
+from hwsolve.render import report
 from hwsolve.render.figures import cache
+from hwsolve.render.questions.hook import FigureSpec
+from hwsolve.render.questions.q3 import Q3InReport
 from hwsolve.render.report import QuestionSection
-from hwsolve.render.report_questions import FigureSpec
 from hwsolve.solutions.q3 import solve_q3
 
 
-def _counting_drawer(calls):
-    def draw(solution, base):
-        calls.append(base.name)
-        for suffix in cache.FIGURE_SUFFIXES:
-            base.with_suffix(f".{suffix}").write_bytes(b"figure")
+class _CountingQ3(Q3InReport):
+    """Q3 in the report, with one figure that records each time it is drawn instead of drawing the network."""
 
-    return draw
+    calls: list[str] = []
+
+    def figures(self):
+        def draw(base):
+            self.calls.append(base.name)
+            for suffix in cache.FIGURE_SUFFIXES:
+                base.with_suffix(f".{suffix}").write_bytes(b"figure")
+
+        return [FigureSpec("q3_network", draw, "")]
 
 
 def test_unchanged_solution_is_not_redrawn_and_a_changed_one_is(monkeypatch, tmp_path):
     calls: list[str] = []
-    monkeypatch.setattr(
-        report_questions,
-        "figure_drawers",
-        lambda number, solution: [FigureSpec("q3_network", _counting_drawer(calls), "")],
-    )
+    monkeypatch.setattr(_CountingQ3, "calls", calls)
     homework = solve_q3()
     for _ in range(2):
-        report.draw_figures([QuestionSection(3, "Q3", solution=homework)], tmp_path)
+        report.draw_figures([QuestionSection(3, "Q3", solved=_CountingQ3(homework))], tmp_path)
     assert calls == ["q3_network"]  # the second run found the figure current
 
     other = solve_q3(dataclasses.replace(Q3Problem(), lr=0.5))
-    report.draw_figures([QuestionSection(3, "Q3", solution=other)], tmp_path)
+    report.draw_figures([QuestionSection(3, "Q3", solved=_CountingQ3(other))], tmp_path)
     assert calls == ["q3_network", "q3_network"]
 
     (tmp_path / "q3_network.pdf").unlink()  # a figure file lost: drawn again
-    report.draw_figures([QuestionSection(3, "Q3", solution=other)], tmp_path)
+    report.draw_figures([QuestionSection(3, "Q3", solved=_CountingQ3(other))], tmp_path)
     assert len(calls) == 3
 
 

@@ -192,14 +192,17 @@ def test_a_hand_edited_results_file_is_retrained_by_the_sweep_never_shown(finish
 
 @pytest.mark.parametrize("edit", list(EDITS))
 def test_a_hand_edited_results_file_is_refused_by_the_readers(finished, tmp_path, edit):
-    from hwsolve.render import report_q4
+    from hwsolve.render.questions import q4 as report_q4
     from hwsolve.solutions.q4 import load_q4_results
 
     field, change = EDITS[edit]
     out = copy_of(finished, tmp_path / "out")
     _edit(out / "results.json", change)
     before = snapshot(out)
-    for read in (lambda: load_q4_results("corrected", out), lambda: report_q4._finished("corrected", out, 1, [0])):
+    for read in (
+        lambda: load_q4_results("corrected", out),
+        lambda: report_q4.finished_solution("corrected", out, 1, [0]),
+    ):
         with pytest.raises(HwsolveError) as refused:
             read()
         message = str(refused.value)

@@ -21,7 +21,7 @@ from hwsolve.experiments.mnist_modes import DIFFERENCES, MODES, homework_epochs
 from hwsolve.experiments.mnist_sweep import SCHEMA
 from hwsolve.io import write_json_atomic
 from hwsolve.render.environment import render_template
-from hwsolve.render.report_q4 import Q4Modes
+from hwsolve.render.questions.q4 import Q4Modes
 from hwsolve.solutions.q4 import constant_digit, load_q4_seeds
 
 LABELS = {

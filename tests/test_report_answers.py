@@ -8,16 +8,29 @@ import jinja2
 import pytest
 
 from hwsolve.render import report
-from hwsolve.render.report import QuestionSection, ReportOptions, render_answer, render_section
+from hwsolve.render.options import ReportOptions
+from hwsolve.render.questions.q1 import Q1InReport
+from hwsolve.render.questions.q4 import Q4Modes
+from hwsolve.render.report import QuestionSection, render_answer, render_section
 
 
 @dataclass
 class _Solution:
     seed: int = 3
-    notes: list = field(default_factory=lambda: ["ran on 2 threads"])
+    notes: list = field(default_factory=lambda: ["ran on 2 threads", "ran on 2 threads"])
 
     def reproducibility_notes(self):
         return self.notes
+
+
+@dataclass
+class _Solved:
+    """A solved question as the report sees it, with one extra template variable."""
+
+    solution: object
+
+    def template_context(self):
+        return {"solution": self.solution, "note": 1}
 
 
 def _recording(monkeypatch, missing=None):
@@ -36,7 +49,7 @@ def _recording(monkeypatch, missing=None):
 
 def test_answer_gets_the_same_context_as_its_fragment(monkeypatch):
     calls = _recording(monkeypatch)
-    section = QuestionSection(3, "Backprop", solution=_Solution(), extra={"note": 1})
+    section = QuestionSection(3, "Backprop", solved=_Solved(_Solution()))
     options = ReportOptions(out_dir=Path("build"), digits=4)
     assert render_section(section, "md", options) == "<q3>"
     assert render_answer(section, "md", options) == "<q3_answer>"
@@ -46,7 +59,7 @@ def test_answer_gets_the_same_context_as_its_fragment(monkeypatch):
 
 
 def test_missing_answer_template_is_skipped_but_a_missing_include_is_a_bug(monkeypatch):
-    section = QuestionSection(2, "T/F", solution=_Solution())
+    section = QuestionSection(2, "T/F", solved=_Solved(_Solution()))
     _recording(monkeypatch, missing={"q2_answer": "md/q2_answer.md.j2"})
     assert render_answer(section, "md", ReportOptions()) is None
     _recording(monkeypatch, missing={"q2_answer": "md/shared_table.md.j2"})
@@ -64,7 +77,7 @@ def test_tex_label_goes_right_after_the_fragments_heading():
 
 
 def test_reproducibility_collects_seeds_epochs_and_each_solutions_notes():
-    from hwsolve.render.report_questions import reproducibility
+    from hwsolve.render.reproducibility import reproducibility
 
     @dataclass
     class _Mode:
@@ -73,19 +86,17 @@ def test_reproducibility_collects_seeds_epochs_and_each_solutions_notes():
         limit_train: int | None
         seed: int = 0
 
+    class _Modes(Q4Modes):
         def reproducibility_notes(self):
-            return [f"{self.epochs}-epoch sweep took 300 s on 2 threads"]
+            return [
+                f"{mode} mode: {one.epochs}-epoch sweep took 300 s on 2 threads" for mode, one in self.by_mode().items()
+            ]
 
-    class _Modes:
-        def by_mode(self):
-            return {"homework": _Mode([0, 1, 2], 30, None), "corrected": _Mode([0], 30, 1024)}
-
-    sections = [
-        QuestionSection(1, "MLP", solution=_Solution()),
-        QuestionSection(2, "T/F", placeholder="missing"),
-        QuestionSection(4, "MNIST", solution=_Modes()),
+    solved = [
+        (1, Q1InReport(_Solution())),  # its notes twice: listed once
+        (4, _Modes(_Mode([0, 1, 2], 30, None), _Mode([], 30, 1024, seed=0), reused={})),  # no seeds: its seed
     ]
-    note = reproducibility(sections, ReportOptions(out_dir=Path("out"), quick=True, seed=5), "9.9")
+    note = reproducibility(solved, ReportOptions(out_dir=Path("out"), quick=True, seed=5), "9.9")
     assert note.command == "hwsolve report --out out --quick --seed 5"
     assert note.facts == [
         "Question 1: seed 3.",

@@ -12,7 +12,9 @@ from hwsolve.cli import cli
 from hwsolve.cli.report import parse_formats
 from hwsolve.errors import DataNotFoundError
 from hwsolve.render import pdf, report
-from hwsolve.render.report import QuestionSpec
+from hwsolve.render.questions.q2 import Q2Hook
+from hwsolve.render.questions.q3 import Q3Hook
+from hwsolve.render.questions.q4 import Q4Hook
 
 HWSOLVE = Path(sys.executable).parent / "hwsolve"
 
@@ -50,12 +52,21 @@ def test_bad_options_exit_2_with_one_line(arguments, tmp_path):
     assert not (tmp_path / "report.md").exists()
 
 
-def _only(monkeypatch, *specs):
-    monkeypatch.setattr(report, "QUESTIONS", tuple(specs))
+def _only(monkeypatch, *hooks):
+    monkeypatch.setattr(report, "QUESTIONS", tuple(hooks))
+
+
+class _NotWrittenYet:
+    number = 7
+    title = "A question not written yet"
+    solver = "hwsolve.solutions.q7_absent.solve_q7"
+
+    def solve(self, options):
+        pytest.fail("a question whose module is missing is never solved")
 
 
 def test_missing_question_module_is_a_placeholder(monkeypatch, tmp_path):
-    _only(monkeypatch, QuestionSpec(7, "A question not written yet", "hwsolve.solutions.q7_absent", "solve_q7"))
+    _only(monkeypatch, _NotWrittenYet())
     result = CliRunner().invoke(cli, ["report", "--format", "md,tex", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     markdown = (tmp_path / "report.md").read_text()
@@ -73,9 +84,8 @@ def test_missing_mnist_warns_and_exits_0(monkeypatch, tmp_path):
             "MNIST not found (looked in: /nowhere); set HWSOLVE_DATA to a folder holding the four MNIST IDX files"
         )
 
-    _only(monkeypatch, QuestionSpec(4, "The MNIST sweep", "unused", "unused"))
-    monkeypatch.setattr(report, "load_solver", lambda spec: solver_without_data)
-    monkeypatch.setattr("hwsolve.render.report_questions.solve", lambda number, solver, options: solver())
+    _only(monkeypatch, Q4Hook())
+    monkeypatch.setattr(Q4Hook, "solve", lambda self, options: solver_without_data())
     result = CliRunner().invoke(cli, ["report", "--format", "md", "--out", str(tmp_path)])
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == "Q4: The MNIST sweep..."  # progress, then the warning last
@@ -118,7 +128,7 @@ def test_explicit_pdf_without_latex_is_one_line_and_exit_1(monkeypatch, tmp_path
 
 def test_default_formats_without_latex_write_md_and_tex_and_skip_the_pdf(monkeypatch, tmp_path):
     _path_without_latex(monkeypatch, tmp_path)
-    _only(monkeypatch, QuestionSpec(3, "One step of backpropagation by hand", "hwsolve.solutions.q3", "solve_q3"))
+    _only(monkeypatch, Q3Hook())
     result = CliRunner().invoke(cli, ["report", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report.md").read_text().count("w_{35}") > 0
@@ -132,7 +142,10 @@ def test_default_formats_without_latex_write_md_and_tex_and_skip_the_pdf(monkeyp
 
 
 def test_error_excerpt_keeps_bang_lines_with_context():
-    log = "noise\n! Undefined control sequence.\nl.12 \\foo\n          bar\nmore\nafter\nlater\n! Emergency stop.\n<*> report.tex\n"
+    log = (
+        "noise\n! Undefined control sequence.\nl.12 \\foo\n          bar\nmore\nafter\nlater\n"
+        "! Emergency stop.\n<*> report.tex\n"
+    )
     assert pdf.error_excerpt(log, context_after=2) == (
         "! Undefined control sequence.\nl.12 \\foo\n          bar\n! Emergency stop.\n<*> report.tex"
     )
@@ -152,9 +165,11 @@ def test_latex_error_shows_the_failing_lines(tmp_path):
 
 
 def test_figures_a_fragment_leaves_out_are_appended_once(monkeypatch, tmp_path):
-    from hwsolve.render.report import QuestionSection, ReportOptions, render_section
+    from hwsolve.render.options import ReportOptions
+    from hwsolve.render.questions.q3 import Q3InReport
+    from hwsolve.render.report import QuestionSection, render_section
 
-    section = QuestionSection(3, "Q3", solution=object())
+    section = QuestionSection(3, "Q3", solved=Q3InReport(object()))
     section.figures = {"q3_network": tmp_path / "figures" / "q3_network", "extra": tmp_path / "figures" / "extra"}
     section.captions = {"q3_network": "The network.", "extra": "An extra figure."}
     monkeypatch.setattr(
@@ -177,7 +192,7 @@ def test_without_mnist_the_real_q4_says_how_to_provide_it(monkeypatch, tmp_path)
     monkeypatch.chdir(tmp_path)  # no ./data here
     monkeypatch.setenv("HWSOLVE_DATA", str(empty))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    _only(monkeypatch, report.QuestionSpec(4, "The MNIST sweep", "hwsolve.solutions.q4", "solve_q4"))
+    _only(monkeypatch, Q4Hook())
     result = CliRunner().invoke(cli, ["report", "--format", "md,tex", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "Warning: Q4 is not in the report" in result.stderr
@@ -188,20 +203,16 @@ def test_without_mnist_the_real_q4_says_how_to_provide_it(monkeypatch, tmp_path)
     assert "Q4 is not available (see its section)" in markdown
 
 
-def test_a_crashing_question_costs_only_itself_and_exits_1(monkeypatch, tmp_path):
-    def broken(**_):
+def test_a_crashing_question_is_a_bug_and_is_not_swallowed(monkeypatch, tmp_path):
+    """Only HwsolveError becomes a placeholder; any other error propagates with its traceback, as in every command."""
+
+    def broken(self, options):
         raise ValueError("Out of range float values are not JSON compliant: nan")
 
-    _only(monkeypatch, QuestionSpec(2, "Two", "unused", "unused"))
-    monkeypatch.setattr(report, "load_solver", lambda spec: broken)
-    completed_markdown = tmp_path / "report.md"
+    _only(monkeypatch, Q2Hook())
+    monkeypatch.setattr(Q2Hook, "solve", broken)
     result = CliRunner().invoke(cli, ["report", "--format", "md", "--out", str(tmp_path)])
     assert result.exit_code == 1
-    assert completed_markdown.is_file()
-    assert (
-        "*Question 2: failed with an internal error (ValueError: Out of range float values are not JSON compliant: nan"
-        in (completed_markdown.read_text())
-    )
-    assert str(result.exception).startswith(
-        "Q2 failed: ValueError: Out of range float values are not JSON compliant: nan at "
-    )
+    assert isinstance(result.exception, ValueError)
+    assert str(result.exception) == "Out of range float values are not JSON compliant: nan"
+    assert not (tmp_path / "report.md").exists()  # nothing is written for a report with a bug in it

@@ -101,7 +101,7 @@ def test_q4_section_says_what_happened(built, quick):
     import json
     import statistics
 
-    from hwsolve.render.report_q4 import report_seeds
+    from hwsolve.render.questions.q4 import report_seeds
 
     # Key numbers: each configuration's median test error over the report's seeds, as the results files
     # hold them, shown as fractions with four decimals (exact for 10,000 test images).

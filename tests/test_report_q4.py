@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from hwsolve.render import report_q4
-from hwsolve.render.report import ReportOptions
+from hwsolve.render.options import ReportOptions
+from hwsolve.render.questions import q4 as report_q4
 
 
 def test_a_non_default_sweep_never_overwrites_the_full_run(tmp_path):
@@ -19,7 +19,7 @@ def test_a_non_default_sweep_never_overwrites_the_full_run(tmp_path):
 
 def test_quick_trains_3_epochs_into_its_own_folder_when_nothing_is_finished(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(report_q4, "_finished", lambda mode, folder, epochs, seeds, data_dir=None: None)
+    monkeypatch.setattr(report_q4, "finished_solution", lambda mode, folder, epochs, seeds, data_dir=None: None)
 
     def solver(**kwargs):
         calls.append(kwargs)
@@ -45,7 +45,7 @@ def test_finished_results_are_reused_without_training(monkeypatch, tmp_path):
     finished = {"homework": SimpleNamespace(epochs=30), "corrected": SimpleNamespace(epochs=30)}
     monkeypatch.setattr(
         report_q4,
-        "_finished",
+        "finished_solution",
         lambda mode, folder, epochs, seeds, data_dir=None: finished[mode] if folder == tmp_path / "q4" / mode else None,
     )
     modes = report_q4.solve_q4_for_report(lambda **_: pytest.fail("must not train"), ReportOptions(out_dir=tmp_path))
@@ -163,7 +163,7 @@ def _write_results(folder: Path, mode: str, seed: int, epochs: int, n_configs: i
 def test_only_a_whole_sweep_of_the_same_seed_and_epochs_is_reused(tmp_path, seed, epochs, n_configs, reused):
     folder = tmp_path / "q4" / "corrected"
     _write_results(folder, "corrected", seed, epochs, n_configs)
-    found = report_q4._finished("corrected", folder, 30, [4])
+    found = report_q4.finished_solution("corrected", folder, 30, [4])
     assert (found is not None) == reused
     if reused:
         assert found.seed == 4 and found.epochs == 30
@@ -173,7 +173,7 @@ def test_several_seeds_are_reused_only_when_every_seed_is_finished(tmp_path):
     folder = tmp_path / "q4" / "homework"
     _write_results(folder, "homework", 0, 30, 12)
     _write_results(folder / "seed-1", "homework", 1, 30, 12)
-    assert report_q4._finished("homework", folder, 30, [0, 1, 2]) is None  # seed 2 missing: train it
+    assert report_q4.finished_solution("homework", folder, 30, [0, 1, 2]) is None  # seed 2 missing: train it
     _write_results(folder / "seed-2", "homework", 2, 30, 12)
-    found = report_q4._finished("homework", folder, 30, [0, 1, 2])
+    found = report_q4.finished_solution("homework", folder, 30, [0, 1, 2])
     assert found.seeds == [0, 1, 2] and [f["n_seeds"] for f in found.findings] == [3] * 12

@@ -145,7 +145,9 @@ def _q4_homework_medians_below_threshold(out) -> dict[str, float] | None:
 
 @pytest.fixture(scope="module")
 def answers(report) -> str:
-    """The text of the "Answers at a glance" section, as far as it lies on pages 1-2 (it ends where the contents begin)."""
+    """The text of the "Answers at a glance" section, as far as it lies on pages 1-2.
+
+    It ends where the contents begin."""
     front = report.pages(1, 2)
     assert "Answers at a glance" in front
     start = front.index("Answers at a glance")
@@ -248,7 +250,9 @@ def test_markdown_code_identifiers_are_in_backticks(markdown):
 
 
 def test_markdown_tables_are_whole(markdown):
-    """Every table's rows have its header's cell count (GFM pads or drops cells silently), and no |-line is left out of a table."""
+    """Every table's rows have its header's cell count (GFM pads or drops cells silently).
+
+    And no |-line is left out of a table."""
     source, tokens = markdown
     lines = source.splitlines()
     in_tables = set()

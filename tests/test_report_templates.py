@@ -13,7 +13,7 @@ SPECIAL = r"_ % & # $ { } \ ^ ~"
 def _shell(fmt, title=DEFAULT_TITLE, notices=(), sections=(), audit_body="", reproducibility=None):
     from markupsafe import Markup
 
-    from hwsolve.render.report_questions import Reproducibility
+    from hwsolve.render.reproducibility import Reproducibility
 
     return render_template(
         fmt,
@@ -204,7 +204,8 @@ def test_md_audit_table_golden():
 def test_tex_audit_table_golden_rows_are_escaped():
     text = render_template("tex", "audit", audit=_audit(), digits=6, relative_tolerance=1e-9)
     assert (
-        "Q3(b) & $w_{45}$ after one step & $0.84$ & $0.845996726017985$ & rounds to 2 decimals & \\textbf{differs} \\\\\n"
+        "Q3(b) & $w_{45}$ after one step & $0.84$ & $0.845996726017985$ & rounds to 2 decimals & "
+        "\\textbf{differs} \\\\\n"
     ) in text
     assert "Q3(a) & $y_{3}$ & $0.6802671966986485$ & $0.680267196698648$ & relative $10^{-9}$ & agrees \\\\\n" in text
     assert "Q2 & (a) true or false & false & true & same truth value & \\textbf{differs} (not counted) \\\\\n" in text
@@ -215,8 +216,8 @@ def test_tex_audit_table_golden_rows_are_escaped():
     )
     assert "\\emph{Not counted.} Reconstructed, so not evidence." in text
     assert (
-        "1 of 2 compared values agree; 1 differ ($w_{45}$ after one step). The 1 row of Q2 is shown below but not counted."
-        in text
+        "1 of 2 compared values agree; 1 differ ($w_{45}$ after one step). "
+        "The 1 row of Q2 is shown below but not counted." in text
     )
     assert "within a relative $10^{-9}$ of ours" in text
     assert "in 1 place (NLL input)" in text
@@ -282,7 +283,7 @@ def test_tex_answers_come_first_in_boxes_with_the_details_page():
 
 
 def test_reproducibility_note_lists_facts_and_notes_in_both_formats():
-    from hwsolve.render.report_questions import Reproducibility
+    from hwsolve.render.reproducibility import Reproducibility
 
     note = Reproducibility(
         "9.9",
@@ -293,8 +294,8 @@ def test_reproducibility_note_lists_facts_and_notes_in_both_formats():
     md = _shell("md", reproducibility=note)
     assert md.index("## Reproducibility") < md.index("## References")
     assert (
-        "- Question 4, homework mode: seeds 0, 1, 2; 30 epochs.\n- Question 1: trained with `torch.set_num_threads(2)` in 41 s\n"
-        in md
+        "- Question 4, homework mode: seeds 0, 1, 2; 30 epochs.\n"
+        "- Question 1: trained with `torch.set_num_threads(2)` in 41 s\n" in md
     )
     tex = _shell("tex", reproducibility=note)
     # A long --out may break between words; -{}- keeps "--" two hyphens in T1 typewriter.

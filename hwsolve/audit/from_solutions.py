@@ -7,17 +7,22 @@ question that is not available contributes a section saying so.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from hwsolve.audit.compare import Audit, AuditSection, audit_q1b, audit_q2, audit_q3
 
+if TYPE_CHECKING:
+    from hwsolve.solutions.q1 import Q1Solution
+    from hwsolve.solutions.q2 import Q2Solution
+    from hwsolve.solutions.q3 import Q3Solution
 
-def q3_values(solution: Any) -> dict[str, float]:
+
+def q3_values(solution: Q3Solution) -> dict[str, float]:
     """H3, y3, ..., grad:w35, updated:w35 and the given weights, from a Q3Solution."""
     values: dict[str, float] = {}
     for neuron in solution.neurons:
         values[neuron.output_text] = neuron.output
-        if neuron.net_input is not None:
+        if neuron.net_text is not None and neuron.net_input is not None:  # an input neuron has no net input
             values[neuron.net_text] = neuron.net_input
     values.update(solution.problem.parameters)
     values.update({f"grad:{name}": value for name, value in solution.gradients.items()})
@@ -25,13 +30,13 @@ def q3_values(solution: Any) -> dict[str, float]:
     return values
 
 
-def q1b_values(solution: Any) -> dict[str, list[float]] | None:
+def q1b_values(solution: Q1Solution) -> dict[str, list[float]] | None:
     """train:<p> and test outputs of Q1(b)'s dropout from a Q1Solution (None when part b was not solved).
 
     Rates are keyed as written in the submission (0.5, 0.4); the solution
     keys them as given on the command line, so both go through float().
     """
-    part = getattr(solution, "b", None)
+    part = solution.b
     if part is None:
         return None
     values = {f"train:{float(rate):g}": list(outputs) for rate, outputs in part.train.items()}
@@ -39,16 +44,17 @@ def q1b_values(solution: Any) -> dict[str, list[float]] | None:
     return values
 
 
-def build_audit(solutions: Mapping[int, Any]) -> Audit:
+def build_audit(solutions: Mapping[int, object]) -> Audit:
+    """The audit of the solved questions: question number -> its Solution (Q4: the report's Q4Modes)."""
     audit = Audit()
-    q1b = q1b_values(solutions[1]) if 1 in solutions else None
+    q1b = q1b_values(cast("Q1Solution", solutions[1])) if 1 in solutions else None
     audit.sections.append(
         audit_q1b(q1b)
         if q1b is not None
         else AuditSection("Q1(b): inverted dropout", missing="Q1 is not available, so its values are not compared.")
     )
     if 2 in solutions:
-        statements = solutions[2].statements
+        statements = cast("Q2Solution", solutions[2]).statements
         audit.sections.append(audit_q2({s.label: s.answer for s in statements}))
     else:
         audit.sections.append(
@@ -56,8 +62,8 @@ def build_audit(solutions: Mapping[int, Any]) -> Audit:
                 "Q2: true or false on regularisation", missing="Q2 is not available, so its answers are not compared."
             )
         )
-    if 3 in solutions and getattr(solutions[3], "is_homework", True):
-        audit.sections.append(audit_q3(q3_values(solutions[3])))
+    if 3 in solutions and cast("Q3Solution", solutions[3]).is_homework:
+        audit.sections.append(audit_q3(q3_values(cast("Q3Solution", solutions[3]))))
     else:
         audit.sections.append(
             AuditSection(

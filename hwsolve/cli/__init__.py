@@ -51,9 +51,12 @@ class LazyGroup(click.Group):
             if error.name == module_name:
                 return None
             raise
-        return getattr(module, attribute)
+        command = getattr(module, attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{module_name}.{attribute} is not a click command")
+        return command
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> object:
         # Subcommand resolution, option parsing and validation all happen in
         # here: one place makes every usage error a single line, exit 2.
         try:

@@ -11,7 +11,7 @@ import collections
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -19,6 +19,8 @@ from hwsolve.io import to_json
 from hwsolve.numbers import DEFAULT_DIGITS
 
 FORMATS = ("text", "json", "md", "tex")
+# What a click.option decorates: a command's function (or the command itself).
+Decorated = TypeVar("Decorated", bound=Callable[..., object])
 
 
 class OneLineUsageError(click.ClickException):
@@ -75,12 +77,14 @@ class FiniteFloat(click.FloatRange):
 class NumberText(FiniteFloat):
     """A FiniteFloat kept as the text typed ("0.50"), for output that quotes the user."""
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+    # A FloatRange for click (so --help shows its range and the tests find it as a number), though its
+    # value is the text: the one override of convert whose return type differs from its base's.
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:  # type: ignore[override]
         super().convert(value, param, ctx)
         return str(value).strip()
 
 
-class NumberList(click.ParamType):
+class NumberList(click.ParamType[tuple[object, ...]]):
     """Base of the comma-separated number lists; tests find numeric options by this type."""
 
 
@@ -174,7 +178,7 @@ class SeedList(NumberList):
         return tuple(dict.fromkeys(seeds))
 
 
-def format_option(default: str = "text", choices: tuple[str, ...] = FORMATS) -> Callable:
+def format_option(default: str = "text", choices: tuple[str, ...] = FORMATS) -> Callable[[Decorated], Decorated]:
     return click.option(
         "--format",
         "fmt",
@@ -185,7 +189,7 @@ def format_option(default: str = "text", choices: tuple[str, ...] = FORMATS) -> 
     )
 
 
-def digits_option() -> Callable:
+def digits_option() -> Callable[[Decorated], Decorated]:
     return click.option(
         "--digits",
         type=click.IntRange(1, 17),
@@ -195,7 +199,7 @@ def digits_option() -> Callable:
     )
 
 
-def seed_option(default: int = 0) -> Callable:
+def seed_option(default: int = 0) -> Callable[[Decorated], Decorated]:
     return click.option(
         "--seed",
         type=click.IntRange(SEED_MIN, SEED_MAX),
@@ -218,7 +222,7 @@ def parse_float(text: str, name: str | None) -> float:
 
 def parse_float_list(text: str, name: str | None) -> tuple[float, ...]:
     """'0.35,0.9' -> (0.35, 0.9); every entry must be a finite number."""
-    items = [item for item in text.split(",")]
+    items = text.split(",")
     if not text.strip() or any(not item.strip() for item in items):
         raise click.BadParameter(f"expected comma-separated numbers, got {text!r}", param_hint=name)
     return tuple(parse_float(item, name) for item in items)
@@ -239,7 +243,7 @@ def parse_int_list(text: str, name: str | None, minimum: int | None = 1) -> tupl
     return tuple(values)
 
 
-def emit(solution: Any, fmt: str, template: str, digits: int = DEFAULT_DIGITS, **context: Any) -> None:
+def emit(solution: object, fmt: str, template: str, digits: int = DEFAULT_DIGITS, **context: object) -> None:
     """Print a Solution as JSON or through templates/<fmt>/<template>.<ext>.j2."""
     if fmt == "json":
         click.echo(to_json(solution))

@@ -18,7 +18,7 @@ def data() -> None:
 
 @data.command("locate")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="Look here first.")
-def locate(data_dir) -> None:
+def locate(data_dir: str | None) -> None:
     """Print the folder hwsolve would read MNIST from (exit 1 if none)."""
     from hwsolve.data.mnist import locate_mnist
 
@@ -27,7 +27,7 @@ def locate(data_dir) -> None:
 
 @data.command("verify")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None, help="Look here first.")
-def verify(data_dir) -> None:
+def verify(data_dir: str | None) -> None:
     """Check magic numbers, shapes and the sha256 of each file's decompressed content."""
     from hwsolve.data.mnist import verify_mnist
 
@@ -51,7 +51,7 @@ def verify(data_dir) -> None:
 )
 @click.option("--timeout", type=FiniteFloat(1, 600), default=30, show_default=True, help="Seconds per request.")
 @click.option("--force", is_flag=True, help="Download again even if a correct copy is there.")
-def fetch(dest, mirrors, timeout, force) -> None:
+def fetch(dest: str | None, mirrors: tuple[str, ...], timeout: float, force: bool) -> None:
     """Download the four MNIST files (mirrors in turn, progress bar, checksums, atomic rename)."""
     from hwsolve.data.fetch import DEFAULT_MIRRORS, fetch_mnist
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -33,7 +32,7 @@ def _loader() -> jinja2.BaseLoader:
     return jinja2.FileSystemLoader(list(hwsolve.templates.__path__))
 
 
-def _tex_finalize(value: Any) -> Any:
+def _tex_finalize(value: object) -> str:
     if isinstance(value, Markup):
         return value
     if isinstance(value, float):
@@ -41,7 +40,7 @@ def _tex_finalize(value: Any) -> Any:
     return escape_latex(value)
 
 
-def _tex_code_spans(value: Any) -> Markup:
+def _tex_code_spans(value: object) -> Markup:
     """A plain sentence whose `backticked` parts are code: escaped, with those parts in \\texttt.
 
     Lets one string (a notice, a reproducibility note) be written once, with
@@ -55,7 +54,7 @@ def _tex_code_spans(value: Any) -> Markup:
     )
 
 
-def _tex_texttt(value: Any) -> Markup:
+def _tex_texttt(value: object) -> Markup:
     """Code in monospace, escaped; -{}- keeps `--out` from becoming an en dash (a ligature of T1 typewriter fonts)."""
     return Markup(f"\\texttt{{{escape_latex(str(value)).replace('--', '-{}-')}}}")
 
@@ -64,7 +63,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$~&!])")  # the marks that act i
 _LINE_BREAK = re.compile(r"\s*[\r\n\v\f\u2028\u2029]+\s*")
 
 
-def escape_markdown(value: Any) -> str:
+def escape_markdown(value: object) -> str:
     """A plain string shown literally on one Markdown line (e.g. a user's --title in the heading).
 
     Its active marks are backslash-escaped (so raw HTML shows as text) and a
@@ -138,7 +137,7 @@ def template_path(fmt: str, template_name: str) -> str:
     return f"{fmt}/{template_name}.{FORMAT_EXTENSIONS[fmt]}.j2"
 
 
-def render_template(fmt: str, template_name: str, **context: Any) -> str:
+def render_template(fmt: str, template_name: str, **context: object) -> str:
     """Render templates/<fmt>/<name>.<ext>.j2 with the given context."""
     template = environment(fmt).get_template(template_path(fmt, template_name))
     return template.render(**context)

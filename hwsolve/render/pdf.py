@@ -14,7 +14,10 @@ from pathlib import Path
 from hwsolve.errors import HwsolveError
 
 # The same list as scripts/install-system-packages.sh (less poppler-utils, which only the tests use).
-DEBIAN_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-science lmodern latexmk"
+DEBIAN_PACKAGES = (
+    "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended "
+    "texlive-science lmodern latexmk"
+)
 LATEX_TIMEOUT_SECONDS = 300
 _CONTEXT_LINES_AFTER_ERROR = 4
 

@@ -1,29 +1,38 @@
 """Assemble the whole solution: solve every question, draw, audit, render.
 
-Every number comes from the same solve functions the q1-q4 commands use.
-A question whose module is not there yet (or whose data is missing) gets a
-placeholder line instead of a section; the report never crashes for that.
-Real bugs are not swallowed: only a missing module/fragment and HwsolveError
-(e.g. no MNIST) turn into placeholders.
+Every number comes from the same solve functions the q1-q4 commands use,
+called by each question's hook (QUESTIONS; the hooks and the Protocol they
+follow are in hwsolve/render/questions/). A question whose solve function is
+not installed, or that raises HwsolveError (e.g. no MNIST), gets a
+placeholder line instead of a section and a warning. Real bugs are not
+swallowed: any other error propagates.
 """
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from hwsolve import __version__
 from hwsolve.audit.compare import RELATIVE_TOLERANCE, Audit
-from hwsolve.errors import HwsolveError
+from hwsolve.errors import DataNotFoundError, HwsolveError
 from hwsolve.io import write_atomic
-from hwsolve.numbers import DEFAULT_DIGITS
+from hwsolve.problem.q4 import HOMEWORK_EPOCHS
 from hwsolve.render.environment import render_template, template_path
+from hwsolve.render.options import QUICK_EPOCHS, ReportOptions
+from hwsolve.render.questions.hook import QuestionHook, SolvedQuestion
+from hwsolve.render.questions.q1 import Q1Hook
+from hwsolve.render.questions.q2 import Q2Hook
+from hwsolve.render.questions.q3 import Q3Hook
+from hwsolve.render.questions.q4 import Q4Hook
+from hwsolve.render.reproducibility import Reproducibility, reproducibility
+
+__all__ = ["QUESTIONS", "QuestionSection", "Report", "ReportOptions", "build_report", "render_report", "write_report"]
 
 COURSE = "Deep Learning"
 HOMEWORK = 2
@@ -34,32 +43,17 @@ ANSWERS_HEADING = "Answers at a glance"
 REPRODUCIBILITY_HEADING = "Reproducibility"
 FIGURE_FORMATS = {"md": "png", "tex": "pdf"}  # PNG for Markdown, vector PDF for LaTeX
 
-
-@dataclass(frozen=True)
-class ReportOptions:
-    out_dir: Path = Path("build")
-    title: str | None = None
-    digits: int = DEFAULT_DIGITS
-    epochs: int | None = None  # Q4 epochs when the sweep has to run; None: the Q4 default
-    quick: bool = False  # Q4: a 3-epoch sweep, stated in the report
-    data_dir: Path | None = None
-    seed: int = 0
+QUESTIONS: tuple[QuestionHook, ...] = (Q1Hook(), Q2Hook(), Q3Hook(), Q4Hook())
 
 
 @dataclass
 class QuestionSection:
     number: int
     title: str  # used only by the placeholder; a fragment writes its own heading
-    solution: Any = None
+    solved: SolvedQuestion | None = None
     placeholder: str = ""  # why there is no solution, one line
     figures: dict[str, Path] = field(default_factory=dict)  # name -> path without suffix
     captions: dict[str, str] = field(default_factory=dict)  # name -> caption, for figures the fragment leaves out
-    extra: dict[str, Any] = field(default_factory=dict)  # further template context
-    failure: str = ""  # set when the question's own code raised an unexpected error
-
-    @property
-    def available(self) -> bool:
-        return self.solution is not None
 
 
 @dataclass
@@ -69,87 +63,58 @@ class Report:
     audit: Audit
     notices: list[str] = field(default_factory=list)  # shown under the title
     warnings: list[str] = field(default_factory=list)  # printed on stderr by the CLI
-    failures: list[str] = field(default_factory=list)  # questions whose code crashed: the CLI exits 1
 
 
-@dataclass(frozen=True)
-class QuestionSpec:
-    number: int
-    title: str
-    module: str
-    function: str
-
-
-QUESTIONS = (
-    QuestionSpec(1, "Multilayer perceptrons", "hwsolve.solutions.q1", "solve_q1"),
-    QuestionSpec(2, "True or false on regularisation", "hwsolve.solutions.q2", "solve_q2"),
-    QuestionSpec(3, "One step of backpropagation by hand", "hwsolve.solutions.q3", "solve_q3"),
-    QuestionSpec(4, "The MNIST sweep", "hwsolve.solutions.q4", "solve_q4"),
-)
-
-
-def load_solver(spec: QuestionSpec) -> Callable[..., Any] | None:
-    """The question's solve function, or None while its module is not written yet."""
+def is_installed(hook: QuestionHook) -> bool:
+    """Whether the module of the hook's solve function exists (a question may not be written yet)."""
+    module = hook.solver.rpartition(".")[0]
     try:
-        module = importlib.import_module(spec.module)
-    except ModuleNotFoundError as error:
-        if error.name == spec.module:
-            return None
-        raise
-    return getattr(module, spec.function, None)
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing too
+        return False
+
+
+def placeholder_for(error: HwsolveError) -> str:
+    """One line saying why the question is missing and what to do about it."""
+    if isinstance(error, DataNotFoundError):
+        return (
+            f"not computed, because the MNIST data was not found. {error} "
+            "Then rerun `hwsolve report` (for example `HWSOLVE_DATA=/path/to/mnist hwsolve report`)."
+        )
+    return f"not computed: {error}"
 
 
 def solve_all(options: ReportOptions, progress: Callable[[str], None] | None = None) -> list[QuestionSection]:
-    from hwsolve.render import report_questions
-
     sections = []
-    for spec in QUESTIONS:
-        section = QuestionSection(spec.number, spec.title)
-        solver = load_solver(spec)
-        if progress is not None and solver is not None:
-            progress(f"Q{spec.number}: {spec.title}...")
-        if solver is None:
-            section.placeholder = (
-                f"{NOT_YET_AVAILABLE} ({spec.module}.{spec.function} is not part of this installation)."
-            )
+    for hook in QUESTIONS:
+        section = QuestionSection(hook.number, hook.title)
+        if not is_installed(hook):
+            section.placeholder = f"{NOT_YET_AVAILABLE} ({hook.solver} is not part of this installation)."
         else:
+            if progress is not None:
+                progress(f"Q{hook.number}: {hook.title}...")
             try:
-                section.solution = report_questions.solve(spec.number, solver, options)
+                section.solved = hook.solve(options)
             except HwsolveError as error:
-                section.placeholder = report_questions.placeholder_for(spec.number, error)
-            except Exception as error:  # noqa: BLE001 - a bug in one question must not cost the others
-                section.failure = _describe_failure(error)
-                section.placeholder = (
-                    f"failed with an internal error ({section.failure}); the rest of the report is complete."
-                )
+                section.placeholder = placeholder_for(error)
         sections.append(section)
     return sections
 
 
-def _describe_failure(error: Exception) -> str:
-    """Type, message and the innermost hwsolve frame: enough to file a bug, no traceback."""
-    import traceback
-
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if "hwsolve" in frame.filename]
-    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-    return f"{type(error).__name__}: {error}{where}"
-
-
 def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str]:
     """Draw each available question's figures; return warnings for the ones that failed."""
-    from hwsolve.render import report_questions
     from hwsolve.render.figures import cache
 
     warnings = []
     for section in sections:
-        if not section.available:
+        if section.solved is None:
             continue
-        for spec in report_questions.figure_drawers(section.number, section.solution):
+        for spec in section.solved.figures():
             base = figures_dir / spec.name
-            key = cache.figure_key(spec.name, section.solution)
+            key = cache.figure_key(spec.name, section.solved.solution)
             try:
                 if not cache.is_current(base, key):  # raises when a folder stands where the figure goes
-                    spec.draw(section.solution, base)
+                    spec.draw(base)
                     cache.record(base, key)
             except HwsolveError as error:
                 warnings.append(f"figure {spec.name} skipped: {error}")
@@ -159,20 +124,38 @@ def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str
     return warnings
 
 
+def notices(sections: list[QuestionSection], options: ReportOptions) -> list[str]:
+    """Lines shown under the title: anything that makes this report less than the full one."""
+    lines = []
+    if options.quick:
+        lines.append(
+            f"Quick mode: the Q4 sweep was trained for {QUICK_EPOCHS} epochs only, not the homework's "
+            f"{HOMEWORK_EPOCHS}; its errors are not final."
+        )
+    elif options.epochs is not None:
+        lines.append(f"The Q4 sweep was run for {options.epochs} epochs (the homework trains {HOMEWORK_EPOCHS}).")
+    for section in sections:
+        if section.solved is not None:
+            lines.extend(section.solved.notices())
+    missing = [f"Question {section.number}" for section in sections if section.solved is None]
+    if missing:
+        lines.append(f"Not in this report: {', '.join(missing)} (see each section for why).")
+    return lines
+
+
 def build_report(options: ReportOptions, progress: Callable[[str], None] | None = None) -> Report:
     """Solve, draw and audit; nothing is written except the figures (and the questions' own caches)."""
     from hwsolve.audit.from_solutions import build_audit
-    from hwsolve.render import report_questions
 
     sections = solve_all(options, progress)
     warnings = draw_figures(sections, options.out_dir / "figures")
-    notices = report_questions.notices(sections, options)
-    for section in sections:
-        if not section.available and section.number == 4 and not section.failure:
-            warnings.append(f"Q4 is not in the report: {section.placeholder}")
-    audit = build_audit({section.number: section.solution for section in sections if section.available})
-    failures = [f"Q{section.number} failed: {section.failure}" for section in sections if section.failure]
-    return Report(options, sections, audit, notices, warnings, failures)
+    warnings += [
+        f"Q{section.number} is not in the report: {section.placeholder}"
+        for section in sections
+        if section.solved is None
+    ]
+    audit = build_audit({section.number: section.solved.solution for section in sections if section.solved})
+    return Report(options, sections, audit, notices(sections, options), warnings)
 
 
 def _figure_paths(section: QuestionSection, fmt: str, out_dir: Path) -> dict[str, str]:
@@ -183,20 +166,14 @@ def _figure_paths(section: QuestionSection, fmt: str, out_dir: Path) -> dict[str
     }
 
 
-def _section_context(section: QuestionSection, fmt: str, options: ReportOptions) -> dict[str, Any]:
+def _section_context(
+    solved: SolvedQuestion, section: QuestionSection, fmt: str, options: ReportOptions
+) -> dict[str, object]:
     """The template context of a question's fragment, shared by its final-answer template."""
-    # A solution may supply its own template context (Q4 passes one mode as
-    # `solution` plus both modes).
-    own_context = (
-        section.solution.template_context()
-        if hasattr(section.solution, "template_context")
-        else {"solution": section.solution}
-    )
     return {
         "digits": options.digits,
         "figures": _figure_paths(section, fmt, options.out_dir),
-        **own_context,
-        **section.extra,
+        **solved.template_context(),
     }
 
 
@@ -212,11 +189,11 @@ def render_answer(section: QuestionSection, fmt: str, options: ReportOptions) ->
     template that the answer template itself includes and that is missing
     is a bug, not a missing answer, and raises.
     """
-    if not section.available:
+    if section.solved is None:
         return None
     name = answer_template_name(section.number)
     try:
-        return render_template(fmt, name, **_section_context(section, fmt, options))
+        return render_template(fmt, name, **_section_context(section.solved, section, fmt, options))
     except jinja2.TemplateNotFound as error:
         if error.name != template_path(fmt, name):
             raise
@@ -225,18 +202,18 @@ def render_answer(section: QuestionSection, fmt: str, options: ReportOptions) ->
 
 def render_section(section: QuestionSection, fmt: str, options: ReportOptions) -> str | None:
     """The question's fragment rendered, or None when it is missing (placeholder)."""
-    if not section.available:
+    if section.solved is None:
         return None
-    # Report-level supplements (e.g. Q4's both modes) are rendered after the question's fragment.
-    context = _section_context(section, fmt, options)
+    paths = _figure_paths(section, fmt, options.out_dir)
     try:
-        body = render_template(fmt, f"q{section.number}", **context)
+        body = render_template(fmt, f"q{section.number}", **_section_context(section.solved, section, fmt, options))
     except jinja2.TemplateNotFound:
-        section.placeholder = f"the solution is computed but its {fmt} fragment (templates/{fmt}/q{section.number}) is {NOT_YET_AVAILABLE}."
+        section.placeholder = (
+            f"the solution is computed but its {fmt} fragment (templates/{fmt}/q{section.number}) "
+            f"is {NOT_YET_AVAILABLE}."
+        )
         return None
-    for supplement in getattr(section.solution, "report_supplements", ()):
-        body = body.rstrip("\n") + "\n\n" + render_template(fmt, supplement, **context)
-    return body + _unplaced_figures(section, fmt, context["figures"], body)
+    return body + _unplaced_figures(section, fmt, paths, body)
 
 
 def _unplaced_figures(section: QuestionSection, fmt: str, paths: dict[str, str], body: str) -> str:
@@ -255,10 +232,8 @@ def _unplaced_figures(section: QuestionSection, fmt: str, paths: dict[str, str],
 
 def render_report(report: Report, fmt: str) -> str:
     """The whole document as Markdown ('md') or LaTeX ('tex'): title, answers at a glance, contents, details."""
-    from hwsolve.render.report_questions import reproducibility
-
     options = report.options
-    safe = Markup if fmt == "tex" else (lambda text: text)
+    safe: Callable[[str], str] = Markup if fmt == "tex" else str
     rendered = []
     for section in report.sections:
         body = render_section(section, fmt, options)  # first: it may set the placeholder
@@ -288,7 +263,6 @@ def render_report(report: Report, fmt: str) -> str:
         course=COURSE,
         homework=HOMEWORK,
         version=__version__,
-        generated="",
         notices=report.notices,
         sections=rendered,
         audit_body=safe(audit_body),
@@ -296,11 +270,16 @@ def render_report(report: Report, fmt: str) -> str:
         audit_anchor=github_anchor(AUDIT_HEADING),
         answers_heading=ANSWERS_HEADING,
         answers_anchor=github_anchor(ANSWERS_HEADING),
-        reproducibility=reproducibility(report.sections, options, __version__),
+        reproducibility=_reproducibility(report, __version__),
         reproducibility_heading=REPRODUCIBILITY_HEADING,
         reproducibility_anchor=github_anchor(REPRODUCIBILITY_HEADING),
         digits=options.digits,
     )
+
+
+def _reproducibility(report: Report, version: str) -> Reproducibility:
+    solved = [(section.number, section.solved) for section in report.sections if section.solved is not None]
+    return reproducibility(solved, report.options, version)
 
 
 def section_label(number: int) -> str:
@@ -308,13 +287,11 @@ def section_label(number: int) -> str:
     return f"question-{number}"
 
 
-def _labelled(body: str | None, label: str) -> str | None:
+def _labelled(body: str, label: str) -> str:
     """The fragment with \\label{label} right after its first \\section (a fragment writes its own heading).
 
     Placed after the heading, so \\pageref gives the page the section starts on.
     """
-    if body is None:
-        return None
     lines = body.split("\n")
     for index, line in enumerate(lines):
         if line.lstrip().startswith("\\section"):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 
@@ -28,7 +27,7 @@ FIGURE_SUFFIXES = ("png", "pdf")
 PROVENANCE_FIELDS = frozenset({"reused", "from_cache", "wall_time_s"})
 
 
-def _without_provenance(value: Any) -> Any:
+def _without_provenance(value: object) -> object:
     if isinstance(value, dict):
         return {key: _without_provenance(item) for key, item in value.items() if key not in PROVENANCE_FIELDS}
     if isinstance(value, list):
@@ -44,7 +43,7 @@ def _drawing_code_digest() -> str:
     return digest.hexdigest()
 
 
-def figure_key(name: str, solution: Any) -> str:
+def figure_key(name: str, solution: object) -> str:
     data = json.dumps(_without_provenance(to_jsonable(solution)), sort_keys=True, default=repr)
     parts = (name, data, _drawing_code_digest(), matplotlib.__version__, __version__)
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -13,6 +13,10 @@ matplotlib.use("Agg")  # no display on CI or over ssh; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 
 from hwsolve.io import write_atomic  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 PNG_DPI = 150
 
@@ -49,7 +53,7 @@ def placed_width(fraction_of_line: float = 1.0) -> float:
     return fraction_of_line * TEXT_WIDTH_INCHES - 2 * PAD_INCHES
 
 
-STYLE = {
+STYLE: dict[RcKeyType, object] = {
     "font.family": ["cmr10", "DejaVu Serif"],  # a list: per-glyph fallback for what cmr10 lacks
     "mathtext.fontset": "cm",
     "mathtext.fallback": "stix",
@@ -83,13 +87,17 @@ def apply_style() -> None:
 apply_style()
 
 
-def new_figure(width: float, height: float, **subplots: Any):
-    """A figure and its axes in the report's style; width in inches (TEXT_WIDTH_INCHES is the full text width)."""
+def new_figure(width: float, height: float, **subplots: Any) -> tuple[Figure, Any]:
+    """A figure and its axes in the report's style; width in inches (TEXT_WIDTH_INCHES is the full text width).
+
+    The axes are typed as pyplot.subplots types them: one Axes, or an array of
+    them, as nrows, ncols and squeeze say.
+    """
     with plt.rc_context(STYLE):
         return plt.subplots(figsize=(width, height), **subplots)
 
 
-def save_figure(figure, base: Path | str) -> tuple[Path, Path]:
+def save_figure(figure: Figure, base: Path | str) -> tuple[Path, Path]:
     """Write base.png (Markdown) and base.pdf (LaTeX) atomically, then close."""
     import io
 

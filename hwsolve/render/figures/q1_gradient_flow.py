@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hwsolve.errors import HwsolveError
 from hwsolve.render.figures.common import new_figure, save_figure
+
+if TYPE_CHECKING:
+    from hwsolve.solutions.q1 import Q1dSolution
 
 COLOURS = {"sigmoid": "tab:red", "tanh": "tab:purple", "relu": "tab:green"}
 ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
@@ -14,7 +17,7 @@ ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 INITIALISATION_TITLES = {"default": "torch's default initialisation", "xavier_he": "Xavier (sigmoid, tanh), He (ReLU)"}
 
 
-def draw_gradient_norms(part_d: Any, base: Path | str) -> tuple[Path, Path]:
+def draw_gradient_norms(part_d: Q1dSolution, base: Path | str) -> tuple[Path, Path]:
     by_initialisation = part_d.gradient_norms_by_initialisation
     if not by_initialisation:
         raise HwsolveError("Q1(d) has no gradient norms to plot")

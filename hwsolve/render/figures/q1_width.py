@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 from hwsolve.errors import HwsolveError
 from hwsolve.render.figures.common import new_figure, placed_width, save_figure
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-def _tick_label(summary: Any) -> str:
+    from hwsolve.solutions.q1 import Q1cSolution
+    from hwsolve.solutions.q1_conclusions import Spread, WidthSummary
+
+
+def _tick_label(summary: WidthSummary) -> str:
     if summary.width != summary.requested_width:
         return f"{summary.width:,}\n(for {summary.requested_width:,})"
     return f"{summary.width:,}"
 
 
-def _with_range(axis, summaries: list, field: str, style: str, colour: str, label: str, offset: float) -> None:
+def _with_range(
+    axis: Axes,
+    summaries: Sequence[WidthSummary],
+    field: Literal["train", "test"],
+    style: str,
+    colour: str,
+    label: str,
+    offset: float,
+) -> None:
     """Medians as points joined by a line, the seeds' range as error bars (offset a little so they do not overlap)."""
+    spreads: list[Spread] = [summary.train if field == "train" else summary.test for summary in summaries]
     widths = [summary.width * offset for summary in summaries]
-    medians = [100 * getattr(summary, field).median for summary in summaries]
-    below = [median - 100 * getattr(summary, field).low for median, summary in zip(medians, summaries)]
-    above = [100 * getattr(summary, field).high - median for median, summary in zip(medians, summaries)]
+    medians = [100 * spread.median for spread in spreads]
+    below = [median - 100 * spread.low for median, spread in zip(medians, spreads)]
+    above = [100 * spread.high - median for median, spread in zip(medians, spreads)]
     axis.errorbar(widths, medians, yerr=[below, above], fmt=style, color=colour, capsize=3, ms=4, lw=1.2, label=label)
 
 
-def draw_width_accuracy(part_c: Any, base: Path | str) -> tuple[Path, Path]:
+def draw_width_accuracy(part_c: Q1cSolution, base: Path | str) -> tuple[Path, Path]:
     summaries = sorted(part_c.summaries, key=lambda summary: summary.width)
     if not summaries:
         raise HwsolveError("Q1(c) has no width runs to plot")

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hwsolve.numbers import format_number
 from hwsolve.render.figures.common import new_figure, save_figure
+
+if TYPE_CHECKING:
+    from hwsolve.solutions.q2 import Q2Solution
 
 TRAIN, VALIDATION = "tab:blue", "tab:orange"
 L1_COLOUR = "tab:green"
@@ -26,7 +29,7 @@ def _decades_around(values: list[float]) -> tuple[float, float]:
     return 10.0 ** math.floor(math.log10(min(finite))), 10.0 ** math.ceil(math.log10(max(finite)))
 
 
-def draw_regularisation(solution: Any, base: Path | str) -> tuple[Path, Path]:
+def draw_regularisation(solution: Q2Solution, base: Path | str) -> tuple[Path, Path]:
     """Drawn at the text width (6.5 in), so the 9 pt labels and 8 pt legend print at that size."""
     from matplotlib.ticker import LogLocator, NullFormatter
 

@@ -6,6 +6,8 @@ HOMEWORK_SEEDS seeds, with the median and range of each configuration's test
 error. Then come corrected mode's recommended changes and its results, over
 CORRECTED_SEEDS seeds, and the figures; the section ends with its boxed
 final answer (templates/*/q4_answer.*.j2).
+
+Q4Hook solves it for the report; Q4Modes is what the report shows of it.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from hwsolve.render.options import QUICK_EPOCHS, ReportOptions
+from hwsolve.render.questions.hook import FigureSpec, seed_fact
 from hwsolve.solutions.q4 import measured_effects
+
+if TYPE_CHECKING:
+    from hwsolve.solutions.q4 import Q4Solution
 
 MODES = ("homework", "corrected")
 DEFAULT_EPOCHS = 30
-QUICK_EPOCHS = 3
 # The answer rests on several seeds; in homework mode a seed changes only the
 # initial weights. Corrected mode (the recommendation, not the answer) gets one:
 # a fresh report trains 3 + 1 sweeps, which fits `make run`'s time budget.
@@ -29,19 +35,40 @@ CORRECTED_SEEDS = 1
 
 @dataclass
 class Q4Modes:
-    """The two modes' Q4Solutions, as the report's Q4 'solution'."""
+    """The two modes' Q4Solutions: Q4 as the report solves it (the audit reads both modes)."""
 
-    homework: Any
-    corrected: Any
+    homework: Q4Solution
+    corrected: Q4Solution
     reused: dict[str, bool]  # mode -> taken from existing results.json files (nothing trained)
-    report_supplements: tuple[str, ...] = ()  # the Q4 fragment holds the whole section
 
-    def by_mode(self) -> dict[str, Any]:
+    @property
+    def solution(self) -> Q4Modes:
+        return self
+
+    def by_mode(self) -> dict[str, Q4Solution]:
         return {"homework": self.homework, "corrected": self.corrected}
 
-    def template_context(self) -> dict[str, Any]:
+    def template_context(self) -> dict[str, object]:
         """The context of the Q4 fragment and of its final answer (q4_answer)."""
         return {"solution": self.homework, "q4_modes": self}
+
+    def figures(self) -> list[FigureSpec]:
+        return q4_figure_specs(self)
+
+    def notices(self) -> list[str]:
+        limited = sorted({mode.limit_train for mode in self.by_mode().values() if mode.limit_train})
+        if not limited:
+            return []
+        return [
+            f"The Q4 results used only the first {', '.join(map(str, limited))} training images (`--limit-train`), "
+            "not all 60,000."
+        ]
+
+    def seed_facts(self) -> list[str]:
+        return [
+            seed_fact(f"Question 4, {mode} mode", one.seeds or [one.seed], one.epochs, one.limit_train)
+            for mode, one in self.by_mode().items()
+        ]
 
     @property
     def epochs(self) -> int:
@@ -70,18 +97,29 @@ class Q4Modes:
         )
         return notes
 
-    def effects(self) -> list[dict]:
+    def effects(self) -> list[dict[str, object]]:
         """Median test error of the groups each change touches, homework (all seeds) and corrected (all seeds)."""
         return measured_effects(self.homework.findings, self.corrected.findings)
 
-    def effect_of(self, difference: dict) -> dict | None:
+    def effect_of(self, difference: dict[str, str]) -> dict[str, object] | None:
         """The effects row that isolates one listed difference (NLL input, Adam's lr), or None."""
         what = difference.get("what", "").lower()
         group = "nll" if "nll" in what else "adam" if "adam" in what else None
         return next((row for row in self.effects() if row["group"] == group), None)
 
 
-def requested_epochs(options) -> int:
+class Q4Hook:
+    number = 4
+    title = "The MNIST sweep"
+    solver = "hwsolve.solutions.q4.solve_q4"
+
+    def solve(self, options: ReportOptions) -> Q4Modes:
+        from hwsolve.solutions.q4 import solve_q4
+
+        return solve_q4_for_report(solve_q4, options)
+
+
+def requested_epochs(options: ReportOptions) -> int:
     if options.quick:
         return QUICK_EPOCHS
     return options.epochs if options.epochs is not None else DEFAULT_EPOCHS
@@ -106,7 +144,9 @@ def results_folders(out_dir: Path, mode: str, epochs: int) -> tuple[Path, Path]:
     return standard, Path(out_dir) / "q4" / f"epochs-{epochs}" / mode
 
 
-def _finished(mode: str, folder: Path, epochs: int, seeds: list[int], data_dir=None):
+def finished_solution(
+    mode: str, folder: Path, epochs: int, seeds: list[int], data_dir: Path | None = None
+) -> Q4Solution | None:
     """The results in `folder` when they hold a whole sweep of this mode and epochs for every seed; else None."""
     from hwsolve.experiments.mnist_models import ALL_CONFIGS
     from hwsolve.solutions.q4 import load_q4_seeds
@@ -115,7 +155,7 @@ def _finished(mode: str, folder: Path, epochs: int, seeds: list[int], data_dir=N
     return load_q4_seeds(mode, folder, seeds, epochs, len(ALL_CONFIGS), data_dir)
 
 
-def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
+def solve_q4_for_report(solver: Callable[..., Q4Solution], options: ReportOptions) -> Q4Modes:
     """Each mode from finished results of all its report seeds, else trained (resuming what is finished).
 
     The first mode that trains also trains the other's missing seeds, in the
@@ -125,11 +165,13 @@ def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
     from hwsolve.solutions.q4 import seed_dir
 
     epochs = requested_epochs(options)
-    solutions, reused, to_train = {}, {}, {}
+    solutions: dict[str, Q4Solution] = {}
+    reused: dict[str, bool] = {}
+    to_train: dict[str, tuple[list[int], Path]] = {}
     for mode in MODES:
         seeds = report_seeds(mode, options.seed)
         standard, own = results_folders(options.out_dir, mode, epochs)
-        existing = _finished(mode, standard, epochs, seeds, options.data_dir) or _finished(
+        existing = finished_solution(mode, standard, epochs, seeds, options.data_dir) or finished_solution(
             mode, own, epochs, seeds, options.data_dir
         )
         if existing is not None:
@@ -157,10 +199,9 @@ def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
     return Q4Modes(solutions["homework"], solutions["corrected"], reused)
 
 
-def q4_figure_specs(solution: Q4Modes) -> list:
+def q4_figure_specs(solution: Q4Modes) -> list[FigureSpec]:
     from hwsolve.render.figures.q4_curves import draw_learning_curves
     from hwsolve.render.figures.q4_heatmap import draw_test_error_heatmap
-    from hwsolve.render.report_questions import FigureSpec
 
     homework, corrected = solution.homework, solution.corrected
     panels = {
@@ -174,17 +215,17 @@ def q4_figure_specs(solution: Q4Modes) -> list:
     return [
         FigureSpec(
             "q4_curves",
-            lambda s, base: draw_learning_curves(s.corrected.configs, base, "corrected"),
+            lambda base: draw_learning_curves(corrected.configs, base, "corrected"),
             f"Q4, corrected mode (seed {corrected.seed}): training (solid) and validation (dashed) loss per epoch.",
         ),
         FigureSpec(
             "q4_curves_homework",
-            lambda s, base: draw_learning_curves(s.homework.configs, base, "homework"),
+            lambda base: draw_learning_curves(homework.configs, base, "homework"),
             f"Q4, homework mode (seed {homework.seed}): training (solid) and validation (dashed) loss per epoch.",
         ),
         FigureSpec(
             "q4_heatmap",
-            lambda s, base: draw_test_error_heatmap(panels, base),
+            lambda base: draw_test_error_heatmap(panels, base),
             "Q4: test error by activation and (loss, optimiser) in both modes; a star marks test error below 0.1.",
         ),
     ]

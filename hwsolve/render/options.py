@@ -1,0 +1,21 @@
+"""What `hwsolve report` was asked for: a leaf module, so each question's hook can read the options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hwsolve.numbers import DEFAULT_DIGITS
+
+QUICK_EPOCHS = 3  # `hwsolve report --quick`: the Q4 sweep's epochs, stated in the report
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    out_dir: Path = Path("build")
+    title: str | None = None
+    digits: int = DEFAULT_DIGITS
+    epochs: int | None = None  # Q4 epochs when the sweep has to run; None: the Q4 default
+    quick: bool = False  # Q4: a QUICK_EPOCHS-epoch sweep, stated in the report
+    data_dir: Path | None = None
+    seed: int = 0
