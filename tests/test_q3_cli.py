@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from q3_reference import reference
 import hwsolve.solutions.q3 as q3_solution
 from hwsolve.check.backprop_autograd import AutogradResult
 from hwsolve.cli import cli, main
+from hwsolve.problem.q3 import Q3Problem
 
 HWSOLVE = Path(sys.executable).parent / "hwsolve"
 HOMEWORK_WEIGHTS = {"w13": 0.1, "w23": 0.8, "w14": 0.4, "w24": 0.6, "w35": 0.3, "w45": 0.9}
@@ -299,6 +301,31 @@ def test_help_explains_numbering_and_naming():
         "sigmoid, tanh, relu, identity",
     ]:
         assert fragment in text, fragment
+
+
+def _help_default(text: str, option: str) -> str:
+    """The [default: ...] written after `option` and its metavar in the help."""
+    match = re.search(rf"{option} \S+ [^\[]*?\[default: ([^\]]+)\]", text)
+    assert match, option
+    return match.group(1)
+
+
+def _numbers(text: str) -> tuple[float, ...]:
+    return tuple(float(value) for value in text.split(","))
+
+
+def test_help_defaults_are_the_problem_s_defaults():
+    """Each [default: ...] in the help, read back as a value, is the field of Q3Problem() it names."""
+    text = " ".join(run("--help").output.split())
+    problem = Q3Problem()
+    assert _numbers(_help_default(text, "--lr")) == (problem.lr,)
+    assert _numbers(_help_default(text, "--x")) == problem.x
+    assert _numbers(_help_default(text, "--y")) == problem.y
+    assert tuple(int(size) for size in _help_default(text, "--layers").split(",")) == problem.layers
+    assert _help_default(text, "--activation") == problem.activation
+    assert _help_default(text, "--loss") == problem.loss
+    assert _help_default(text, "--biases") == "none" and problem.biases == ()
+    assert _help_default(text, "--steps") == "1; 1<=x<=1000"  # click.IntRange shows the range itself
 
 
 @pytest.mark.latex
