@@ -25,6 +25,8 @@ Public API
 - ``evaluate_gradients(derivation, forward)`` -> {name: ``GradientValue``}:
   each factor's value, each path's value and the total, rounded to float64
   only at the end.
+- ``evaluate_at(expression, values)``: one expression at 30 digits.
+- ``fed_neuron(name)``: the neuron j a parameter (w_ij or b_j) feeds.
 - ``Factor``, ``ParameterDerivation``: one chain-rule factor, one parameter's
   chain; ``.latex()``/``.text()`` render them.
 """
@@ -226,7 +228,7 @@ def _upstream_paths(numbered: Layers, factors: _EdgeFactors) -> dict[int, tuple[
     return paths
 
 
-def _fed_neuron(name: str) -> int:
+def fed_neuron(name: str) -> int:
     """The neuron j a parameter feeds: w_ij feeds j, b_j feeds j."""
     pair = parse_weight_name(name)
     if pair is not None:
@@ -240,7 +242,7 @@ def _fed_neuron(name: str) -> int:
 def _parameter_derivation(
     name: str, symbol: sp.Symbol, paths: tuple[Path, ...], factors: _EdgeFactors
 ) -> ParameterDerivation:
-    j = _fed_neuron(name)
+    j = fed_neuron(name)
     local = (factors.activation[j], factors.into(j, symbol))
     upstream = sp.Add(*[sp.Mul(*[factor.expression for factor in path]) for path in paths])
     expression = upstream * sp.Mul(*[factor.expression for factor in local])
@@ -272,7 +274,7 @@ def derive_gradients(
     )
     paths = _upstream_paths(numbered, factors)
     derivations = tuple(
-        _parameter_derivation(name, symbol, paths[_fed_neuron(name)], factors)
+        _parameter_derivation(name, symbol, paths[fed_neuron(name)], factors)
         for name, symbol in symbols.parameters.items()
     )
     return NetworkDerivation(
@@ -305,7 +307,8 @@ class ForwardPass:
         return float(self.values[symbol])
 
 
-def _evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Float:
+def evaluate_at(expression: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Float:
+    """`expression` at the given symbol values, EVALUATION_DIGITS digits; ValueError if a symbol is left."""
     result = sp.sympify(expression).evalf(EVALUATION_DIGITS, subs=dict(values))
     if not result.is_Number:
         raise ValueError(f"could not evaluate {expression} numerically (got {result})")
@@ -347,9 +350,9 @@ def forward_pass(
     for layer in derivation.neuron_layers[1:]:
         for j in layer:
             net = derivation.net_symbols[j]
-            values[net] = _evaluate(derivation.net_expressions[j], values)
-            values[derivation.output_symbols[j]] = _evaluate(derivation.activation_expressions[j], values)
-    loss = _evaluate(derivation.loss_expression, values)
+            values[net] = evaluate_at(derivation.net_expressions[j], values)
+            values[derivation.output_symbols[j]] = evaluate_at(derivation.activation_expressions[j], values)
+    loss = evaluate_at(derivation.loss_expression, values)
     values[derivation.loss_symbol] = loss
     return ForwardPass(values, loss)
 
@@ -371,7 +374,7 @@ def evaluate_gradients(derivation: NetworkDerivation, forward: ForwardPass) -> d
 
     def value_of(factor: Factor) -> sp.Float:
         if factor not in cache:
-            cache[factor] = _evaluate(factor.expression, forward.values)
+            cache[factor] = evaluate_at(factor.expression, forward.values)
         return cache[factor]
 
     results = {}
