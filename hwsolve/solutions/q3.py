@@ -61,7 +61,7 @@ from hwsolve.derive.backprop import (
 from hwsolve.derive.backprop_activations import ACTIVATION_DERIVATIVE_LATEX, ACTIVATION_LATEX
 from hwsolve.derive.backprop_compiled import CompiledNetwork, CompiledStep, compile_network
 from hwsolve.derive.backprop_deltas import DeltaRoute, DeltaValues, derive_deltas, evaluate_deltas
-from hwsolve.problem.q3 import Q3Problem
+from hwsolve.problem.q3 import Q3Problem, parse_bias_name, parse_weight_name
 from hwsolve.solutions import q3_chain as chain
 from hwsolve.solutions.base import template_only
 from hwsolve.solutions.q3_backward import (
@@ -157,6 +157,18 @@ class Q3Solution:
     def loss_change(self) -> float:
         """loss_after_step - loss: negative when the step lowered the loss."""
         return self.loss_after_step - self.loss
+
+    # The md and tex templates list the given parameters in two groups, the
+    # biases apart from the weights; the split is made here, once, for both.
+    @property
+    def weight_steps(self) -> tuple[ParameterStep, ...]:
+        """The weights' derivations, in canonical order."""
+        return tuple(step for step in self.derivations if parse_weight_name(step.name) is not None)
+
+    @property
+    def bias_steps(self) -> tuple[ParameterStep, ...]:
+        """The biases' derivations, in canonical order; empty without biases."""
+        return tuple(step for step in self.derivations if parse_bias_name(step.name) is not None)
 
 
 @dataclass(frozen=True)
