@@ -15,6 +15,7 @@ from hwsolve.check.backprop_autograd import TORCH_ACTIVATIONS
 from hwsolve.derive.backprop_activations import (
     ACTIVATION_DERIVATIVE_LATEX,
     ACTIVATION_LATEX,
+    ACTIVATION_WORDS,
     SYMPY_ACTIVATIONS,
     activation,
 )
@@ -22,6 +23,7 @@ from hwsolve.problem.q3 import ACTIVATIONS, Q3InputError, Q3Problem
 
 REGISTRIES = {
     "SymPy functions": SYMPY_ACTIVATIONS,
+    "names in words": ACTIVATION_WORDS,
     "LaTeX names": ACTIVATION_LATEX,
     "LaTeX derivatives": ACTIVATION_DERIVATIVE_LATEX,
     "torch functions": TORCH_ACTIVATIONS,

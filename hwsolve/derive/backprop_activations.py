@@ -7,7 +7,7 @@ derivative as the step 1[z > 0] (0 at z = 0, as torch does).
 
 Public API: ``activation(name)`` returns a callable Expr -> Expr (from
 ``SYMPY_ACTIVATIONS``, keyed by hwsolve.problem.q3.ACTIVATIONS);
-``ACTIVATION_LATEX`` names each one for the write-up, and
+``ACTIVATION_WORDS`` names each one in words, ``ACTIVATION_LATEX`` as a formula, and
 ``ACTIVATION_DERIVATIVE_LATEX`` states its derivative (no thin-space
 commands, so the same string serves Markdown math on GitHub).
 """
@@ -97,6 +97,14 @@ SYMPY_ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "tanh": sp.tanh,
     "relu": relu,
     "identity": identity,
+}
+
+# How the write-up's question names each activation in words.
+ACTIVATION_WORDS: dict[str, str] = {
+    "sigmoid": "sigmoid",
+    "tanh": "tanh",
+    "relu": "ReLU",
+    "identity": "identity (linear)",
 }
 
 ACTIVATION_LATEX: dict[str, str] = {

@@ -58,7 +58,7 @@ from hwsolve.derive.backprop import (
     evaluate_gradients,
     forward_pass,
 )
-from hwsolve.derive.backprop_activations import ACTIVATION_DERIVATIVE_LATEX, ACTIVATION_LATEX
+from hwsolve.derive.backprop_activations import ACTIVATION_DERIVATIVE_LATEX, ACTIVATION_LATEX, ACTIVATION_WORDS
 from hwsolve.derive.backprop_compiled import CompiledNetwork, CompiledStep, compile_network
 from hwsolve.derive.backprop_deltas import DeltaRoute, DeltaValues, derive_deltas, evaluate_deltas
 from hwsolve.problem.q3 import Q3Problem, parse_bias_name, parse_weight_name
@@ -157,6 +157,11 @@ class Q3Solution:
     def loss_change(self) -> float:
         """loss_after_step - loss: negative when the step lowered the loss."""
         return self.loss_after_step - self.loss
+
+    @property
+    def activation_words(self) -> str:
+        """The activation in the question's words: ReLU, identity (linear)."""
+        return ACTIVATION_WORDS[self.problem.activation]
 
     # The md and tex templates list the given parameters in two groups, the
     # biases apart from the weights; the split is made here, once, for both.
