@@ -13,6 +13,13 @@ for a hidden neuron's net input, O_j for an output neuron's, y_j for any
 neuron's output, y or t_k for the targets). When a neuron feeds several
 neurons of the next layer the paths are listed separately and summed.
 
+``derive_gradients`` takes four steps, one function each: the symbols
+(``_symbols``), the net expressions net_j = sum_i w_ij y_i (+ b_j)
+(``_net_expressions``), one factor per graph edge (``_edge_factors``), and
+every neuron's upstream paths from the loss down to it, built from the
+output layer back (``_upstream_paths``); each parameter's chain is then its
+neuron's paths times the two local factors (``_parameter_derivation``).
+
 Public API
 ----------
 - ``derive_gradients(layers, activation, loss, with_biases=False)`` ->
