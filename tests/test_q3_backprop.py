@@ -116,6 +116,20 @@ def test_hidden_neuron_feeding_two_outputs_sums_two_paths():
     assert len(w35.paths) == 1
 
 
+@pytest.mark.parametrize("layers", [(1, 1), (2, 3, 1), (2, 2, 3, 2), (1, 2, 2, 2, 1)])
+def test_every_parameter_has_one_path_per_route_to_the_outputs(layers):
+    """A parameter feeding layer l has prod(sizes of the layers after l) paths, each ending at the loss."""
+    derivation = derive_gradients(layers)
+    layer_of = {j: index for index, layer in enumerate(neuron_layers(layers)) for j in layer}
+    for parameter in derivation.parameters:
+        fed = int(str(parameter.local[0].numerator)[1:])  # y_j: the neuron the parameter feeds
+        assert len(parameter.paths) == math.prod(layers[layer_of[fed] + 1 :]), parameter.name
+        for path in parameter.paths:
+            assert str(path[0].numerator) == "L"
+            assert path[-1].denominator == parameter.local[0].numerator  # the chain reaches y_j
+            assert len(path) == 1 + 2 * (len(layers) - 1 - layer_of[fed])
+
+
 def _random_network(draw):
     layers = tuple(draw(st.lists(st.integers(1, 3), min_size=2, max_size=4)))
     value = st.floats(-2, 2, allow_nan=False, allow_subnormal=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from q3_reference import reference
 import hwsolve.solutions.q3 as q3_solution
 from hwsolve.check.backprop_autograd import AutogradResult
 from hwsolve.cli import cli, main
+from hwsolve.problem.q3 import Q3Problem
 
 HWSOLVE = Path(sys.executable).parent / "hwsolve"
 HOMEWORK_WEIGHTS = {"w13": 0.1, "w23": 0.8, "w14": 0.4, "w24": 0.6, "w35": 0.3, "w45": 0.9}
@@ -199,6 +201,36 @@ def test_fragments_include_the_network_figure_when_given():
     assert caption[2].startswith("*Figure: ") and caption[2].endswith("*")
 
 
+def _given_parameters(question: str) -> dict[str, list[tuple[str, float]]]:
+    """The question's parameter lists by group: 'biases' (the biases b_j) and 'weights' (after "The weights are")."""
+    biases = re.search(r"and biases (.*?)\. The weights are", question)
+    weights = re.search(r"The weights are (.*?)\. With the loss", question)
+    assert weights, question
+
+    def pairs(text: str) -> list[tuple[str, float]]:
+        return [(name, float(value)) for name, value in re.findall(r"\$([wb]_\{\d+\}) = (-?[\d.]+)\$", text)]
+
+    return {"biases": pairs(biases.group(1)) if biases else [], "weights": pairs(weights.group(1))}
+
+
+@pytest.mark.parametrize("biases", ["", "b3=0.1,b4=-0.1,b5=0.2"], ids=["no biases", "biases"])
+def test_md_and_tex_list_the_given_parameters_the_same_way(biases):
+    """Both fragments list the biases apart from the weights, each group in canonical order, with the given values."""
+    args = ["--weights", "w13=0.2,w23=-0.4", *(["--biases", biases] if biases else [])]
+    md = next(line for line in run(*args, "--format", "md").output.splitlines() if line.startswith("**Question**"))
+    tex = next(
+        line for line in run(*args, "--format", "tex").output.splitlines() if line.startswith(r"\textbf{Question}")
+    )
+    expected_weights = [("w_{13}", 0.2), ("w_{23}", -0.4), ("w_{14}", 0.4), ("w_{24}", 0.6), ("w_{35}", 0.3)]
+    expected_weights.append(("w_{45}", 0.9))
+    expected_biases = [
+        (f"b_{{{name[1:]}}}", float(value)) for name, value in (b.split("=") for b in biases.split(",") if b)
+    ]
+    assert _given_parameters(md) == {"biases": expected_biases, "weights": expected_weights}
+    assert _given_parameters(tex) == _given_parameters(md)
+    assert ("and no biases" in md) == ("and no biases" in tex) == (not biases)
+
+
 def test_tex_fragment_escapes_plain_text():
     result = run("--format", "tex", "--loss", "half_mse", "--steps", "2")
     assert result.exit_code == 0, result.output
@@ -299,6 +331,31 @@ def test_help_explains_numbering_and_naming():
         "sigmoid, tanh, relu, identity",
     ]:
         assert fragment in text, fragment
+
+
+def _help_default(text: str, option: str) -> str:
+    """The [default: ...] written after `option` and its metavar in the help."""
+    match = re.search(rf"{option} \S+ [^\[]*?\[default: ([^\]]+)\]", text)
+    assert match, option
+    return match.group(1)
+
+
+def _numbers(text: str) -> tuple[float, ...]:
+    return tuple(float(value) for value in text.split(","))
+
+
+def test_help_defaults_are_the_problem_s_defaults():
+    """Each [default: ...] in the help, read back as a value, is the field of Q3Problem() it names."""
+    text = " ".join(run("--help").output.split())
+    problem = Q3Problem()
+    assert _numbers(_help_default(text, "--lr")) == (problem.lr,)
+    assert _numbers(_help_default(text, "--x")) == problem.x
+    assert _numbers(_help_default(text, "--y")) == problem.y
+    assert tuple(int(size) for size in _help_default(text, "--layers").split(",")) == problem.layers
+    assert _help_default(text, "--activation") == problem.activation
+    assert _help_default(text, "--loss") == problem.loss
+    assert _help_default(text, "--biases") == "none" and problem.biases == ()
+    assert _help_default(text, "--steps") == "1; 1<=x<=1000"  # click.IntRange shows the range itself
 
 
 @pytest.mark.latex

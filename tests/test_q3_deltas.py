@@ -27,7 +27,7 @@ from hwsolve.errors import VerificationError
 from hwsolve.render.environment import render_template
 from hwsolve.solutions.q3 import solve_q3
 
-HOMEWORK = dict(w13=0.1, w23=0.8, w14=0.4, w24=0.6, w35=0.3, w45=0.9)
+HOMEWORK = {"w13": 0.1, "w23": 0.8, "w14": 0.4, "w24": 0.6, "w35": 0.3, "w45": 0.9}
 
 
 def sigmoid(z: float) -> float:
@@ -246,7 +246,7 @@ def test_fragment_shows_the_delta_route_first(fmt):
     assert positions == sorted(positions), fmt
     # All six gradients in ONE aligned display, in the deltas' order.
     gradients = _between(text, r"\frac{\partial L}{\partial w_{35}} &= \delta_{5}", r"\end{aligned}")
-    assert [m for m in re.findall(r"\\partial (w_\{\d\d\})\}", gradients)] == [
+    assert list(re.findall(r"\\partial (w_\{\d\d\})\}", gradients)) == [
         "w_{35}",
         "w_{45}",
         "w_{13}",

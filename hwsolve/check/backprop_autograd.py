@@ -21,7 +21,7 @@ Public API
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -31,11 +31,17 @@ from hwsolve.problem.q3 import Q3Problem, bias_name, neuron_layers, weight_name
 
 TOLERANCE = 1e-10
 
-_TORCH_ACTIVATIONS = {
+
+def _identity(z: torch.Tensor) -> torch.Tensor:
+    return z
+
+
+# Keyed by problem.q3.ACTIVATIONS, the one list of names (a test checks it covers exactly those).
+TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
     "relu": torch.relu,  # its gradient at 0 is 0, as in the SymPy derivation
-    "identity": lambda z: z,
+    "identity": _identity,
 }
 
 
@@ -47,22 +53,30 @@ class AutogradResult:
     deltas: dict[int, float] = field(default_factory=dict)  # neuron j -> dL/dnet_j
 
 
+def _leaf(values: list[float] | list[list[float]]) -> torch.Tensor:
+    return torch.tensor(values, dtype=torch.float64, requires_grad=True)
+
+
+def _gradient_of(tensor: torch.Tensor) -> torch.Tensor:
+    if tensor.grad is None:
+        raise VerificationError("torch autograd left no gradient on a parameter or net input it should have reached")
+    return tensor.grad
+
+
 def autograd_gradients(problem: Q3Problem) -> AutogradResult:
     """Forward pass, loss and d loss / d parameter for the problem, by autograd."""
     numbered = neuron_layers(problem.layers)
-    weights = problem.weight_map
-    biases = problem.bias_map
-    act = _TORCH_ACTIVATIONS[problem.activation]
+    connections = tuple(zip(numbered, numbered[1:]))  # (previous layer, current layer)
+    weights, biases = problem.weight_map, problem.bias_map
+    act = TORCH_ACTIVATIONS[problem.activation]
 
     # Layer l's matrix has W[a, b] = w_{i j} for i = previous[a], j = current[b].
-    matrices, vectors = [], []
-    for previous, current in zip(numbered, numbered[1:]):
-        values = [[weights[weight_name(i, j)] for j in current] for i in previous]
-        matrices.append(torch.tensor(values, dtype=torch.float64, requires_grad=True))
-        if problem.has_biases:
-            vectors.append(
-                torch.tensor([biases[bias_name(j)] for j in current], dtype=torch.float64, requires_grad=True)
-            )
+    matrices = [
+        _leaf([[weights[weight_name(i, j)] for j in current] for i in previous]) for previous, current in connections
+    ]
+    vectors = (
+        [_leaf([biases[bias_name(j)] for j in current]) for _, current in connections] if problem.has_biases else []
+    )
 
     activation = torch.tensor(problem.x, dtype=torch.float64)
     nets = []
@@ -77,18 +91,22 @@ def autograd_gradients(problem: Q3Problem) -> AutogradResult:
     loss = torch.sum((target - activation) ** 2)
     if problem.loss == "half_mse":
         loss = 0.5 * loss
-    loss.backward()
+    torch.autograd.backward(loss)
 
     gradients: dict[str, float] = {}
-    for matrix, (previous, current) in zip(matrices, zip(numbered, numbered[1:])):
+    for matrix, (previous, current) in zip(matrices, connections):
+        matrix_gradient = _gradient_of(matrix)
         for a, i in enumerate(previous):
             for b, j in enumerate(current):
-                gradients[weight_name(i, j)] = float(matrix.grad[a, b])
-    for vector, current in zip(vectors, numbered[1:]):
+                gradients[weight_name(i, j)] = float(matrix_gradient[a, b])
+    for vector, (_, current) in zip(vectors, connections):
+        vector_gradient = _gradient_of(vector)
         for b, j in enumerate(current):
-            gradients[bias_name(j)] = float(vector.grad[b])
+            gradients[bias_name(j)] = float(vector_gradient[b])
     ordered = {name: gradients[name] for name in problem.parameters}
-    deltas = {j: float(net.grad[b]) for net, current in zip(nets, numbered[1:]) for b, j in enumerate(current)}
+    deltas = {
+        j: float(_gradient_of(net)[b]) for net, (_, current) in zip(nets, connections) for b, j in enumerate(current)
+    }
     return AutogradResult(float(loss.detach()), tuple(float(v) for v in activation.detach()), ordered, deltas)
 
 

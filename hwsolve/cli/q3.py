@@ -8,6 +8,8 @@ overflow an OverflowDetected: exit 1.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import click
 
 from hwsolve.cli.common import (
@@ -33,6 +35,14 @@ from hwsolve.problem.q3 import (
 
 MAX_STEPS = 1000
 
+# The help text shows Q3Problem's own defaults, so the two cannot drift apart.
+DEFAULTS = Q3Problem()
+
+
+def _shown(values: Iterable[float]) -> str:
+    """Defaults as the user would type them: 1, not 1.0; every digit of 0.35."""
+    return ",".join(str(int(value)) if float(value).is_integer() else repr(float(value)) for value in values)
+
 
 def _override_homework_weights(given: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """On the homework's layers, unnamed weights keep the homework's values."""
@@ -47,7 +57,17 @@ def _override_homework_weights(given: list[tuple[str, float]]) -> list[tuple[str
     return kept + given
 
 
-def _build_problem(lr, x, y, layers, activation, loss, weights, biases) -> Q3Problem:
+def _build_problem(
+    lr: float | None,
+    x: tuple[float, ...] | None,
+    y: tuple[float, ...] | None,
+    layers: tuple[int, ...] | None,
+    activation: str | None,
+    loss: str | None,
+    weights: tuple[tuple[str, float], ...] | None,
+    biases: tuple[tuple[str, float], ...] | None,
+) -> Q3Problem:
+    """The Q3Problem the options describe; an option left out keeps Q3Problem's default."""
     layer_sizes = check_layers(layers) if layers is not None else HOMEWORK_LAYERS
     given_weights = list(weights) if weights is not None else []
     if layer_sizes == HOMEWORK_LAYERS:
@@ -59,7 +79,7 @@ def _build_problem(lr, x, y, layers, activation, loss, weights, biases) -> Q3Pro
         )
     else:
         weight_pairs = given_weights
-    defaults = Q3Problem()
+    defaults = DEFAULTS
     return Q3Problem(
         layers=layer_sizes,
         activation=activation.strip().lower() if activation is not None else defaults.activation,
@@ -87,29 +107,40 @@ Examples:
 """,
 )
 @click.option(
-    "--lr", type=FiniteFloat(min=0, min_open=True), metavar="FLOAT", help="Learning rate (> 0).  [default: 1]"
+    "--lr",
+    type=FiniteFloat(min=0, min_open=True),
+    metavar="FLOAT",
+    help=f"Learning rate (> 0).  [default: {_shown([DEFAULTS.lr])}]",
 )
 @click.option(
-    "--x", "x", type=FloatList(), metavar="X1,X2,...", help="Input values, one per input neuron.  [default: 0.35,0.9]"
+    "--x",
+    "x",
+    type=FloatList(),
+    metavar="X1,X2,...",
+    help=f"Input values, one per input neuron.  [default: {_shown(DEFAULTS.x)}]",
 )
 @click.option(
-    "--y", "y", type=FloatList(), metavar="Y1,...", help="Target values, one per output neuron.  [default: 0.5]"
+    "--y",
+    "y",
+    type=FloatList(),
+    metavar="Y1,...",
+    help=f"Target values, one per output neuron.  [default: {_shown(DEFAULTS.y)}]",
 )
 @click.option(
     "--layers",
     type=IntList(minimum=1),
     metavar="N1,N2,...",
-    help="Layer sizes, inputs first, each a positive integer.  [default: 2,2,1]",
+    help=f"Layer sizes, inputs first, each a positive integer.  [default: {_shown(DEFAULTS.layers)}]",
 )
 @click.option(
     "--activation",
     metavar="NAME",
-    help=f"Activation of every non-input neuron: {', '.join(ACTIVATIONS)}.  [default: sigmoid]",
+    help=f"Activation of every non-input neuron: {', '.join(ACTIVATIONS)}.  [default: {DEFAULTS.activation}]",
 )
 @click.option(
     "--loss",
     metavar="NAME",
-    help="mse = sum_k (y_k - y_hat_k)^2 as in the homework; half_mse = half of that.  [default: mse]",
+    help=f"mse = sum_k (y_k - y_hat_k)^2 as in the homework; half_mse = half of that.  [default: {DEFAULTS.loss}]",
 )
 @click.option(
     "--weights",
@@ -124,7 +155,8 @@ Examples:
     type=Assignments(),
     multiple=True,
     metavar="b3=0.1,...",
-    help="Biases (repeatable), one per non-input neuron (all or none).  [default: none]",
+    help="Biases (repeatable), one per non-input neuron (all or none)."
+    f"  [default: {_shown(value for _, value in DEFAULTS.biases) or 'none'}]",
 )
 @click.option(
     "--steps",
@@ -136,7 +168,19 @@ Examples:
 )
 @digits_option()
 @format_option()
-def q3(lr, x, y, layers, activation, loss, weights, biases, steps, digits, fmt) -> None:
+def q3(
+    lr: float | None,
+    x: tuple[float, ...] | None,
+    y: tuple[float, ...] | None,
+    layers: tuple[int, ...] | None,
+    activation: str | None,
+    loss: str | None,
+    weights: tuple[tuple[tuple[str, float], ...], ...],
+    biases: tuple[tuple[tuple[str, float], ...], ...],
+    steps: int,
+    digits: int,
+    fmt: str,
+) -> None:
     """Q3: one step of backpropagation by hand, derived in SymPy and checked by torch autograd.
 
     Prints the forward pass (net input and output of every neuron, and the

@@ -13,6 +13,13 @@ for a hidden neuron's net input, O_j for an output neuron's, y_j for any
 neuron's output, y or t_k for the targets). When a neuron feeds several
 neurons of the next layer the paths are listed separately and summed.
 
+``derive_gradients`` takes four steps, one function each: the symbols
+(``_symbols``), the net expressions net_j = sum_i w_ij y_i (+ b_j)
+(``_net_expressions``), one factor per graph edge (``_edge_factors``), and
+every neuron's upstream paths from the loss down to it, built from the
+output layer back (``_upstream_paths``); each parameter's chain is then its
+neuron's paths times the two local factors (``_parameter_derivation``).
+
 Public API
 ----------
 - ``derive_gradients(layers, activation, loss, with_biases=False)`` ->
@@ -25,6 +32,8 @@ Public API
 - ``evaluate_gradients(derivation, forward)`` -> {name: ``GradientValue``}:
   each factor's value, each path's value and the total, rounded to float64
   only at the end.
+- ``evaluate_at(expression, values)``: one expression at 30 digits.
+- ``fed_neuron(name)``: the neuron j a parameter (w_ij or b_j) feeds.
 - ``Factor``, ``ParameterDerivation``: one chain-rule factor, one parameter's
   chain; ``.latex()``/``.text()`` render them.
 """
@@ -35,12 +44,20 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import sympy as sp
 
 from hwsolve.derive.backprop_activations import activation as activation_function
-from hwsolve.problem.q3 import bias_name, neuron_layers, parse_bias_name, parse_weight_name, weight_name, weight_pairs
+from hwsolve.problem.q3 import (
+    LOSSES,
+    bias_name,
+    neuron_layers,
+    parse_bias_name,
+    parse_weight_name,
+    weight_name,
+    weight_pairs,
+)
 
 EVALUATION_DIGITS = 30  # SymPy evaluates at this precision; float64 only at the end
 
@@ -52,6 +69,10 @@ class Factor:
     numerator: sp.Symbol
     denominator: sp.Symbol
     expression: sp.Expr
+
+
+Path = tuple[Factor, ...]  # a product of factors from the loss down to one neuron's output
+Layers = tuple[tuple[int, ...], ...]  # neuron numbers per layer, inputs first
 
 
 @dataclass(frozen=True)
@@ -66,8 +87,8 @@ class ParameterDerivation:
 
     name: str
     symbol: sp.Symbol
-    paths: tuple[tuple[Factor, ...], ...]
-    local: tuple[Factor, ...]
+    paths: tuple[Path, ...]
+    local: tuple[Factor, Factor]  # dy_j/dnet_j, dnet_j/dparameter
     expression: sp.Expr
 
 
@@ -96,10 +117,10 @@ class NetworkDerivation:
         return neuron_layers(self.layers)
 
     def latex(self, expression: sp.Expr) -> str:
-        return sp.latex(expression, symbol_names=dict(self.latex_names))
+        return str(sp.latex(expression, symbol_names=dict(self.latex_names)))
 
     def text(self, expression: sp.Expr) -> str:
-        return sp.sstr(expression)
+        return str(sp.sstr(expression))
 
     def loss_composed(self) -> sp.Expr:
         """The loss one level down: each output y_k replaced by f(sum_i w_ik y_i)."""
@@ -108,7 +129,18 @@ class NetworkDerivation:
         return self.loss_expression.subs({self.output_symbols[k]: act(self.net_expressions[k]) for k in output_layer})
 
 
-def _symbols(layers: tuple[int, ...], with_biases: bool):
+class NetworkSymbols(NamedTuple):
+    """Every SymPy symbol of one network shape, and how each is written in LaTeX."""
+
+    inputs: tuple[sp.Symbol, ...]  # x_i
+    targets: tuple[sp.Symbol, ...]  # y, or t_k for several outputs
+    nets: dict[int, sp.Symbol]  # neuron -> H_j (hidden) or O_j (output)
+    outputs: dict[int, sp.Symbol]  # neuron -> x_i (input) or y_j
+    parameters: dict[str, sp.Symbol]  # "w13" / "b3" -> symbol, canonical order
+    latex_names: dict[sp.Symbol, str]
+
+
+def _symbols(layers: tuple[int, ...], with_biases: bool) -> NetworkSymbols:
     numbered = neuron_layers(layers)
     output_layer = numbered[-1]
     latex_names: dict[sp.Symbol, str] = {}
@@ -126,10 +158,9 @@ def _symbols(layers: tuple[int, ...], with_biases: bool):
         for j in layer:
             nets[j] = make(f"{letter}{j}", f"{letter}_{{{j}}}")
             outputs[j] = make(f"y{j}", f"y_{{{j}}}")
-    if len(output_layer) == 1:
-        targets = (make("y", "y"),)
-    else:
-        targets = tuple(make(f"t{k}", f"t_{{{k}}}") for k in output_layer)
+    # One output has the homework's target y; several are t_k.
+    many_targets = len(output_layer) > 1
+    targets = tuple(make(f"t{k}", f"t_{{{k}}}") for k in output_layer) if many_targets else (make("y", "y"),)
     parameters: dict[str, sp.Symbol] = {}
     for i, j in weight_pairs(layers):
         name = weight_name(i, j)
@@ -138,7 +169,91 @@ def _symbols(layers: tuple[int, ...], with_biases: bool):
         for layer in numbered[1:]:
             for j in layer:
                 parameters[bias_name(j)] = make(bias_name(j), f"b_{{{j}}}")
-    return inputs, targets, nets, outputs, parameters, latex_names
+    return NetworkSymbols(inputs, targets, nets, outputs, parameters, latex_names)
+
+
+def _net_expressions(numbered: Layers, symbols: NetworkSymbols, with_biases: bool) -> dict[int, sp.Expr]:
+    """net_j = sum_i w_ij y_i (+ b_j), unevaluated so the terms keep the written order."""
+    parameters, outputs = symbols.parameters, symbols.outputs
+    net_expressions: dict[int, sp.Expr] = {}
+    for previous, current in zip(numbered, numbered[1:]):
+        for j in current:
+            total = sp.Add(*[parameters[weight_name(i, j)] * outputs[i] for i in previous], evaluate=False)
+            net_expressions[j] = total + parameters[bias_name(j)] if with_biases else total
+    return net_expressions
+
+
+def _loss_expression(symbols: NetworkSymbols, output_layer: tuple[int, ...], loss: str) -> sp.Expr:
+    """sum_k (t_k - y_k)^2 for "mse" (the homework's, no 1/n); half of it for "half_mse"."""
+    squared_errors = sp.Add(*[(t - symbols.outputs[k]) ** 2 for t, k in zip(symbols.targets, output_layer)])
+    return squared_errors / 2 if loss == "half_mse" else squared_errors
+
+
+@dataclass(frozen=True)
+class _EdgeFactors:
+    """One Factor per graph edge, shared by every path that crosses it."""
+
+    loss: Mapping[int, Factor]  # output k: dL/dy_k
+    activation: Mapping[int, Factor]  # neuron j: dy_j/dnet_j
+    nets: Mapping[int, sp.Symbol]
+    outputs: Mapping[int, sp.Symbol]
+    net_expressions: Mapping[int, sp.Expr]
+
+    def between(self, j: int, k: int) -> Factor:
+        """dnet_k/dy_j: how neuron k's net input depends on neuron j's output (w_jk)."""
+        return Factor(self.nets[k], self.outputs[j], sp.diff(self.net_expressions[k], self.outputs[j]))
+
+    def into(self, j: int, parameter: sp.Symbol) -> Factor:
+        """dnet_j/dparameter: y_i for a weight from i, 1 for a bias."""
+        return Factor(self.nets[j], parameter, sp.diff(self.net_expressions[j], parameter))
+
+
+def _edge_factors(
+    symbols: NetworkSymbols,
+    net_expressions: Mapping[int, sp.Expr],
+    activation_expressions: Mapping[int, sp.Expr],
+    loss_symbol: sp.Symbol,
+    loss_expression: sp.Expr,
+    output_layer: tuple[int, ...],
+) -> _EdgeFactors:
+    nets, outputs = symbols.nets, symbols.outputs
+    loss = {k: Factor(loss_symbol, outputs[k], sp.factor(sp.diff(loss_expression, outputs[k]))) for k in output_layer}
+    activation = {j: Factor(outputs[j], nets[j], sp.diff(activation_expressions[j], nets[j])) for j in nets}
+    return _EdgeFactors(loss, activation, nets, outputs, net_expressions)
+
+
+def _upstream_paths(numbered: Layers, factors: _EdgeFactors) -> dict[int, tuple[Path, ...]]:
+    """Every factor chain from the loss down to y_j, for every non-input neuron j.
+
+    Built from the output layer back: a neuron's paths are each path of every
+    neuron k it feeds, extended by dy_k/dnet_k and dnet_k/dy_j.
+    """
+    paths: dict[int, tuple[Path, ...]] = {k: ((factors.loss[k],),) for k in numbered[-1]}
+    for layer, above in reversed(tuple(zip(numbered[1:-1], numbered[2:]))):
+        for j in layer:
+            paths[j] = tuple(path + (factors.activation[k], factors.between(j, k)) for k in above for path in paths[k])
+    return paths
+
+
+def fed_neuron(name: str) -> int:
+    """The neuron j a parameter feeds: w_ij feeds j, b_j feeds j."""
+    pair = parse_weight_name(name)
+    if pair is not None:
+        return pair[1]
+    neuron = parse_bias_name(name)
+    if neuron is None:
+        raise ValueError(f"{name!r} is neither a weight nor a bias name")
+    return neuron
+
+
+def _parameter_derivation(
+    name: str, symbol: sp.Symbol, paths: tuple[Path, ...], factors: _EdgeFactors
+) -> ParameterDerivation:
+    j = fed_neuron(name)
+    local = (factors.activation[j], factors.into(j, symbol))
+    upstream = sp.Add(*[sp.Mul(*[factor.expression for factor in path]) for path in paths])
+    expression = upstream * sp.Mul(*[factor.expression for factor in local])
+    return ParameterDerivation(name, symbol, paths, local, expression)
 
 
 @lru_cache(maxsize=64)
@@ -152,74 +267,39 @@ def derive_gradients(
     """
     layers = tuple(int(size) for size in layers)
     act = activation_function(activation)
-    if loss not in ("mse", "half_mse"):
-        raise ValueError(f"unknown loss {loss!r} (choose from mse, half_mse)")
-    inputs, targets, nets, outputs, parameters, latex_names = _symbols(layers, with_biases)
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r} (choose from {', '.join(LOSSES)})")
+    symbols = _symbols(layers, with_biases)
     numbered = neuron_layers(layers)
-    output_layer = numbered[-1]
-
-    net_expressions: dict[int, sp.Expr] = {}
-    for previous, current in zip(numbered, numbered[1:]):
-        for j in current:
-            total = sp.Add(*[parameters[weight_name(i, j)] * outputs[i] for i in previous], evaluate=False)
-            net_expressions[j] = total + parameters[bias_name(j)] if with_biases else total
-    activation_expressions = {j: act(nets[j]) for j in nets}
-
+    net_expressions = _net_expressions(numbered, symbols, with_biases)
+    activation_expressions = {j: act(net) for j, net in symbols.nets.items()}
     loss_symbol = sp.Symbol("L")
-    latex_names[loss_symbol] = "L"
-    squared_errors = sp.Add(*[(t - outputs[k]) ** 2 for t, k in zip(targets, output_layer)])
-    loss_expression = squared_errors / 2 if loss == "half_mse" else squared_errors
-
-    # One Factor per graph edge, shared by every path that crosses it.
-    loss_factor = {
-        k: Factor(loss_symbol, outputs[k], sp.factor(sp.diff(loss_expression, outputs[k]))) for k in output_layer
-    }
-    activation_factor = {j: Factor(outputs[j], nets[j], sp.diff(activation_expressions[j], nets[j])) for j in nets}
-
-    def edge_factor(j: int, k: int) -> Factor:  # d net_k / d y_j
-        return Factor(nets[k], outputs[j], sp.diff(net_expressions[k], outputs[j]))
-
-    layer_of = {neuron: index for index, layer in enumerate(numbered) for neuron in layer}
-    upstream_cache: dict[int, tuple[tuple[Factor, ...], ...]] = {}
-
-    def upstream_paths(j: int) -> tuple[tuple[Factor, ...], ...]:
-        """Every factor chain from the loss down to y_j."""
-        if j not in upstream_cache:
-            if layer_of[j] == len(numbered) - 1:
-                upstream_cache[j] = ((loss_factor[j],),)
-            else:
-                upstream_cache[j] = tuple(
-                    path + (activation_factor[k], edge_factor(j, k))
-                    for k in numbered[layer_of[j] + 1]
-                    for path in upstream_paths(k)
-                )
-        return upstream_cache[j]
-
-    derivations = []
-    for name, symbol in parameters.items():
-        j = parse_bias_name(name) if name.startswith("b") else parse_weight_name(name)[1]  # the neuron it feeds
-        paths = upstream_paths(j)
-        local = (activation_factor[j], Factor(nets[j], symbol, sp.diff(net_expressions[j], symbol)))
-        upstream = sp.Add(*[sp.Mul(*[factor.expression for factor in path]) for path in paths])
-        expression = upstream * sp.Mul(*[factor.expression for factor in local])
-        derivations.append(ParameterDerivation(name, symbol, paths, local, expression))
-
+    symbols.latex_names[loss_symbol] = "L"
+    loss_expression = _loss_expression(symbols, numbered[-1], loss)
+    factors = _edge_factors(
+        symbols, net_expressions, activation_expressions, loss_symbol, loss_expression, numbered[-1]
+    )
+    paths = _upstream_paths(numbered, factors)
+    derivations = tuple(
+        _parameter_derivation(name, symbol, paths[fed_neuron(name)], factors)
+        for name, symbol in symbols.parameters.items()
+    )
     return NetworkDerivation(
         layers=layers,
         activation=activation,
         loss=loss,
         with_biases=with_biases,
-        inputs=inputs,
-        targets=targets,
-        net_symbols=nets,
-        output_symbols=outputs,
-        parameter_symbols=parameters,
+        inputs=symbols.inputs,
+        targets=symbols.targets,
+        net_symbols=symbols.nets,
+        output_symbols=symbols.outputs,
+        parameter_symbols=symbols.parameters,
         net_expressions=net_expressions,
         activation_expressions=activation_expressions,
         loss_symbol=loss_symbol,
         loss_expression=loss_expression,
-        parameters=tuple(derivations),
-        latex_names=latex_names,
+        parameters=derivations,
+        latex_names=symbols.latex_names,
     )
 
 
@@ -234,7 +314,8 @@ class ForwardPass:
         return float(self.values[symbol])
 
 
-def _evaluate(expression: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Float:
+def evaluate_at(expression: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Float:
+    """`expression` at the given symbol values, EVALUATION_DIGITS digits; ValueError if a symbol is left."""
     result = sp.sympify(expression).evalf(EVALUATION_DIGITS, subs=dict(values))
     if not result.is_Number:
         raise ValueError(f"could not evaluate {expression} numerically (got {result})")
@@ -276,9 +357,9 @@ def forward_pass(
     for layer in derivation.neuron_layers[1:]:
         for j in layer:
             net = derivation.net_symbols[j]
-            values[net] = _evaluate(derivation.net_expressions[j], values)
-            values[derivation.output_symbols[j]] = _evaluate(derivation.activation_expressions[j], values)
-    loss = _evaluate(derivation.loss_expression, values)
+            values[net] = evaluate_at(derivation.net_expressions[j], values)
+            values[derivation.output_symbols[j]] = evaluate_at(derivation.activation_expressions[j], values)
+    loss = evaluate_at(derivation.loss_expression, values)
     values[derivation.loss_symbol] = loss
     return ForwardPass(values, loss)
 
@@ -300,7 +381,7 @@ def evaluate_gradients(derivation: NetworkDerivation, forward: ForwardPass) -> d
 
     def value_of(factor: Factor) -> sp.Float:
         if factor not in cache:
-            cache[factor] = _evaluate(factor.expression, forward.values)
+            cache[factor] = evaluate_at(factor.expression, forward.values)
         return cache[factor]
 
     results = {}

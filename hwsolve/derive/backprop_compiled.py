@@ -33,11 +33,16 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-_FLOAT_FUNCTIONS = {
+# lambdify's names for the SymPy functions of backprop_activations, as floats.
+_FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
     "sigmoid": _sigmoid,
     "relu": lambda z: z if z > 0 else 0.0,
     "relu_step": lambda z: 1.0 if z > 0 else 0.0,
 }
+
+
+# A lambdified expression: the shared argument list in, one float out.
+CompiledFunction = Callable[..., float]
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,10 @@ class CompiledNetwork:
     derivation: NetworkDerivation
     route: DeltaRoute
     symbols: tuple[sp.Symbol, ...]  # argument order of every compiled function
-    nets: tuple[tuple[int, Callable], ...]  # (neuron, net input), layer by layer
-    activations: tuple[tuple[int, Callable], ...]
-    loss: Callable
-    deltas: tuple[tuple[int, Callable], ...]  # (neuron, delta), output layer first
+    nets: tuple[tuple[int, CompiledFunction], ...]  # (neuron, net input), layer by layer
+    activations: tuple[tuple[int, CompiledFunction], ...]
+    loss: CompiledFunction
+    deltas: tuple[tuple[int, CompiledFunction], ...]  # (neuron, delta), output layer first
 
     def step(self, x: Sequence[float], y: Sequence[float], parameters: Mapping[str, float]) -> CompiledStep:
         d = self.derivation
@@ -104,8 +109,9 @@ def _compile(layers: tuple[int, ...], activation: str, loss: str, with_biases: b
     symbols += tuple(d.output_symbols[j] for j in d.net_symbols)
     symbols += tuple(route.delta_symbols.values())
 
-    def compile_one(expression: sp.Expr) -> Callable:
-        return sp.lambdify(symbols, expression, modules=[_FLOAT_FUNCTIONS, "math"])
+    def compile_one(expression: sp.Expr) -> CompiledFunction:
+        function: CompiledFunction = sp.lambdify(symbols, expression, modules=[_FLOAT_FUNCTIONS, "math"])
+        return function
 
     order = [j for layer in d.neuron_layers[1:] for j in layer]
     return CompiledNetwork(

@@ -40,9 +40,16 @@ from functools import lru_cache
 
 import sympy as sp
 
-from hwsolve.derive.backprop import EVALUATION_DIGITS, ForwardPass, NetworkDerivation, _evaluate, derive_gradients
+from hwsolve.derive.backprop import (
+    EVALUATION_DIGITS,
+    ForwardPass,
+    NetworkDerivation,
+    derive_gradients,
+    evaluate_at,
+    fed_neuron,
+)
 from hwsolve.derive.backprop_activations import activation as activation_function
-from hwsolve.problem.q3 import parse_bias_name, parse_weight_name, weight_name
+from hwsolve.problem.q3 import parse_weight_name, weight_name
 
 
 @dataclass(frozen=True)
@@ -82,8 +89,8 @@ class DeltaRoute:
     delta_symbols: Mapping[int, sp.Symbol]
     latex_names: Mapping[sp.Symbol, str]  # the derivation's names and delta_j
 
-    def latex(self, expression: sp.Expr, **options) -> str:
-        return sp.latex(expression, order="none", symbol_names=dict(self.latex_names), **options)
+    def latex(self, expression: sp.Expr, **options: object) -> str:
+        return str(sp.latex(expression, order="none", symbol_names=dict(self.latex_names), **options))
 
     def delta(self, neuron: int) -> DeltaDerivation:
         return next(delta for delta in self.deltas if delta.neuron == neuron)
@@ -105,59 +112,60 @@ def derive_deltas(derivation: NetworkDerivation) -> DeltaRoute:
 @lru_cache(maxsize=64)
 def _derive(layers: tuple[int, ...], activation: str, loss: str, with_biases: bool) -> DeltaRoute:
     d = derive_gradients(layers, activation, loss, with_biases)
-    act = activation_function(activation)
     numbered = d.neuron_layers
     delta_symbols = {j: sp.Symbol(f"delta{j}", real=True) for layer in numbered[1:] for j in layer}
     latex_names = {**d.latex_names, **{symbol: rf"\delta_{{{j}}}" for j, symbol in delta_symbols.items()}}
+    deltas = tuple(
+        _delta_of(d, j, numbered[depth + 1] if depth < len(numbered) - 1 else (), delta_symbols)
+        for depth in range(len(numbered) - 1, 0, -1)  # the output layer first
+        for j in numbered[depth]
+    )
+    return DeltaRoute(d, deltas, _gradients_by_delta(d, deltas, delta_symbols), delta_symbols, latex_names)
 
-    def local_derivative(j: int) -> sp.Expr:  # dy_j/dnet_j, in y_j where possible
-        net = d.net_symbols[j]
-        return _output_form(sp.diff(d.activation_expressions[j], net), act(net), d.output_symbols[j])
 
-    deltas: list[DeltaDerivation] = []
-    for depth in range(len(numbered) - 1, 0, -1):  # the output layer first
-        is_output = depth == len(numbered) - 1
-        for j in numbered[depth]:
-            if is_output:
-                downstream: tuple[int, ...] = ()
-                factors = (sp.factor(sp.diff(d.loss_expression, d.output_symbols[j])), local_derivative(j))
-            else:
-                downstream = numbered[depth + 1]
-                summed = sp.Add(
-                    *[
-                        sp.Mul(d.parameter_symbols[weight_name(j, k)], delta_symbols[k], evaluate=False)
-                        for k in downstream
-                    ],
-                    evaluate=False,
-                )
-                factors = (local_derivative(j), summed)
-            kept = tuple(factor for factor in factors if factor != 1) or (sp.Integer(1),)
-            expression = kept[0] if len(kept) == 1 else sp.Mul(*kept, evaluate=False)
-            deltas.append(
-                DeltaDerivation(
-                    j,
-                    "output" if is_output else "hidden",
-                    delta_symbols[j],
-                    d.net_symbols[j],
-                    d.output_symbols[j],
-                    kept,
-                    expression,
-                    downstream,
-                )
-            )
+def _local_derivative(d: NetworkDerivation, j: int) -> sp.Expr:
+    """dy_j/dnet_j, in y_j where the activation allows it."""
+    net = d.net_symbols[j]
+    activated = activation_function(d.activation)(net)
+    return _output_form(sp.diff(d.activation_expressions[j], net), activated, d.output_symbols[j])
 
+
+def _delta_of(
+    d: NetworkDerivation, j: int, downstream: tuple[int, ...], delta_symbols: Mapping[int, sp.Symbol]
+) -> DeltaDerivation:
+    """delta_j: dL/dy_j * f'(net_j) at the output (no downstream), f'(net_j) * sum_k w_jk delta_k before it."""
+    if not downstream:
+        factors = (sp.factor(sp.diff(d.loss_expression, d.output_symbols[j])), _local_derivative(d, j))
+    else:
+        summed = sp.Add(
+            *[sp.Mul(d.parameter_symbols[weight_name(j, k)], delta_symbols[k], evaluate=False) for k in downstream],
+            evaluate=False,
+        )
+        factors = (_local_derivative(d, j), summed)
+    kept = tuple(factor for factor in factors if factor != 1) or (sp.Integer(1),)  # a factor 1 is not written
+    expression = kept[0] if len(kept) == 1 else sp.Mul(*kept, evaluate=False)
+    role = "hidden" if downstream else "output"
+    return DeltaDerivation(
+        j, role, delta_symbols[j], d.net_symbols[j], d.output_symbols[j], kept, expression, downstream
+    )
+
+
+def _gradients_by_delta(
+    d: NetworkDerivation, deltas: tuple[DeltaDerivation, ...], delta_symbols: Mapping[int, sp.Symbol]
+) -> tuple[GradientByDelta, ...]:
+    """dL/dw_ij = delta_j y_i and dL/db_j = delta_j, grouped in the deltas' order."""
     by_neuron: dict[int, list[GradientByDelta]] = {}
     for name in d.parameter_symbols:
         pair = parse_weight_name(name)
+        source: int | None
         if pair is None:
-            j, source = parse_bias_name(name), None
+            j, source = fed_neuron(name), None
             expression = delta_symbols[j]
         else:
             source, j = pair
             expression = sp.Mul(delta_symbols[j], d.output_symbols[source], evaluate=False)
         by_neuron.setdefault(j, []).append(GradientByDelta(name, j, source, expression))
-    gradients = tuple(gradient for delta in deltas for gradient in by_neuron[delta.neuron])
-    return DeltaRoute(d, tuple(deltas), gradients, delta_symbols, latex_names)
+    return tuple(gradient for delta in deltas for gradient in by_neuron[delta.neuron])
 
 
 @dataclass(frozen=True)
@@ -175,13 +183,13 @@ def evaluate_deltas(route: DeltaRoute, forward: ForwardPass) -> DeltaValues:
     factor_values: dict[int, tuple[float, ...]] = {}
     exact: dict[int, sp.Float] = {}
     for delta in route.deltas:
-        factors = [_evaluate(factor, values) for factor in delta.factors]
+        factors = [evaluate_at(factor, values) for factor in delta.factors]
         value = sp.Float(1, EVALUATION_DIGITS)
         for factor in factors:
             value = value * factor
         exact[delta.neuron] = values[delta.symbol] = value
         factor_values[delta.neuron] = tuple(float(factor) for factor in factors)
-    gradients = {gradient.name: _evaluate(gradient.expression, values) for gradient in route.gradients}
+    gradients = {gradient.name: evaluate_at(gradient.expression, values) for gradient in route.gradients}
     return DeltaValues(
         factor_values=factor_values,
         deltas={j: float(exact[j]) for j in sorted(exact)},

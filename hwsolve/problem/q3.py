@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
@@ -104,20 +104,20 @@ def _check_finite(values: Iterable[float], option: str) -> tuple[float, ...]:
 
 def _canonical_parameters(
     given: Iterable[tuple[str, float]] | Mapping[str, float],
-    expected: dict[tuple, str],
-    parse,
+    expected: dict[tuple[int, ...], str],
+    parse: Callable[[str], tuple[int, int] | int | None],
     option: str,
     kind: str,
 ) -> tuple[tuple[str, float], ...]:
     """Map user names onto canonical ones; reject unknown, duplicate, missing."""
     items = given.items() if isinstance(given, Mapping) else given
     plural = kind + ("es" if kind.endswith("s") else "s")
-    by_key: dict[tuple, float] = {}
+    by_key: dict[tuple[int, ...], float] = {}
     for raw_name, value in items:
-        key = parse(raw_name)
-        if key is None:
+        parsed = parse(raw_name)
+        if parsed is None:
             raise Q3InputError(f"{raw_name!r} is not a {kind} name ({_NAME_HINTS[kind]})", option)
-        key = key if isinstance(key, tuple) else (key,)
+        key = parsed if isinstance(parsed, tuple) else (parsed,)
         if key not in expected:
             raise Q3InputError(f"unknown {kind} {raw_name!r}: the network has no such connection", option)
         if key in by_key:
@@ -188,14 +188,16 @@ class Q3Problem:
         if lr <= 0:
             raise Q3InputError(f"the learning rate must be positive, got {lr!r}", "--lr")
         object.__setattr__(self, "lr", lr)
-        expected_weights = {pair: weight_name(*pair) for pair in weight_pairs(layers)}
+        expected_weights: dict[tuple[int, ...], str] = {pair: weight_name(*pair) for pair in weight_pairs(layers)}
         object.__setattr__(
             self,
             "weights",
             _canonical_parameters(self.weights, expected_weights, parse_weight_name, "--weights", "weight"),
         )
         if self.biases:
-            expected_biases = {(j,): bias_name(j) for layer in neuron_layers(layers)[1:] for j in layer}
+            expected_biases: dict[tuple[int, ...], str] = {
+                (j,): bias_name(j) for layer in neuron_layers(layers)[1:] for j in layer
+            }
             object.__setattr__(
                 self, "biases", _canonical_parameters(self.biases, expected_biases, parse_bias_name, "--biases", "bias")
             )

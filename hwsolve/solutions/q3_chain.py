@@ -41,6 +41,11 @@ def layout(
     return f"{brackets[0]}{summed}{brackets[1]}{times}{local_text}"
 
 
+def given_symbols(derivation: NetworkDerivation) -> frozenset[sp.Symbol]:
+    """The symbols whose values are given (inputs, targets, parameters): written as given, 0.35."""
+    return frozenset((*derivation.inputs, *derivation.targets, *derivation.parameter_symbols.values()))
+
+
 def _symbol_latex(derivation: NetworkDerivation, symbol: sp.Symbol) -> str:
     return derivation.latex_names.get(symbol, sp.latex(symbol))
 
@@ -91,17 +96,17 @@ def _number_as_symbol_latex(value: float, digits: int, given: bool) -> str:
 
 
 def substituted_latex(
-    expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int, given: frozenset = frozenset()
+    expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int, given: frozenset[sp.Symbol] = frozenset()
 ) -> str:
     """The expression as written, each symbol replaced by its value: -2 (0.5 - 0.690283) ...
 
     ``given``: the symbols whose values are given (written as given, 0.5).
     """
     names = {symbol: _number_as_symbol_latex(value, digits, symbol in given) for symbol, value in values.items()}
-    return sp.latex(expression, order="none", symbol_names=names, mul_symbol="dot")
+    return str(sp.latex(expression, order="none", symbol_names=names, mul_symbol="dot"))
 
 
-class _NamedStrPrinter(StrPrinter):
+class _NamedStrPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no types: StrPrinter is Any to mypy
     """SymPy's str printer with chosen names for some symbols, terms in the written order."""
 
     def __init__(self, names: Mapping[sp.Symbol, str]):
@@ -114,11 +119,12 @@ class _NamedStrPrinter(StrPrinter):
 
 def named_text(expression: sp.Expr, names: Mapping[sp.Symbol, str]) -> str:
     """Plain text with a middle dot for products and ^ for powers: -2·(y - y5)·y5·(1 - y5)."""
-    return _NamedStrPrinter(names).doprint(expression).replace("**", "^").replace("*", "·")
+    written: str = _NamedStrPrinter(names).doprint(expression)
+    return written.replace("**", "^").replace("*", "·")
 
 
 def substituted_text(
-    expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int, given: frozenset = frozenset()
+    expression: sp.Expr, values: Mapping[sp.Symbol, float], digits: int, given: frozenset[sp.Symbol] = frozenset()
 ) -> str:
     return named_text(
         expression, {symbol: number_text(value, digits, symbol in given) for symbol, value in values.items()}

@@ -22,12 +22,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 from matplotlib.path import Path as LinePath
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from hwsolve.render.figures.common import new_figure, save_figure
+
+if TYPE_CHECKING:  # the solution is read, never built, here: SymPy and torch load only where it is solved
+    from hwsolve.solutions.q3 import Q3Solution
 
 FORWARD_COLOUR = "#1f4e79"
 GRADIENT_COLOUR = "#b22222"
@@ -46,6 +54,9 @@ LEGEND_FONT_POINTS = 8.5
 INCHES_PER_UNIT = 0.5
 BOX_WIDTH = 2.3  # data units: a neuron's box holds "delta_3 = 0.00530898" at NODE_FONT_POINTS
 INPUT_BOX_WIDTH = 1.7
+Point = tuple[float, float]
+EdgeKey = tuple[int, int] | tuple[int, str]  # (source, target) neurons, or (output, "loss")
+COLUMN_GAP, ROW_GAP, LINE_HEIGHT = 3.0, 4.6, 0.36  # data units; see _layout
 
 
 @dataclass(frozen=True)
@@ -80,9 +91,7 @@ def _positions(
     return positions
 
 
-def _box(
-    axis, centre: tuple[float, float], lines: Sequence[Line], width: float, line_height: float, face: str
-) -> float:
+def _box(axis: Axes, centre: Point, lines: Sequence[Line], width: float, line_height: float, face: str) -> float:
     """A rounded box with one text line per entry; returns its half height."""
     height = line_height * (len(lines) + 0.6)
     x, y = centre
@@ -113,7 +122,7 @@ def _box(
     return height / 2
 
 
-def _label(axis, lines: Sequence[Line], line_height: float, gid: str) -> list:
+def _label(axis: Axes, lines: Sequence[Line], line_height: float, gid: str) -> list[Text]:
     """An edge label's lines, centred on (0, 0) until `_place_labels` moves them."""
     top = line_height * (len(lines) - 1) / 2
     return [
@@ -139,7 +148,12 @@ LABEL_STEPS = (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2,
 LABEL_PAD = 0.06  # data units (about 2 pt) of white kept round a label's text
 
 
-def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> None:
+def _place_labels(
+    axis: Axes,
+    labels: dict[EdgeKey, list[Text]],
+    segments: dict[EdgeKey, tuple[Point, Point]],
+    obstacles: list[Bbox],
+) -> None:
     """Move each edge's label to the first point along its edge (or, failing
     that, just beside it) where its box meets no other edge, no node and no
     label already placed.
@@ -150,9 +164,12 @@ def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> 
     clear, the one with the fewest conflicts is taken; the opaque background
     still keeps its own numbers readable.
     """
-    renderer = axis.figure.canvas.get_renderer()
+    canvas = axis.figure.canvas if axis.figure is not None else None
+    if not isinstance(canvas, FigureCanvasAgg):  # figures.common fixes the Agg backend for the process
+        raise TypeError(f"edge labels are measured on an Agg canvas, not {type(canvas).__name__}")
+    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # matplotlib leaves it unannotated
     to_data = axis.transData.inverted()
-    placed: dict = {}
+    placed: dict[EdgeKey, Bbox] = {}
     for edge, texts in labels.items():
         extent = Bbox.union([text.get_window_extent(renderer) for text in texts]).transformed(to_data).padded(LABEL_PAD)
         (x0, y0), (x1, y1) = segments[edge]
@@ -161,7 +178,7 @@ def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> 
         # it still reads as the edge's label.
         beside = extent.height / 2 + LABEL_PAD
         candidates = [(t, 0.0) for t in LABEL_STEPS] + [(t, side * beside) for t in LABEL_STEPS for side in (1, -1)]
-        best = None
+        best: tuple[int, float, float, Bbox] | None = None
         for t, offset in candidates:
             dx, dy = x0 + t * (x1 - x0), y0 + t * (y1 - y0) + offset
             box = extent.translated(dx, dy)
@@ -172,6 +189,7 @@ def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> 
                 best = (conflicts, dx, dy, box)
             if conflicts == 0:
                 break
+        assert best is not None  # there is always a first candidate
         _, dx, dy, box = best
         for text in texts:
             x, y = text.get_position()
@@ -186,25 +204,37 @@ def _place_labels(axis, labels: dict, segments: dict, obstacles: list[Bbox]) -> 
         placed[edge] = box
 
 
-def network_figure(drawing: NetworkDrawing):
-    """The drawn network as an open figure (`draw_network` saves and closes it)."""
+@dataclass(frozen=True)
+class _Layout:
+    """Where every box goes, in data units, and the axes' limits around them."""
+
+    positions: dict[int, Point]  # neuron -> box centre
+    width_of: dict[int, float]  # neuron -> box width
+    box_half: dict[int, float]  # neuron -> half its box's height
+    first_output: int
+    outputs: list[int]
+    loss_centre: Point
+    loss_half: float
+    x_range: Point
+    y_range: Point
+
+
+def _layout(drawing: NetworkDrawing) -> _Layout:
     # The gaps leave room for a three-line edge label (about 2.3 units wide
     # with its margin at 8 pt) in the middle of a level edge, clear of the
     # slanted edges leaving and entering its ends, and for labels of crossing
     # edges beside the node they start from, clear of that node and the other
     # edge. Input boxes hold one short value, so they are narrower.
-    column_gap, row_gap, line_height = 3.0, 4.6, 0.36
     column_widths = [INPUT_BOX_WIDTH] + [BOX_WIDTH] * (len(drawing.layers) - 1)
-    positions = _positions(drawing.layers, column_widths, column_gap, row_gap)
+    positions = _positions(drawing.layers, column_widths, COLUMN_GAP, ROW_GAP)
     first_hidden = drawing.layers[0] + 1
     width_of = {n: INPUT_BOX_WIDTH if n < first_hidden else BOX_WIDTH for n in positions}
-    box_width = BOX_WIDTH  # the loss box's
     first_output = sum(drawing.layers[:-1]) + 1
     outputs = [n for n in positions if n >= first_output]
-    box_half = {n: line_height * (len(drawing.neuron_lines.get(n, [None])) + 0.6) / 2 for n in positions}
+    box_half = {n: LINE_HEIGHT * (len(drawing.neuron_lines.get(n, [None])) + 0.6) / 2 for n in positions}
     # The loss sits under the output layer, so the figure is only as wide as
     # the network and prints at full size across the page.
-    loss_half = line_height * (len(drawing.loss_lines) + 0.6) / 2
+    loss_half = LINE_HEIGHT * (len(drawing.loss_lines) + 0.6) / 2
     loss_centre = (positions[outputs[-1]][0], positions[outputs[-1]][1] - box_half[outputs[-1]] - 0.7 - loss_half)
     xs = [x for x, _ in positions.values()]
     bottoms = [y - box_half[n] for n, (_, y) in positions.items()] + (
@@ -213,74 +243,69 @@ def network_figure(drawing: NetworkDrawing):
     tops = [y + box_half[n] for n, (_, y) in positions.items()]
     x_range = (min(xs) - INPUT_BOX_WIDTH / 2 - 0.1, max(xs) + BOX_WIDTH / 2 + 0.1)
     y_range = (min(bottoms) - 0.15, max(tops) + 0.15)  # the legend goes below the axes
-    # One data unit is the same length on paper whatever the network's size,
-    # so the text, set in points, always fits its box.
-    figure, axis = new_figure((x_range[1] - x_range[0]) * INCHES_PER_UNIT, (y_range[1] - y_range[0]) * INCHES_PER_UNIT)
-    axis.set_position((0.0, 0.0, 1.0, 1.0))  # the axes fill the figure, so units map to inches exactly
-    # Limits before the labels: placing them measures text in data units.
-    axis.set_xlim(*x_range)
-    axis.set_ylim(*y_range)
-    axis.set_aspect("equal")
-    axis.axis("off")
+    return _Layout(positions, width_of, box_half, first_output, outputs, loss_centre, loss_half, x_range, y_range)
+
+
+def _arrow(axis: Axes, start: Point, end: Point, gid: str) -> None:
+    axis.add_patch(
+        FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=8, color="#777777", lw=0.8, zorder=1, gid=gid)
+    )
+
+
+def _draw_neurons(axis: Axes, drawing: NetworkDrawing, layout: _Layout) -> list[Bbox]:
+    """Every neuron's box; returns the boxes, which the edge labels keep clear of."""
     node_boxes = []
-    for neuron, centre in positions.items():
-        face = "#eef3fa" if neuron < first_output else "#fdf1e6"
-        half = _box(
-            axis, centre, drawing.neuron_lines.get(neuron, [Line(str(neuron))]), width_of[neuron], line_height, face
-        )
+    for neuron, centre in layout.positions.items():
+        face = "#eef3fa" if neuron < layout.first_output else "#fdf1e6"
+        width = layout.width_of[neuron]
+        half = _box(axis, centre, drawing.neuron_lines.get(neuron, [Line(str(neuron))]), width, LINE_HEIGHT, face)
         node_boxes.append(
-            Bbox.from_extents(
-                centre[0] - width_of[neuron] / 2, centre[1] - half, centre[0] + width_of[neuron] / 2, centre[1] + half
-            ).padded(0.02)
+            Bbox.from_extents(centre[0] - width / 2, centre[1] - half, centre[0] + width / 2, centre[1] + half).padded(
+                0.02
+            )
         )
-    segments, labels = {}, {}
+    return node_boxes
+
+
+def _draw_edges(
+    axis: Axes, drawing: NetworkDrawing, layout: _Layout
+) -> tuple[dict[EdgeKey, tuple[Point, Point]], dict[EdgeKey, list[Text]]]:
+    """Every weighted edge as an arrow, and its label (not yet placed); returns the segments and the labels."""
+    segments: dict[EdgeKey, tuple[Point, Point]] = {}
+    labels: dict[EdgeKey, list[Text]] = {}
     for (source, target), lines in drawing.edge_lines.items():
-        (x0, y0), (x1, y1) = positions[source], positions[target]
-        start, end = (x0 + width_of[source] / 2, y0), (x1 - width_of[target] / 2, y1)
-        axis.add_patch(
-            FancyArrowPatch(
-                start,
-                end,
-                arrowstyle="-|>",
-                mutation_scale=8,
-                color="#777777",
-                lw=0.8,
-                zorder=1,
-                gid=f"edge {source}-{target}",
-            )
-        )
+        (x0, y0), (x1, y1) = layout.positions[source], layout.positions[target]
+        start, end = (x0 + layout.width_of[source] / 2, y0), (x1 - layout.width_of[target] / 2, y1)
+        _arrow(axis, start, end, f"edge {source}-{target}")
         segments[(source, target)] = (start, end)
-        labels[(source, target)] = _label(axis, lines, line_height * 0.9, gid=f"edge label {source}-{target}")
-    if drawing.loss_lines:
-        _box(axis, loss_centre, drawing.loss_lines, box_width, line_height, "#f7f7f7")
-        node_boxes.append(
-            Bbox.from_extents(
-                loss_centre[0] - box_width / 2,
-                loss_centre[1] - loss_half,
-                loss_centre[0] + box_width / 2,
-                loss_centre[1] + loss_half,
-            ).padded(0.02)
-        )
-        for neuron in outputs:
-            x0, y0 = positions[neuron]
-            start, end = (x0, y0 - box_half[neuron]), (loss_centre[0], loss_centre[1] + loss_half)
-            axis.add_patch(
-                FancyArrowPatch(
-                    start,
-                    end,
-                    arrowstyle="-|>",
-                    mutation_scale=8,
-                    color="#777777",
-                    lw=0.8,
-                    zorder=1,
-                    gid=f"edge {neuron}-loss",
-                )
-            )
-            segments[(neuron, "loss")] = (start, end)
-    _place_labels(axis, labels, segments, node_boxes)
-    if drawing.title:
-        axis.set_title(drawing.title, fontsize=NODE_FONT_POINTS + 0.5)
-    # Under the drawing, inside its width, so the figure stays as wide as the network.
+        labels[(source, target)] = _label(axis, lines, LINE_HEIGHT * 0.9, gid=f"edge label {source}-{target}")
+    return segments, labels
+
+
+def _draw_loss(
+    axis: Axes,
+    drawing: NetworkDrawing,
+    layout: _Layout,
+    node_boxes: list[Bbox],
+    segments: dict[EdgeKey, tuple[Point, Point]],
+) -> None:
+    """The loss box under the outputs and an arrow from each output; both join the obstacles of the labels."""
+    centre, half = layout.loss_centre, layout.loss_half
+    _box(axis, centre, drawing.loss_lines, BOX_WIDTH, LINE_HEIGHT, "#f7f7f7")
+    node_boxes.append(
+        Bbox.from_extents(
+            centre[0] - BOX_WIDTH / 2, centre[1] - half, centre[0] + BOX_WIDTH / 2, centre[1] + half
+        ).padded(0.02)
+    )
+    for neuron in layout.outputs:
+        x0, y0 = layout.positions[neuron]
+        start, end = (x0, y0 - layout.box_half[neuron]), (centre[0], centre[1] + half)
+        _arrow(axis, start, end, f"edge {neuron}-loss")
+        segments[(neuron, "loss")] = (start, end)
+
+
+def _legend(axis: Axes) -> None:
+    """What each colour means, under the drawing and inside its width, so the figure stays as wide as the network."""
     handles = [Patch(facecolor=colour, edgecolor="none", label=meaning) for colour, meaning in COLOUR_MEANINGS]
     legend = axis.legend(
         handles=handles,
@@ -296,6 +321,31 @@ def network_figure(drawing: NetworkDrawing):
     )
     for text, (colour, _) in zip(legend.get_texts(), COLOUR_MEANINGS):
         text.set_color(colour)
+
+
+def network_figure(drawing: NetworkDrawing) -> Figure:
+    """The drawn network as an open figure (`draw_network` saves and closes it)."""
+    layout = _layout(drawing)
+    x_range, y_range = layout.x_range, layout.y_range
+    # One data unit is the same length on paper whatever the network's size,
+    # so the text, set in points, always fits its box.
+    figure: Figure
+    axis: Axes
+    figure, axis = new_figure((x_range[1] - x_range[0]) * INCHES_PER_UNIT, (y_range[1] - y_range[0]) * INCHES_PER_UNIT)
+    axis.set_position((0.0, 0.0, 1.0, 1.0))  # the axes fill the figure, so units map to inches exactly
+    # Limits before the labels: placing them measures text in data units.
+    axis.set_xlim(*x_range)
+    axis.set_ylim(*y_range)
+    axis.set_aspect("equal")
+    axis.axis("off")
+    node_boxes = _draw_neurons(axis, drawing, layout)
+    segments, labels = _draw_edges(axis, drawing, layout)
+    if drawing.loss_lines:
+        _draw_loss(axis, drawing, layout, node_boxes, segments)
+    _place_labels(axis, labels, segments, node_boxes)
+    if drawing.title:
+        axis.set_title(drawing.title, fontsize=NODE_FONT_POINTS + 0.5)
+    _legend(axis)
     return figure
 
 
@@ -308,7 +358,7 @@ def _math_name(latex_name: str) -> str:
     return latex_name.replace(r"\left", "").replace(r"\right", "")
 
 
-def drawing_from_q3(solution, digits: int = 6) -> NetworkDrawing:
+def drawing_from_q3(solution: Q3Solution, digits: int = 6) -> NetworkDrawing:
     """The Q3 solution's numbers, formatted as in the text, on the network's nodes and edges.
 
     Given values (inputs, weights, the target) are written as given (0.35),
@@ -328,7 +378,7 @@ def drawing_from_q3(solution, digits: int = 6) -> NetworkDrawing:
     drawing = NetworkDrawing(tuple(solution.problem.layers))
     for neuron in solution.neurons:
         name = _math_name(neuron.output_latex)
-        if neuron.net_input is None:
+        if neuron.net_input is None or neuron.net_latex is None:  # an input: it has neither
             lines = [Line(f"input {neuron.neuron}"), Line(f"${name} = {given(neuron.output)}$", FORWARD_COLOUR)]
         else:
             lines = [
@@ -365,5 +415,5 @@ def drawing_from_q3(solution, digits: int = 6) -> NetworkDrawing:
     return drawing
 
 
-def draw_q3_network(solution, base: Path | str, digits: int = 6) -> tuple[Path, Path]:
+def draw_q3_network(solution: Q3Solution, base: Path | str, digits: int = 6) -> tuple[Path, Path]:
     return draw_network(drawing_from_q3(solution, digits=digits), base)

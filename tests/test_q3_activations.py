@@ -1,0 +1,60 @@
+"""Q3's activation names live in problem/q3.py alone; every registry keyed by them covers exactly those names.
+
+The values are checked against q3_reference.py's activations, written
+without hwsolve (torch on scalars), at points on both sides of zero.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+import torch
+from q3_reference import ACTIVATIONS as REFERENCE_ACTIVATIONS
+
+from hwsolve.check.backprop_autograd import TORCH_ACTIVATIONS
+from hwsolve.derive.backprop_activations import (
+    ACTIVATION_DERIVATIVE_LATEX,
+    ACTIVATION_LATEX,
+    ACTIVATION_WORDS,
+    SYMPY_ACTIVATIONS,
+    activation,
+)
+from hwsolve.problem.q3 import ACTIVATIONS, Q3InputError, Q3Problem
+
+REGISTRIES = {
+    "SymPy functions": SYMPY_ACTIVATIONS,
+    "names in words": ACTIVATION_WORDS,
+    "LaTeX names": ACTIVATION_LATEX,
+    "LaTeX derivatives": ACTIVATION_DERIVATIVE_LATEX,
+    "torch functions": TORCH_ACTIVATIONS,
+}
+POINTS = (-2.5, -0.3, 0.0, 0.7, 3.0)
+
+
+def test_the_names_are_listed_once_without_repeats():
+    assert len(set(ACTIVATIONS)) == len(ACTIVATIONS)
+    assert set(ACTIVATIONS) == set(REFERENCE_ACTIVATIONS)  # the independent reference knows each one
+
+
+@pytest.mark.parametrize("registry", REGISTRIES, ids=str)
+def test_each_registry_covers_exactly_the_problem_s_names(registry):
+    assert set(REGISTRIES[registry]) == set(ACTIVATIONS)
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_sympy_and_torch_activations_agree_with_the_reference(name):
+    z = sp.Symbol("z", real=True)
+    symbolic = activation(name)(z)
+    for point in POINTS:
+        expected = float(REFERENCE_ACTIVATIONS[name](torch.tensor(point, dtype=torch.float64)))
+        assert float(symbolic.subs(z, point).evalf(30)) == pytest.approx(expected, abs=1e-15), (name, point)
+        assert float(TORCH_ACTIVATIONS[name](torch.tensor(point, dtype=torch.float64))) == pytest.approx(
+            expected, abs=1e-15
+        ), (name, point)
+
+
+def test_a_name_outside_the_list_is_refused_everywhere():
+    with pytest.raises(ValueError, match="choose from sigmoid, tanh, relu, identity"):
+        activation("softplus")
+    with pytest.raises(Q3InputError, match="choose from sigmoid, tanh, relu, identity"):
+        Q3Problem(activation="softplus")
