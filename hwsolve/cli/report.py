@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from hwsolve.cli.common import Command, digits_option, seed_option
+from hwsolve.cli.progress import click_progress
 from hwsolve.errors import HwsolveError
 from hwsolve.render.report_q4 import QUICK_EPOCHS
 
@@ -112,6 +113,7 @@ def report(
         quick=quick,
         data_dir=data_dir,
         seed=seed,
+        sweep_progress=click_progress,
     )
     skipped_pdf = ""
     if "pdf" in chosen:

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from hwsolve import __version__
 from hwsolve.audit.compare import RELATIVE_TOLERANCE, Audit
 from hwsolve.errors import HwsolveError
+from hwsolve.experiments.mnist.progress import ProgressFactory
 from hwsolve.io import write_atomic
 from hwsolve.numbers import DEFAULT_DIGITS
 from hwsolve.render.environment import render_template, template_path
@@ -44,6 +45,7 @@ class ReportOptions:
     quick: bool = False  # Q4: a 3-epoch sweep, stated in the report
     data_dir: Path | None = None
     seed: int = 0
+    sweep_progress: ProgressFactory | None = None  # draws the Q4 sweeps' progress bar (the CLI passes click's)
 
 
 @dataclass

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hwsolve.solutions.q4 import measured_effects
+from hwsolve.solutions.q4 import Q4Solution
+from hwsolve.solutions.q4_differences import Difference, MeasuredEffect, effect_of, measured_effects
 
 MODES = ("homework", "corrected")
 DEFAULT_EPOCHS = 30
@@ -31,12 +32,12 @@ CORRECTED_SEEDS = 1
 class Q4Modes:
     """The two modes' Q4Solutions, as the report's Q4 'solution'."""
 
-    homework: Any
-    corrected: Any
+    homework: Q4Solution
+    corrected: Q4Solution
     reused: dict[str, bool]  # mode -> taken from existing results.json files (nothing trained)
     report_supplements: tuple[str, ...] = ()  # the Q4 fragment holds the whole section
 
-    def by_mode(self) -> dict[str, Any]:
+    def by_mode(self) -> dict[str, Q4Solution]:
         return {"homework": self.homework, "corrected": self.corrected}
 
     def template_context(self) -> dict[str, Any]:
@@ -70,15 +71,13 @@ class Q4Modes:
         )
         return notes
 
-    def effects(self) -> list[dict]:
+    def effects(self) -> list[MeasuredEffect]:
         """Median test error of the groups each change touches, homework (all seeds) and corrected (all seeds)."""
         return measured_effects(self.homework.findings, self.corrected.findings)
 
-    def effect_of(self, difference: dict) -> dict | None:
+    def effect_of(self, difference: Difference) -> MeasuredEffect | None:
         """The effects row that isolates one listed difference (NLL input, Adam's lr), or None."""
-        what = difference.get("what", "").lower()
-        group = "nll" if "nll" in what else "adam" if "adam" in what else None
-        return next((row for row in self.effects() if row["group"] == group), None)
+        return effect_of(difference, self.effects())
 
 
 def requested_epochs(options) -> int:
@@ -108,7 +107,7 @@ def results_folders(out_dir: Path, mode: str, epochs: int) -> tuple[Path, Path]:
 
 def _finished(mode: str, folder: Path, epochs: int, seeds: list[int], data_dir=None):
     """The results in `folder` when they hold a whole sweep of this mode and epochs for every seed; else None."""
-    from hwsolve.experiments.mnist_models import ALL_CONFIGS
+    from hwsolve.experiments.mnist import ALL_CONFIGS
     from hwsolve.solutions.q4 import load_q4_seeds
 
     # A file that fails validation raises InvalidResults (one line): the report never shows it.
@@ -121,7 +120,7 @@ def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
     The first mode that trains also trains the other's missing seeds, in the
     same worker pool (solve_q4's train_also): all sweeps run side by side.
     """
-    from hwsolve.experiments.mnist_parallel import SweepJob
+    from hwsolve.experiments.mnist.parallel import SweepJob
     from hwsolve.solutions.q4 import seed_dir
 
     epochs = requested_epochs(options)
@@ -152,6 +151,7 @@ def solve_q4_for_report(solver: Callable[..., Any], options) -> Q4Modes:
             data_dir=options.data_dir,
             out=own,
             train_also=others if position == 0 else [],
+            progress=options.sweep_progress,
         )
         reused[mode] = False
     return Q4Modes(solutions["homework"], solutions["corrected"], reused)
