@@ -100,6 +100,7 @@ class Q4Solution:
     wall_time_s: float | None = None
     threads: int | None = None  # torch threads of the primary seed's run
     per_seed_configs: dict[int, list[ConfigResult]] = template_only(default_factory=dict)  # seed -> its results
+    homework_epochs: int = template_only(HOMEWORK_EPOCHS)  # the question's E, whatever this run trained
 
     @property
     def n_seeds(self) -> int:
