@@ -1,7 +1,7 @@
 """Q4 sweeps side by side: W spawned workers of one torch thread against one process of W threads.
 
 Both arms train the same sweeps (homework mode, seeds 0..S-1, fresh folders
-each time) through hwsolve.experiments.mnist_parallel.run_sweeps: the
+each time) through hwsolve.experiments.mnist.parallel.run_sweeps: the
 sequential arm with `threads=1` after setting this process to W torch
 threads (one sweep after the other, each using all W threads), the parallel
 arm with `threads=W` (W workers of one thread). The arms alternate, A B A B...,
@@ -21,8 +21,8 @@ from pathlib import Path
 import torch
 
 from hwsolve.data.mnist import load_mnist
-from hwsolve.experiments.mnist_models import ALL_CONFIGS
-from hwsolve.experiments.mnist_parallel import SweepJob, run_sweeps
+from hwsolve.experiments.mnist import ALL_CONFIGS
+from hwsolve.experiments.mnist.parallel import SweepJob, run_sweeps
 
 
 def timed(arm: str, args, mnist) -> float:
@@ -31,10 +31,10 @@ def timed(arm: str, args, mnist) -> float:
         started = time.perf_counter()
         if arm == "sequential":
             torch.set_num_threads(args.threads)
-            run_sweeps(jobs, list(ALL_CONFIGS), args.epochs, mnist, args.limit_train, progress=False, threads=1)
+            run_sweeps(jobs, list(ALL_CONFIGS), args.epochs, mnist, args.limit_train, progress=None, threads=1)
         else:
             run_sweeps(
-                jobs, list(ALL_CONFIGS), args.epochs, mnist, args.limit_train, progress=False, threads=args.threads
+                jobs, list(ALL_CONFIGS), args.epochs, mnist, args.limit_train, progress=None, threads=args.threads
             )
         return time.perf_counter() - started
 

@@ -31,10 +31,11 @@ import torch
 from PIL import Image
 from torch import nn
 
-from hwsolve.data.mnist import load_mnist
-from hwsolve.experiments.mnist_models import ALL_CONFIGS
-from hwsolve.experiments.mnist_modes import MODES, epochs_for
-from hwsolve.experiments.mnist_trainer import train_lockstep
+from hwsolve.data.mnist import Mnist, load_mnist
+from hwsolve.experiments.mnist import ALL_CONFIGS, MODES
+from hwsolve.experiments.mnist.modes import epochs_for
+from hwsolve.experiments.mnist.trainer import train_lockstep
+from hwsolve.problem.q4 import HOMEWORK_EPOCHS
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "sigmoid": nn.Sigmoid}
 
@@ -111,10 +112,10 @@ def baseline_model_epoch(train_loader, config) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--full", action="store_true", help="lockstep: the whole 12 x 30 sweep (homework and corrected)"
+        "--full", action="store_true", help=f"lockstep: the whole 12 x {HOMEWORK_EPOCHS} sweep (homework and corrected)"
     )
     parser.add_argument("--epochs", type=int, default=3, help="lockstep epochs without --full")
     parser.add_argument("--baseline-model-epochs", type=int, default=3)
@@ -130,11 +131,11 @@ def main() -> None:
         action="store_true",
         help="also time 1 corrected epoch with the hand-written backward and with autograd",
     )
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, load average {os.getloadavg()}")
+    return parser.parse_args()
 
-    mnist = load_mnist()  # read and sha256-verified once; the baseline gets the uint8 pixels back from it
+
+def time_baseline(mnist: Mnist, args: argparse.Namespace) -> tuple[float, int, dict[int, float]]:
+    """The median per-model-epoch time of the per-sample baseline at its fastest thread count."""
     loader = torch.utils.data.DataLoader(PerSampleMnist.from_mnist(mnist), batch_size=128, num_workers=0)
     baseline_by_threads = {}
     for threads in (int(t) for t in args.baseline_threads.split(",")):
@@ -145,11 +146,15 @@ def main() -> None:
             times.append(baseline_model_epoch(loader, config))
             print(f"baseline  {threads} thread(s) {config.name:30s} 1 model-epoch  {times[-1]:7.2f} s")
         baseline_by_threads[threads] = statistics.median(times)
-    best_threads = min(baseline_by_threads, key=baseline_by_threads.get)
-    baseline_per = baseline_by_threads[best_threads]
+    best_threads = min(baseline_by_threads, key=baseline_by_threads.__getitem__)
     torch.set_num_threads(args.threads)
+    return baseline_by_threads[best_threads], best_threads, baseline_by_threads
 
-    runs = [("homework", 30), ("corrected", 30)] if args.full else [("corrected", args.epochs)] * args.repeats
+
+def time_lockstep(mnist: Mnist, args: argparse.Namespace) -> float:
+    """The median per-model-epoch time of the lockstep trainer over the runs asked for."""
+    full = HOMEWORK_EPOCHS
+    runs = [("homework", full), ("corrected", full)] if args.full else [("corrected", args.epochs)] * args.repeats
     per_model_epoch = []
     for mode, epochs in runs:
         model_epochs = sum(epochs_for(MODES[mode], epochs, c.index) for c in ALL_CONFIGS)
@@ -161,9 +166,19 @@ def main() -> None:
             f"lockstep  {mode:9s} 12 configs x {epochs} epochs = {model_epochs} model-epochs  {seconds:7.2f} s"
             f"  ({per_model_epoch[-1] * 1e3:.1f} ms/model-epoch)"
         )
-        if epochs == 30:
-            print(f"          12 x 30 {mode} sweep on 60,000 images: {seconds:.1f} s (target <= 75 s)")
-    lockstep_per = statistics.median(per_model_epoch)
+        if epochs == full:
+            print(f"          12 x {full} {mode} sweep on 60,000 images: {seconds:.1f} s (target <= 75 s)")
+    return statistics.median(per_model_epoch)
+
+
+def main() -> None:
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, load average {os.getloadavg()}")
+
+    mnist = load_mnist()  # read and sha256-verified once; the baseline gets the uint8 pixels back from it
+    baseline_per, best_threads, baseline_by_threads = time_baseline(mnist, args)
+    lockstep_per = time_lockstep(mnist, args)
     if args.compare_backward:
         for backward in ("manual", "autograd"):
             started = time.perf_counter()

@@ -89,7 +89,7 @@ def _prebuild_q4_results(out: Path) -> bool:
         report_seeds = None
     for mode in ("homework", "corrected"):  # every seed the report uses, so it trains nothing more
         seeds = {"seeds": report_seeds(mode, 0)} if report_seeds is not None else {}
-        solve_q4(mode=mode, epochs=3, limit_train=1024, out=out / "q4" / mode, progress=False, **seeds)
+        solve_q4(mode=mode, epochs=3, limit_train=1024, out=out / "q4" / mode, progress=None, **seeds)
     return True
 
 

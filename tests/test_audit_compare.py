@@ -145,15 +145,17 @@ def test_q2_verdicts_compare_truth_values():
 
 
 def test_q4_table_verdicts_by_side_of_the_threshold():
+    from q4_fakes import fake_finding
+
     from hwsolve.audit.q4 import audit_q4_table
     from hwsolve.problem.q4 import SUBMITTED_BELOW_THRESHOLD
 
     listed = sorted(SUBMITTED_BELOW_THRESHOLD)[0]
-    entries = [
-        {"name": listed, "test_error": 0.05},  # listed and below: agrees
-        {"name": "relu/nll/adam", "test_error": 0.5},  # not listed, not below: agrees
-        {"name": "relu/nll/sgd", "test_error": 0.02},  # not listed but below: differs
-        {"name": "leaky_relu/nll/adam", "test_error": None},  # diverged (NaN): not below
+    entries = [  # one seed each
+        fake_finding(listed, 0.05),  # listed and below: agrees
+        fake_finding("relu/nll/adam", 0.5),  # not listed, not below: agrees
+        fake_finding("relu/nll/sgd", 0.02),  # not listed but below: differs
+        fake_finding("leaky_relu/nll/adam", None),  # diverged (NaN): not below
     ]
     rows = {row.quantity: row for row in audit_q4_table(entries, 3).rows}
     assert [rows[name].agrees for name in (listed, "relu/nll/adam", "relu/nll/sgd", "leaky_relu/nll/adam")] == [

@@ -8,12 +8,14 @@ import subprocess
 from types import SimpleNamespace
 
 import pytest
+from q4_fakes import fake_finding
 
 from hwsolve.audit.compare import audit_q2
 from hwsolve.audit.from_solutions import build_audit
 from hwsolve.audit.markup import CODE, MATH, TEXT, segments, symbol
 from hwsolve.audit.q4 import audit_q4, audit_q4_table
 from hwsolve.render.environment import render_template
+from hwsolve.solutions.q4_differences import DIFFERENCES, Difference
 
 
 def test_segments_split_code_and_math():
@@ -69,15 +71,7 @@ def test_q2_rows_say_why_they_are_not_counted():
 
 
 def _finding(name, median, low, high, seeds_below, n_seeds=3):
-    return {
-        "name": name,
-        "median": median,
-        "low": low,
-        "high": high,
-        "seeds_below": seeds_below,
-        "n_seeds": n_seeds,
-        "test_error": median,
-    }
+    return fake_finding(name, median, low, high, seeds_below, n_seeds)
 
 
 def test_q4_over_seeds_is_judged_by_the_median_and_notes_a_split():
@@ -98,17 +92,17 @@ def test_q4_over_seeds_is_judged_by_the_median_and_notes_a_split():
     )
 
 
-def test_q4_reads_findings_or_falls_back_to_one_run():
-    one_run = SimpleNamespace(
-        configs=[{"name": "relu/nll/sgd", "test_error": 0.02}],
-        epochs=3,
-        differences=[{"what": "NLLLoss input", "homework": "raw logits", "corrected": "`log_softmax`", "why": "w"}],
+def test_q4_reads_the_homework_findings_and_points_to_the_differences():
+    nll_input = next(d for d in DIFFERENCES if d.id == "nll_input")
+    one_seed = SimpleNamespace(
+        findings=[_finding("relu/nll/sgd", 0.02, 0.02, 0.02, 1, 1)], epochs=3, differences=[nll_input]
     )
-    section, differences = audit_q4(SimpleNamespace(homework=one_run, corrected=one_run))
+    section, differences = audit_q4(SimpleNamespace(homework=one_seed, corrected=one_seed))
     assert section.rows[0].computed_text == "$0.0200$" and not section.rows[0].agrees
-    assert differences[0].topic == "NLLLoss input" and differences[0].corrected == "`log_softmax`"
-    with_findings = SimpleNamespace(findings=[_finding("relu/nll/sgd", 0.9, 0.9, 0.9, 0)], **vars(one_run))
-    section, _ = audit_q4(SimpleNamespace(homework=with_findings, corrected=with_findings))
+    assert "median" not in section.title  # one seed: that seed decides
+    assert differences[0].topic == "NLLLoss input" and differences[0].corrected == nll_input.corrected
+    over_seeds = SimpleNamespace(findings=[_finding("relu/nll/sgd", 0.9, 0.9, 0.9, 0)], epochs=3, differences=[])
+    section, _ = audit_q4(SimpleNamespace(homework=over_seeds, corrected=over_seeds))
     assert section.rows[0].computed_text == "$0.9000$" and section.rows[0].agrees
 
 
@@ -139,12 +133,15 @@ def _full_audit():
         configs=[],
         epochs=30,
         differences=[
-            {
-                "what": "NLLLoss input",
-                "homework": "`nn.NLLLoss()` on raw logits",
-                "corrected": "on `log_softmax`",
-                "why": "log-probabilities",
-            }
+            Difference(
+                id="nll_input",
+                kind="bug",
+                what="NLLLoss input",
+                homework="`nn.NLLLoss()` on raw logits",
+                corrected="on `log_softmax`",
+                why="log-probabilities",
+                cite="",
+            )
         ],
     )
     return build_audit(

@@ -7,9 +7,8 @@ import json
 import pytest
 
 from hwsolve.data.mnist import load_mnist
-from hwsolve.experiments.mnist_models import parse_configs
-from hwsolve.experiments.mnist_parallel import SweepJob, run_sweeps, worker_count
-from hwsolve.experiments.results_check import load_results
+from hwsolve.experiments.mnist import parse_configs, read_results
+from hwsolve.experiments.mnist.parallel import SweepJob, run_sweeps, worker_count
 
 pytestmark = pytest.mark.mnist
 CONFIGS = "relu/cross_entropy/sgd,sigmoid/nll/adam"
@@ -45,21 +44,21 @@ def jobs_under(root):
 def test_parallel_sweeps_equal_sequential_ones_value_for_value(tmp_path):
     mnist, configs = load_mnist(), parse_configs(CONFIGS)
     # Sequential oracle: in this process with its torch threads, each sweep after the other.
-    sequential = run_sweeps(jobs_under(tmp_path / "seq"), configs, 2, mnist, 640, progress=False, threads=1)
-    parallel = run_sweeps(jobs_under(tmp_path / "par"), configs, 2, mnist, 640, progress=False, threads=2)
+    sequential = run_sweeps(jobs_under(tmp_path / "seq"), configs, 2, mnist, 640, progress=None, threads=1)
+    parallel = run_sweeps(jobs_under(tmp_path / "par"), configs, 2, mnist, 640, progress=None, threads=2)
     for one, other in zip(sequential.values(), parallel.values()):
         assert other["threads"] == 1  # two workers of one thread each
         assert_same_numbers(one, other)
     for job in jobs_under(tmp_path / "par"):  # what the workers saved is what they returned
-        saved = load_results(job.out / "results.json")
+        saved = read_results(job.out / "results.json")
         assert numbers(saved) == numbers(parallel[job])
         assert (job.out / "results.csv").read_text().count("\n") == 1 + len(configs)
 
 
 def test_a_rerun_reads_finished_sweeps_and_trains_only_the_missing_ones(tmp_path):
     mnist, configs = load_mnist(), parse_configs(CONFIGS)
-    first = run_sweeps(jobs_under(tmp_path)[:2], configs, 2, mnist, 640, progress=False, threads=2)
-    again = run_sweeps(jobs_under(tmp_path), configs, 2, mnist, 640, progress=False, threads=2)
+    first = run_sweeps(jobs_under(tmp_path)[:2], configs, 2, mnist, 640, progress=None, threads=2)
+    again = run_sweeps(jobs_under(tmp_path), configs, 2, mnist, 640, progress=None, threads=2)
     assert [doc["retrained"] for doc in again.values()] == [[], [], [c.name for c in configs]]
     for job, document in first.items():
         assert numbers(again[job])["configs"] == numbers(document)["configs"]
@@ -79,7 +78,7 @@ def test_worker_errors_reach_the_caller_as_they_are(tmp_path, monkeypatch):
         folder, checksum = tmp_path / "nowhere", mnist.checksum
 
     with pytest.raises(HwsolveError, match="nowhere|MNIST"):
-        run_sweeps(jobs_under(tmp_path)[:2], configs, 2, Moved(), 640, progress=False, threads=2)
+        run_sweeps(jobs_under(tmp_path)[:2], configs, 2, Moved(), 640, progress=None, threads=2)
 
 
 def test_worker_count_uses_one_thread_per_sweep_and_one_process_on_a_gpu():

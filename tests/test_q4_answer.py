@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from hwsolve.experiments.mnist_models import ALL_CONFIGS
-from hwsolve.experiments.mnist_modes import DIFFERENCES, MODES, homework_epochs
-from hwsolve.experiments.mnist_sweep import SCHEMA
+from hwsolve.experiments.mnist import ALL_CONFIGS, MODES
+from hwsolve.experiments.mnist.modes import homework_epochs
+from hwsolve.experiments.mnist.results import SCHEMA
 from hwsolve.io import write_json_atomic
 from hwsolve.render.environment import render_template
 from hwsolve.render.questions.q4 import Q4Modes
-from hwsolve.solutions.q4 import constant_digit, load_q4_seeds
+from hwsolve.solutions.q4 import load_q4_seeds
+from hwsolve.solutions.q4_differences import DIFFERENCES
+from hwsolve.solutions.q4_findings import constant_digit
 
 LABELS = {
     "relu": "ReLU",
@@ -132,12 +134,12 @@ def test_medians_and_ranges_are_those_of_the_json_files(modes, tmp_path):
     errors = _errors_from_json(tmp_path / "homework", [0, 1, 2])
     markdown = _render(modes, "md")
     for finding in modes.homework.findings:
-        values = sorted(errors[finding["name"]])
-        assert (finding["median"], finding["low"], finding["high"]) == (values[1], values[0], values[2])
-        activation, loss, optimizer = (LABELS[part] for part in finding["name"].split("/"))
+        values = sorted(errors[finding.name])
+        assert (finding.median, finding.low, finding.high) == (values[1], values[0], values[2])
+        activation, loss, optimizer = (LABELS[part] for part in finding.name.split("/"))
         below = sum(value < 0.1 for value in values)
         row = (
-            f"| {activation} | {loss} | {optimizer} | {finding['epochs_trained']} | {values[1]:.4f} | "
+            f"| {activation} | {loss} | {optimizer} | {finding.epochs_trained} | {values[1]:.4f} | "
             f"{values[0]:.4f}–{values[2]:.4f} | {below} of 3 |"
         )
         assert row in markdown
@@ -147,8 +149,8 @@ def test_the_answer_is_the_median_below_with_the_seed_counts(modes):
     """The < 0.1 set: median over the seeds below 0.1; one below in only some seeds says in how many."""
     answer = [name for name, values in FAKE_ERRORS.items() if sorted(values)[1] < 0.1]
     partly = [name for name, values in FAKE_ERRORS.items() if 0 < sum(value < 0.1 for value in values) < 3]
-    assert [f["name"] for f in modes.homework.below_in("median")] == answer
-    assert [f["name"] for f in modes.homework.below_in("some")] == partly
+    assert [f.name for f in modes.homework.below_in("median")] == answer
+    assert [f.name for f in modes.homework.below_in("some")] == partly
     text = _render(modes, "md", "q4_answer")
     assert "3 seeds (0, 1, 2): the median test error is below $0.1$ for 4 configurations:" in text
     for name in answer:
@@ -156,8 +158,8 @@ def test_the_answer_is_the_median_below_with_the_seed_counts(modes):
         below = sum(value < 0.1 for value in values)
         activation, loss, optimizer = (LABELS[part] for part in name.split("/"))
         assert (
-            f"| {activation} | {loss} | {optimizer} | {values[1]:.4f} | {values[0]:.4f}–{values[2]:.4f} | {below} of 3 |"
-            in text
+            f"| {activation} | {loss} | {optimizer} | {values[1]:.4f} "
+            f"| {values[0]:.4f}–{values[2]:.4f} | {below} of 3 |" in text
         )
     assert "Below $0.1$ in some seeds only: LeakyReLU/CE/Adam (1 of 3; median 0.1471, range 0.0950–0.2000)." in text
     assert (
@@ -188,7 +190,7 @@ def test_homework_settings_are_never_called_bugs(modes, fmt):
     for sentence in _sentences(text):
         if re.search(r"\bbugs?\b", sentence, re.IGNORECASE):
             assert not any(word in sentence for word in settings_words), sentence
-    kinds = {d["what"]: d["kind"] for d in DIFFERENCES}
+    kinds = {d.what: d.kind for d in DIFFERENCES}
     assert kinds["Adam's learning rate"] == kinds["Weights tested"] == "setting"
     assert {what for what, kind in kinds.items() if kind == "bug"} >= {"Epochs per model", "NLLLoss input", "Dropout"}
 
@@ -208,7 +210,7 @@ def test_no_submitted_column_one_differences_list_and_math_as_math(modes, fmt):
     header_lines = [line for line in text.splitlines() if line.startswith("|") or "\\toprule" in line or " & " in line]
     assert not [line for line in header_lines if "submitted" in line.lower()]
     for difference in DIFFERENCES:
-        assert text.count(difference["what"] + ".") == 1, difference["what"]
+        assert text.count(difference.what + ".") == 1, difference.what
     assert "->" not in text and "E - k" not in text and "1e-3" not in text
     assert "$E-k$" in text
     assert "[H]" not in text
@@ -233,8 +235,8 @@ def test_a_constant_prediction_is_recognised_exactly():
 
 def test_unbounded_nll_is_explained_with_its_numbers(modes):
     markdown = _render(modes, "md")
-    nll = [f for f in modes.homework.findings if f["loss"] == "nll"]
-    assert all(f["cause"] == "nll_raw_logits" and f["constant_digits"] for f in nll)
+    nll = [f for f in modes.homework.findings if f.loss == "nll"]
+    assert all(f.cause == "nll_raw_logits" and f.constant_digits for f in nll)
     # The fake curves end at -10^(epochs - 1); the most negative median is the first NLL model's (28 epochs).
     assert "down to $-1.0 \\times 10^{27}$" in markdown
     assert "always answering 0 ($0.9020 = 1 - 980/10000$) or 1 ($0.8865 = 1 - 1135/10000$)" in markdown

@@ -15,10 +15,11 @@ from click.testing import CliRunner
 
 from hwsolve.cli import cli
 from hwsolve.data.mnist import load_mnist
-from hwsolve.experiments import mnist_sweep
-from hwsolve.experiments.mnist_models import parse_configs
-from hwsolve.experiments.mnist_modes import CORRECTED, HOMEWORK
-from hwsolve.experiments.mnist_trainer import train_lockstep
+from hwsolve.experiments.mnist import ConfigResult, parse_configs
+from hwsolve.experiments.mnist import sweep as mnist_sweep
+from hwsolve.experiments.mnist.modes import CORRECTED, HOMEWORK
+from hwsolve.experiments.mnist.trainer import train_lockstep
+from hwsolve.io import to_jsonable
 
 HWSOLVE = Path(sys.executable).parent / "hwsolve"
 pytestmark = pytest.mark.mnist
@@ -77,7 +78,7 @@ def test_resume_force_and_key(tmp_path):
     assert json.loads((own / "results.json").read_text())["key"]["seed"] == 5
 
 
-def test_interrupt_keeps_finished_configs_and_rerun_completes(tmp_path, monkeypatch):
+def test_interrupt_keeps_finished_configs_and_rerun_completes(tmp_path):
     """Homework mode finishes configs at different epochs; an interrupt keeps those, nothing torn."""
     mnist = load_mnist()
     configs = parse_configs("relu/cross_entropy/sgd,relu/cross_entropy/adam,relu/nll/sgd")  # 3, 2, 1 epochs
@@ -92,12 +93,12 @@ def test_interrupt_keeps_finished_configs_and_rerun_completes(tmp_path, monkeypa
         def update(self, n):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(mnist_sweep, "progress_bar", lambda *a: InterruptingBar())
     with pytest.raises(KeyboardInterrupt):
-        mnist_sweep.run_sweep("homework", configs, 3, 0, mnist, tmp_path, limit_train=1280)
+        mnist_sweep.run_sweep(
+            "homework", configs, 3, 0, mnist, tmp_path, limit_train=1280, progress=lambda *a: InterruptingBar()
+        )
     # The bar interrupts after epoch 1, before anything is retired: nothing is saved yet.
     assert not (tmp_path / "results.json").exists()
-    monkeypatch.undo()
 
     calls = []
 
@@ -107,13 +108,13 @@ def test_interrupt_keeps_finished_configs_and_rerun_completes(tmp_path, monkeypa
             if len(calls) == 2:
                 raise KeyboardInterrupt
 
-    monkeypatch.setattr(mnist_sweep, "progress_bar", lambda *a: SecondEpochInterrupt())
     with pytest.raises(KeyboardInterrupt):
-        mnist_sweep.run_sweep("homework", configs, 3, 0, mnist, tmp_path, limit_train=1280)
+        mnist_sweep.run_sweep(
+            "homework", configs, 3, 0, mnist, tmp_path, limit_train=1280, progress=lambda *a: SecondEpochInterrupt()
+        )
     saved = json.loads((tmp_path / "results.json").read_text())
     assert [e["name"] for e in saved["configs"]] == ["relu/nll/sgd"]  # finished after epoch 1
-    monkeypatch.undo()
-    document = mnist_sweep.run_sweep("homework", configs, 3, 0, mnist, tmp_path, limit_train=1280, progress=False)
+    document = mnist_sweep.run_sweep("homework", configs, 3, 0, mnist, tmp_path, limit_train=1280)
     assert document["retrained"] == ["relu/cross_entropy/sgd", "relu/cross_entropy/adam"]
     assert [e["epochs_trained"] for e in document["configs"]] == [3, 2, 1]
 
@@ -124,9 +125,9 @@ def test_subset_gives_the_same_numbers_as_the_full_sweep():
     for mode in (HOMEWORK, CORRECTED):
         full = train_lockstep(parse_configs(None), mnist, mode, 2, 3, 640, dtype=torch.float64)
         subset = train_lockstep(parse_configs("relu/cross_entropy/adam"), mnist, mode, 2, 3, 640, dtype=torch.float64)
-        reference = next(e for e in full if e["name"] == "relu/cross_entropy/adam")
+        reference = next(e for e in full if e.name == "relu/cross_entropy/adam")
         for key in ("train_loss", "val_loss_sum", "test_error"):
-            assert subset[0][key] == pytest.approx(reference[key], rel=1e-10, abs=1e-12)
+            assert getattr(subset[0], key) == pytest.approx(getattr(reference, key), rel=1e-10, abs=1e-12)
 
 
 def test_same_seed_same_json_except_timing(tmp_path):
@@ -270,31 +271,29 @@ def test_load_q4_results_reads_without_training(tmp_path):
         run("--configs", "relu/*/*", *TINY, "--epochs", "1", "--out", str(tmp_path), "--format", "json").output
     )
     loaded = load_q4_results("corrected", tmp_path)
-    assert [e["test_error"] for e in loaded.configs] == [e["test_error"] for e in produced["configs"]]
-    assert loaded.agreement == produced["agreement"] and loaded.mode == "corrected"
+    assert [e.test_error for e in loaded.configs] == [e["test_error"] for e in produced["configs"]]
+    assert to_jsonable(loaded.agreement) == produced["agreement"] and loaded.mode == "corrected"
 
 
 def test_a_diverged_config_is_saved_as_null_not_a_crash(tmp_path, monkeypatch):
     """Raw-logit NLL can diverge to NaN in homework mode; results.json must stay strict JSON."""
-    import hwsolve.experiments.mnist_trainer as trainer
+    import hwsolve.experiments.mnist.trainer as trainer
 
     def diverging(configs, *args, on_config_done=None, **kwargs):
         nan = float("nan")
-        summary = {
-            "name": configs[0].name,
-            "homework_index": configs[0].index,
-            "test_error": nan,
+        curves = {
             "train_loss": [1.0, nan],
             "val_loss": [nan, nan],
+            "val_loss_sum": [nan, nan],
             "val_accuracy": [0.1, 0.1],
-            "epochs_trained": 2,
         }
-        on_config_done(summary)
-        return [summary]
+        result = ConfigResult.from_curves(configs[0], curves, nan, None, 0.0, (1024, 256, 10000))
+        on_config_done(result)
+        return [result]
 
     monkeypatch.setattr(trainer, "train_lockstep", diverging)
     document = mnist_sweep.run_sweep(
-        "homework", parse_configs("relu/nll/sgd"), 2, 0, load_mnist(), tmp_path, limit_train=1280, progress=False
+        "homework", parse_configs("relu/nll/sgd"), 2, 0, load_mnist(), tmp_path, limit_train=1280
     )
     stored = json.loads((tmp_path / "results.json").read_text())
     assert stored["configs"][0]["test_error"] is None and stored["configs"][0]["val_loss"] == [None, None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pytest
 
@@ -10,16 +11,20 @@ from hwsolve.render.figures import q4_curves, q4_heatmap
 from hwsolve.render.figures.q4_curves import divergence_note
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What the figures read of a ConfigResult or a ConfigFinding (their Protocols: CurveEntry, HeatmapEntry)."""
+
+    activation: str
+    loss: str
+    optimizer: str
+    train_loss: list[float | None]
+    val_loss: list[float | None]
+    test_error: float | None
+
+
 def _entry(activation, loss, optimizer, train, validation=None, error=0.05):
-    return {
-        "name": f"{activation}/{loss}/{optimizer}",
-        "activation": activation,
-        "loss": loss,
-        "optimizer": optimizer,
-        "train_loss": train,
-        "val_loss": validation if validation is not None else train,
-        "test_error": error,
-    }
+    return Entry(activation, loss, optimizer, train, validation if validation is not None else train, error)
 
 
 def test_divergence_is_put_in_words():

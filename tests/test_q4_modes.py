@@ -6,15 +6,10 @@ import math
 
 import pytest
 
-from hwsolve.experiments.mnist_models import ALL_CONFIGS, parse_configs, storage_order
-from hwsolve.experiments.mnist_modes import (
-    as_written_overfit_epochs,
-    corrected_split_sizes,
-    homework_batch_split,
-    homework_epochs,
-    overfitting_onset,
-    rising_epochs,
-)
+from hwsolve.experiments.mnist import ALL_CONFIGS, parse_configs
+from hwsolve.experiments.mnist.configs import storage_order
+from hwsolve.experiments.mnist.modes import corrected_split_sizes, homework_batch_split, homework_epochs
+from hwsolve.experiments.mnist.overfitting import as_written_overfit_epochs, overfitting_onset, rising_epochs
 
 
 def submitted_loop_epochs(E: int) -> list[int]:
@@ -26,7 +21,7 @@ def submitted_loop_epochs(E: int) -> list[int]:
             for _criterion in range(2):
                 for _optimizer in range(2):
                     n = 0
-                    for epoch in range(epoch):  # noqa: B020 - the submitted bug, on purpose
+                    for epoch in range(epoch):  # noqa: B020, B007 - the submitted bug (epoch rebound, unused), on purpose
                         n += 1
                     counts.append(n)
 

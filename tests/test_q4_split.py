@@ -12,10 +12,12 @@ import pytest
 import torch
 
 from hwsolve.data.mnist import load_mnist
-from hwsolve.experiments.mnist_models import ALL_CONFIGS, ModelStack
-from hwsolve.experiments.mnist_modes import CORRECTED, HOMEWORK
-from hwsolve.experiments.mnist_split import row_widths, split_data
-from hwsolve.experiments.mnist_step import GEMM_ROW_STEP, column_groups, first_layer, w1_gradient
+from hwsolve.experiments.mnist import ALL_CONFIGS
+from hwsolve.experiments.mnist.data import split_data
+from hwsolve.experiments.mnist.layout import GEMM_ROW_STEP, column_groups, row_widths
+from hwsolve.experiments.mnist.modes import CORRECTED, HOMEWORK
+from hwsolve.experiments.mnist.stack import ModelStack
+from hwsolve.experiments.mnist.step import first_layer, w1_gradient
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,14 @@ import torch
 from torch import nn
 
 from hwsolve.data.mnist import load_mnist
-from hwsolve.experiments.mnist_models import (
-    ALL_CONFIGS,
-    ModelStack,
-    init_seed,
-    initial_module_parameters,
-    parse_configs,
-)
-from hwsolve.experiments.mnist_modes import CORRECTED, HOMEWORK
-from hwsolve.experiments.mnist_split import split_data
-from hwsolve.experiments.mnist_step import StackOptimizer, autograd_step, log_softmax_flags, manual_step
-from hwsolve.experiments.mnist_trainer import default_mask_source, train_lockstep
+from hwsolve.experiments.mnist import ALL_CONFIGS, parse_configs
+from hwsolve.experiments.mnist.data import split_data
+from hwsolve.experiments.mnist.dropout import default_mask_source
+from hwsolve.experiments.mnist.modes import CORRECTED, HOMEWORK
+from hwsolve.experiments.mnist.optim import StackOptimizer
+from hwsolve.experiments.mnist.stack import ModelStack, init_seed, initial_module_parameters
+from hwsolve.experiments.mnist.step import autograd_step, log_softmax_flags, manual_step
+from hwsolve.experiments.mnist.trainer import train_lockstep
 
 ACTIVATION_MODULES = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "sigmoid": nn.Sigmoid}
 
@@ -131,7 +128,7 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
     results = train_lockstep(
         configs, mnist, mode, epochs, seed, limit, dtype=torch.float64, mask_source=mask_source, test_every_epoch=True
     )
-    by_name = {r["name"]: r for r in results}
+    by_name = {r.name: r for r in results}
 
     all_masks = []
     masks_for = default_mask_source(seed, 0.2, "cpu", torch.float64) if mode.dropout else None
@@ -142,7 +139,7 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
         val_sums, test_errors = [], []
         data = split_data(mnist, mode, seed, limit, "cpu", torch.float64, reorder_pixels=False)  # fresh shuffle stream
         step = 0
-        for epoch in range(planned):
+        for _ in range(planned):
             for x, y, _ in data.batches():
                 if masks_for is not None and config == configs[0]:
                     all_masks.append(masks_for(x.shape[0]))
@@ -164,15 +161,15 @@ def test_trainer_histories_equal_reference_loop(mnist, mode):
                 wrong = (torch.max(model(data.test_x), -1).indices != data.test_y).double().mean()
                 test_errors.append(float(wrong))
         ours = by_name[config.name]
-        assert ours["epochs_trained"] == planned
-        assert ours["val_loss_sum"] == pytest.approx(val_sums, rel=1e-9, abs=1e-9)
-        assert ours["test_error_history"] == pytest.approx(test_errors, abs=1e-12)
+        assert ours.epochs_trained == planned
+        assert ours.val_loss_sum == pytest.approx(val_sums, rel=1e-9, abs=1e-9)
+        assert ours.test_error_history == pytest.approx(test_errors, abs=1e-12)
         if mode.keep_best:
             best = min(range(planned), key=lambda e: val_sums[e])
-            assert ours["best_epoch"] == best + 1
-            assert ours["test_error"] == pytest.approx(test_errors[best], abs=1e-12)
+            assert ours.best_epoch == best + 1
+            assert ours.test_error == pytest.approx(test_errors[best], abs=1e-12)
         elif planned:
-            assert ours["test_error"] == pytest.approx(test_errors[-1], abs=1e-12)
+            assert ours.test_error == pytest.approx(test_errors[-1], abs=1e-12)
 
 
 def test_dropout_masks_keep_about_80_percent_scaled_by_1_25():

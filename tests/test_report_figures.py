@@ -1,5 +1,7 @@
 """Figures: the network drawing's files, and the Q4 plots' data placement (Q3's own figure: tests/test_q3_figure.py)."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 
@@ -22,21 +24,24 @@ def test_network_drawing_writes_png_and_pdf(tmp_path):
     _assert_png_and_pdf(png, pdf)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What the Q4 figures read of a ConfigResult or a ConfigFinding (their Protocols: CurveEntry, HeatmapEntry)."""
+
+    activation: str
+    loss: str
+    optimizer: str
+    test_error: float | None
+    train_loss: list[float | None]
+    val_loss: list[float | None]
+
+
 def _entries():
     entries = []
     for index, (activation, loss, optimizer) in enumerate(
-        (a, l, o) for a in ("sigmoid", "relu") for l in ("nll", "cross_entropy") for o in ("adam", "sgd")
+        (a, loss, o) for a in ("sigmoid", "relu") for loss in ("nll", "cross_entropy") for o in ("adam", "sgd")
     ):
-        entries.append(
-            {
-                "activation": activation,
-                "loss": loss,
-                "optimizer": optimizer,
-                "test_error": 0.01 * (index + 1),
-                "train_loss": [1.0, 0.5, 0.25],
-                "val_loss": [1.1, 0.6, None],
-            }
-        )
+        entries.append(Entry(activation, loss, optimizer, 0.01 * (index + 1), [1.0, 0.5, 0.25], [1.1, 0.6, None]))
     return entries
 
 
@@ -51,9 +56,9 @@ def test_error_matrix_puts_each_error_in_its_cell():
     activations, columns = grid_axes(entries)
     matrix = error_matrix(entries, activations, columns)
     for entry in entries:
-        row = activations.index(entry["activation"])
-        column = columns.index((entry["loss"], entry["optimizer"]))
-        assert matrix[row, column] == entry["test_error"]
+        row = activations.index(entry.activation)
+        column = columns.index((entry.loss, entry.optimizer))
+        assert matrix[row, column] == entry.test_error
     assert np.isfinite(matrix).all()
 
 

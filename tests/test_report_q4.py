@@ -4,9 +4,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from q4_fakes import fake_finding
 
 from hwsolve.render.options import ReportOptions
 from hwsolve.render.questions import q4 as report_q4
+from hwsolve.solutions.q4_differences import DIFFERENCES
 
 
 def test_a_non_default_sweep_never_overwrites_the_full_run(tmp_path):
@@ -52,14 +54,13 @@ def test_finished_results_are_reused_without_training(monkeypatch, tmp_path):
     assert modes.homework is finished["homework"] and modes.reused == {"homework": True, "corrected": True}
 
 
-def _entry(activation, loss, optimizer, error):
-    return {
-        "name": f"{activation}/{loss}/{optimizer}",
-        "activation": activation,
-        "loss": loss,
-        "optimizer": optimizer,
-        "test_error": error,
-    }
+def _entry(activation, loss, optimizer, error, test_errors=None):
+    """A finding of one run (test_errors [error]) or of several seeds."""
+    return fake_finding(f"{activation}/{loss}/{optimizer}", error, test_errors=test_errors)
+
+
+def _difference(what):
+    return next(d for d in DIFFERENCES if d.what == what)
 
 
 def test_measured_effects_are_medians_of_the_touched_groups():
@@ -75,42 +76,40 @@ def test_measured_effects_are_medians_of_the_touched_groups():
         _entry("relu", "cross_entropy", "sgd", 0.04),
         _entry("relu", "cross_entropy", "adam", 0.01),
     ]
-    effects = {row["group"]: row for row in report_q4.measured_effects(homework, corrected)}
+    effects = {row.group: row for row in report_q4.measured_effects(homework, corrected)}
     # By hand: all = median(0.9, 0.7, 0.05) = 0.7 vs median(0.03, 0.02, 0.04, 0.01) = 0.025; NLL: 0.8 vs 0.025;
     # Adam: 0.7 (the NaN run has no error) vs 0.015; CE+SGD: 0.05 vs 0.04.
     expected = {"all": (0.7, 0.025), "nll": (0.8, 0.025), "adam": (0.7, 0.015), "cross_entropy_sgd": (0.05, 0.04)}
     assert set(effects) == set(expected)
     for group, (homework_median, corrected_median) in expected.items():
-        assert (effects[group]["homework"], effects[group]["corrected"]) == pytest.approx(
+        assert (effects[group].homework, effects[group].corrected) == pytest.approx(
             (homework_median, corrected_median)
         ), group
-    assert (effects["all"]["homework_runs"], effects["all"]["corrected_runs"]) == (3, 4)
+    assert (effects["all"].homework_runs, effects["all"].corrected_runs) == (3, 4)
     # The row shown beside a listed difference: the group that isolates it, else none.
     modes = report_q4.Q4Modes(SimpleNamespace(findings=homework), SimpleNamespace(findings=corrected), reused={})
-    nll = modes.effect_of({"what": "NLLLoss input"})
-    assert (nll["group"], nll["homework"], nll["corrected"]) == ("nll", pytest.approx(0.8), pytest.approx(0.025))
-    assert modes.effect_of({"what": "Adam's learning rate"})["group"] == "adam"
-    assert modes.effect_of({"what": "Dropout"}) is None
+    nll = modes.effect_of(_difference("NLLLoss input"))
+    assert (nll.group, nll.homework, nll.corrected) == ("nll", pytest.approx(0.8), pytest.approx(0.025))
+    assert modes.effect_of(_difference("Adam's learning rate")).group == "adam"
+    assert modes.effect_of(_difference("Dropout")) is None
 
 
 def test_effects_pool_every_seed_of_a_finding():
     """A finding stands for all its seeds: the group median pools configurations x seeds."""
-    finding = dict(_entry("relu", "nll", "sgd", None), test_errors=[0.9, 0.1, 0.5])
-    other = dict(_entry("sigmoid", "nll", "sgd", None), test_errors=[0.3, 0.2, 0.4])
+    finding = _entry("relu", "nll", "sgd", None, test_errors=[0.9, 0.1, 0.5])
+    other = _entry("sigmoid", "nll", "sgd", None, test_errors=[0.3, 0.2, 0.4])
     row = report_q4.measured_effects([finding, other], [])[1]
-    assert (
-        row["group"] == "nll" and row["homework"] == pytest.approx(0.35) and row["homework_runs"] == 6
-    )  # median of 6 values
-    assert row["corrected"] is None and row["corrected_runs"] == 0
+    assert row.group == "nll" and row.homework == pytest.approx(0.35) and row.homework_runs == 6  # median of 6 values
+    assert row.corrected is None and row.corrected_runs == 0
 
 
 def _write_results(folder: Path, mode: str, seed: int, epochs: int, n_configs: int) -> None:
     """A results.json as `hwsolve q4` writes it (only the fields the reader uses)."""
     from dataclasses import asdict
 
-    from hwsolve.experiments.mnist_models import ALL_CONFIGS
-    from hwsolve.experiments.mnist_modes import MODES, epochs_for
-    from hwsolve.experiments.mnist_sweep import SCHEMA
+    from hwsolve.experiments.mnist import ALL_CONFIGS, MODES
+    from hwsolve.experiments.mnist.modes import epochs_for
+    from hwsolve.experiments.mnist.results import SCHEMA
     from hwsolve.io import write_json_atomic
 
     def entry(c):
@@ -176,4 +175,4 @@ def test_several_seeds_are_reused_only_when_every_seed_is_finished(tmp_path):
     assert report_q4.finished_solution("homework", folder, 30, [0, 1, 2]) is None  # seed 2 missing: train it
     _write_results(folder / "seed-2", "homework", 2, 30, 12)
     found = report_q4.finished_solution("homework", folder, 30, [0, 1, 2])
-    assert found.seeds == [0, 1, 2] and [f["n_seeds"] for f in found.findings] == [3] * 12
+    assert found.seeds == [0, 1, 2] and [f.n_seeds for f in found.findings] == [3] * 12

@@ -72,9 +72,9 @@ def build_audit(solutions: Mapping[int, object]) -> Audit:
             )
         )
     if 4 in solutions:
-        from hwsolve.audit.q4 import audit_q4
+        from hwsolve.audit.q4 import HasHomeworkMode, audit_q4
 
-        section, differences = audit_q4(solutions[4])
+        section, differences = audit_q4(cast("HasHomeworkMode", solutions[4]))
         audit.sections.append(section)
         audit.code_differences.extend(differences)
     else:

@@ -6,22 +6,30 @@ compared by which side of 0.1 its test error falls on, in homework mode (the
 submitted code reproduced). Over several seeds the median decides and the
 note says in how many seeds it was below; with one seed, that seed decides.
 
-What this reads from the Q4 side, tolerant of either shape:
-- `modes.homework.findings` (one dict per configuration over the seeds:
-  name, median, low, high, seeds_below, n_seeds), else
-- `modes.homework.configs` (one run: name, test_error);
-- `modes.homework.epochs` and `modes.homework.differences` (what, homework,
-  corrected, why), which the audit only points to: Question 4 lists them.
+What this reads from the Q4 side: homework mode's Q4Solution, its findings
+(one per configuration over the seeds: median, range, seeds below), epochs,
+and differences, which the audit only points to: Question 4 lists them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Protocol
 
 from hwsolve.audit import markup
 from hwsolve.audit.compare import AuditRow, AuditSection, CodeDifference
 from hwsolve.numbers import format_fixed, format_number
 from hwsolve.problem.q4 import SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
+from hwsolve.solutions.q4 import Q4Solution
+from hwsolve.solutions.q4_findings import ConfigFinding
+
+
+class HasHomeworkMode(Protocol):
+    """The report's Q4 solution (render.questions.q4.Q4Modes): the audit reads homework mode only."""
+
+    @property
+    def homework(self) -> Q4Solution: ...
+
 
 ERROR_DECIMALS = 4  # test errors as fractions with 4 decimals, as the Q4 section prints them
 
@@ -35,22 +43,18 @@ def _threshold() -> str:
     return format_number(SUBMITTED_THRESHOLD)
 
 
-def audit_q4_table(homework_configs: list[dict], epochs: int) -> AuditSection:
-    """One row per configuration: the submitted "< 0.1" membership against our homework-mode error.
-
-    An entry is a finding over seeds (median, low, high, seeds_below, n_seeds)
-    or one run (test_error).
-    """
-    seeds = max((entry.get("n_seeds", 1) for entry in homework_configs), default=1)
+def audit_q4_table(findings: Sequence[ConfigFinding], epochs: int) -> AuditSection:
+    """One row per configuration: the submitted "< 0.1" membership against our homework-mode median error."""
+    seeds = max((finding.n_seeds for finding in findings), default=1)
     over = f", median of {seeds} seeds" if seeds > 1 else ""
     section = AuditSection(
         f"Q4: the submitted table against homework mode ({epochs} epochs{over})", align="r", label_width=0.36
     )
     rule = f"same side of {markup.math(_threshold())}"
-    for entry in homework_configs:
-        name = entry["name"]
+    for finding in findings:
+        name = finding.name
         submitted_below = name in SUBMITTED_BELOW_THRESHOLD
-        error = entry.get("median", entry.get("test_error"))
+        error = finding.median
         ours_below = below(error)
         section.rows.append(
             AuditRow(
@@ -60,7 +64,7 @@ def audit_q4_table(homework_configs: list[dict], epochs: int) -> AuditSection:
                 error,
                 rule,
                 ours_below == submitted_below,
-                _q4_note(entry, error, ours_below, submitted_below),
+                _q4_note(finding, ours_below, submitted_below),
                 computed_display=_error(error),
                 label=markup.code(name),
                 submitted_display=markup.math(("< " if submitted_below else r"\geq ") + _threshold()),
@@ -75,32 +79,30 @@ def audit_q4_table(homework_configs: list[dict], epochs: int) -> AuditSection:
     return section
 
 
-def _q4_note(entry: dict, error: float | None, ours_below: bool, submitted_below: bool) -> str:
+def _q4_note(finding: ConfigFinding, ours_below: bool, submitted_below: bool) -> str:
     parts = []
     if ours_below != submitted_below:
         parts.append(
-            f"test error {_error(error)} is {'below' if ours_below else 'not below'} {markup.math(_threshold())}; "
+            f"test error {_error(finding.median)} is {'below' if ours_below else 'not below'} "
+            f"{markup.math(_threshold())}; "
             f"the submission {'lists' if submitted_below else 'does not list'} it"
         )
-    n_seeds, seeds_below = entry.get("n_seeds", 1), entry.get("seeds_below")
-    if n_seeds > 1 and seeds_below is not None and 0 < seeds_below < n_seeds:
+    n_seeds, seeds_below = finding.n_seeds, finding.seeds_below
+    if n_seeds > 1 and 0 < seeds_below < n_seeds:
         parts.append(
             f"below {markup.math(_threshold())} in {seeds_below} of {n_seeds} seeds "
-            f"(range {_error(entry.get('low'))} to {_error(entry.get('high'))})"
+            f"(range {_error(finding.low)} to {_error(finding.high)})"
         )
     return "; ".join(parts)
 
 
-def audit_q4(modes: Any) -> tuple[AuditSection, list[CodeDifference]]:
+def audit_q4(modes: HasHomeworkMode) -> tuple[AuditSection, list[CodeDifference]]:
     """`modes` is the report's Q4Modes (homework and corrected Q4Solutions).
 
     The code differences are returned for the audit's pointer to them; the
     table of them, with the measured effects, is Question 4's own.
     """
     homework = modes.homework
-    section = audit_q4_table(getattr(homework, "findings", None) or homework.configs, homework.epochs)
-    differences = [
-        CodeDifference(item.get("what", ""), item.get("homework", ""), item.get("corrected", ""), item.get("why", ""))
-        for item in homework.differences
-    ]
+    section = audit_q4_table(homework.findings, homework.epochs)
+    differences = [CodeDifference(d.what, d.homework, d.corrected, d.why) for d in homework.differences]
     return section, differences

@@ -14,10 +14,12 @@ from hwsolve.cli.common import (
     format_option,
     seed_option,
 )
+from hwsolve.experiments.mnist import MODE_NAMES
+from hwsolve.problem.q4 import HOMEWORK_EPOCHS, SUBMITTED_THRESHOLD
 
 
-def check_configs(ctx, param, value):
-    from hwsolve.experiments.mnist_models import parse_configs
+def check_configs(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from hwsolve.experiments.mnist import parse_configs
 
     try:
         parse_configs(value)
@@ -29,7 +31,7 @@ def check_configs(ctx, param, value):
 @click.command("q4", cls=Command)
 @click.option(
     "--mode",
-    type=click.Choice(["homework", "corrected"]),
+    type=click.Choice(MODE_NAMES),
     default="corrected",
     show_default=True,
     help="homework: the submitted code exactly, bugs included. corrected: each bug fixed (see the output).",
@@ -37,7 +39,7 @@ def check_configs(ctx, param, value):
 @click.option(
     "--epochs",
     type=click.IntRange(1, 1000),
-    default=30,
+    default=HOMEWORK_EPOCHS,
     show_default=True,
     help="Epochs E. In homework mode the k-th model trains E-k, as the submitted loop does.",
 )
@@ -61,7 +63,8 @@ def check_configs(ctx, param, value):
     type=SeedList(),
     default=None,
     metavar="SEEDS",
-    help="Repeat over seeds (0-4 or 0,1,2): median and range of the test error, and how robust '< 0.1' is. "
+    help="Repeat over seeds (0-4 or 0,1,2): median and range of the test error, "
+    f"and how robust '< {SUBMITTED_THRESHOLD:g}' is. "
     f"At most {MAX_SEED_COUNT} seeds, each {SEED_RANGE_HELP}.",
 )
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
@@ -75,7 +78,7 @@ def check_configs(ctx, param, value):
     "--out",
     type=click.Path(file_okay=False),
     default=None,
-    help="Results folder [default: build/q4/<mode>/ for 30 epochs on all images, else "
+    help=f"Results folder [default: build/q4/<mode>/ for {HOMEWORK_EPOCHS} epochs on all images, else "
     "build/q4/epochs-<E>[-train-<N>]/<mode>/]. Finished results of other settings there are kept: "
     "this run then goes to a sub-folder named by its settings.",
 )
@@ -83,7 +86,21 @@ def check_configs(ctx, param, value):
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 @format_option()
 @digits_option()
-def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, force, progress, fmt, digits):
+def q4(
+    mode: str,
+    epochs: int,
+    configs: str | None,
+    limit_train: int | None,
+    seed: int,
+    seeds: tuple[int, ...] | None,
+    device: str,
+    data_dir: str | None,
+    out: str | None,
+    force: bool,
+    progress: bool,
+    fmt: str,
+    digits: int,
+) -> None:
     """Train the 12 MLPs (3 activations x 2 losses x 2 optimisers) on MNIST and print the test errors.
 
     All models train in lockstep as batched matrix products (one GEMM for all
@@ -99,6 +116,7 @@ def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, f
     answers from homework mode over --seeds 0-2 (median and range) and shows
     corrected mode for seed 0; both reuse what this command wrote.
     """
+    from hwsolve.cli.progress import click_progress
     from hwsolve.io import default_build_dir, ensure_writable
     from hwsolve.solutions.q4 import solve_q4
 
@@ -114,6 +132,6 @@ def q4(mode, epochs, configs, limit_train, seed, seeds, device, data_dir, out, f
         data_dir=data_dir,
         out=out,
         force=force,
-        progress=progress,
+        progress=click_progress if progress else None,
     )
     emit(solution, fmt, "q4", digits)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from hwsolve.cli.common import Command, digits_option, seed_option
+from hwsolve.cli.progress import click_progress
 from hwsolve.errors import HwsolveError
 from hwsolve.render.options import QUICK_EPOCHS
 
@@ -118,6 +119,7 @@ def report(
         quick=quick,
         data_dir=data_dir,
         seed=seed,
+        sweep_progress=click_progress,
     )
     chosen, skipped_pdf = _formats_we_can_build(chosen, explicit=bool(formats))
     if "pdf" in chosen and title is not None:

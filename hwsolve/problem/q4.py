@@ -1,8 +1,9 @@
 """Q4 as the homework states it: the submitted solution's finding, transcribed as data.
 
 Source: ../shared/homework/hw2-submitted-solution.fa.md, section سوال چهار
-(the homework's brief is ../shared/DESIGN.md, beside the repository). The student's table lists the combinations with the best
-results and says only these reached a test error below 0.1:
+(the homework's brief is ../shared/DESIGN.md, beside the repository). The
+student's table lists the combinations with the best results and says only
+these reached a test error below 0.1:
 
     تابع فعالسازی  تابع ضرر        بهینهساز
     relu            cronss entropy  SGD

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hwsolve.experiments.mnist.progress import ProgressFactory
 from hwsolve.numbers import DEFAULT_DIGITS
 
 QUICK_EPOCHS = 3  # `hwsolve report --quick`: the Q4 sweep's epochs, stated in the report
@@ -19,3 +20,4 @@ class ReportOptions:
     quick: bool = False  # Q4: a QUICK_EPOCHS-epoch sweep, stated in the report
     data_dir: Path | None = None
     seed: int = 0
+    sweep_progress: ProgressFactory | None = None  # draws the Q4 sweeps' progress bar (the CLI passes click's)

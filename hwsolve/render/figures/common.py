@@ -111,10 +111,3 @@ def save_figure(figure: Figure, base: Path | str) -> tuple[Path, Path]:
             paths.append(write_atomic(base.with_suffix(f".{suffix}"), buffer.getvalue()))
     plt.close(figure)
     return paths[0], paths[1]
-
-
-def field_of(entry: Any, name: str, default: Any = None) -> Any:
-    """entry[name] for a dict (results.json) or entry.name for a dataclass."""
-    if isinstance(entry, dict):
-        return entry.get(name, default)
-    return getattr(entry, name, default)

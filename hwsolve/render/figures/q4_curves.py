@@ -9,16 +9,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
+from matplotlib.axes import Axes
 from matplotlib.ticker import NullFormatter
 
 from hwsolve.errors import HwsolveError
-from hwsolve.render.figures.common import field_of, new_figure, save_figure
+from hwsolve.experiments.mnist.configs import LOSSES, MNIST_ACTIVATIONS, OPTIMIZERS
+from hwsolve.render.figures.common import new_figure, save_figure
 
-ACTIVATION_ORDER = ("relu", "leaky_relu", "sigmoid")
-LOSS_ORDER = ("cross_entropy", "nll")
-OPTIMIZER_ORDER = ("sgd", "adam")
+# The homework's order, as its loops run (experiments.mnist.configs).
+ACTIVATION_ORDER, LOSS_ORDER, OPTIMIZER_ORDER = MNIST_ACTIVATIONS, LOSSES, OPTIMIZERS
 LABELS = {
     "relu": "ReLU",
     "leaky_relu": "LeakyReLU",
@@ -28,6 +29,26 @@ LABELS = {
     "sgd": "SGD",
     "adam": "Adam",
 }
+
+
+class GridEntry(Protocol):
+    """A configuration's place in the grid: a ConfigResult (one run) or a ConfigFinding (over seeds)."""
+
+    @property
+    def activation(self) -> str: ...
+    @property
+    def loss(self) -> str: ...
+    @property
+    def optimizer(self) -> str: ...
+
+
+class CurveEntry(GridEntry, Protocol):
+    """One run's loss per epoch (experiments.mnist.ConfigResult); None: NaN."""
+
+    @property
+    def train_loss(self) -> Sequence[float | None]: ...
+    @property
+    def val_loss(self) -> Sequence[float | None]: ...
 
 
 def label(name: str) -> str:
@@ -40,17 +61,17 @@ def ordered(values: Sequence[str], preferred: Sequence[str]) -> list[str]:
     return [name for name in preferred if name in present] + sorted(name for name in present if name not in preferred)
 
 
-def grid_axes(entries: Sequence[Any]) -> tuple[list[str], list[tuple[str, str]]]:
+def grid_axes(entries: Sequence[GridEntry]) -> tuple[list[str], list[tuple[str, str]]]:
     """Rows (activations) and columns ((loss, optimiser) pairs) present in the results."""
-    activations = ordered([field_of(entry, "activation") for entry in entries], ACTIVATION_ORDER)
-    losses = ordered([field_of(entry, "loss") for entry in entries], LOSS_ORDER)
-    optimizers = ordered([field_of(entry, "optimizer") for entry in entries], OPTIMIZER_ORDER)
-    present = {(field_of(entry, "loss"), field_of(entry, "optimizer")) for entry in entries}
+    activations = ordered([entry.activation for entry in entries], ACTIVATION_ORDER)
+    losses = ordered([entry.loss for entry in entries], LOSS_ORDER)
+    optimizers = ordered([entry.optimizer for entry in entries], OPTIMIZER_ORDER)
+    present = {(entry.loss, entry.optimizer) for entry in entries}
     columns = [(loss, optimizer) for loss in losses for optimizer in optimizers if (loss, optimizer) in present]
     return activations, columns
 
 
-def _finite(values: Sequence[Any]) -> list[float]:
+def _finite(values: Sequence[float | None]) -> list[float]:
     return [float("nan") if value is None else float(value) for value in values]
 
 
@@ -72,7 +93,8 @@ def divergence_note(train: list[float], validation: list[float]) -> str | None:
     lowest = min(min(curve) for curve in curves)
     if lowest < 0:
         last = train or validation
-        return f"unbounded:\n{'training' if train else 'validation'} loss\n{_scientific(last[-1])}\nafter {len(last)} epochs"
+        which = "training" if train else "validation"
+        return f"unbounded:\n{which} loss\n{_scientific(last[-1])}\nafter {len(last)} epochs"
     return None
 
 
@@ -84,9 +106,9 @@ def _scientific(value: float) -> str:
     return f"${mantissa}\\times 10^{{{int(exponent)}}}$"
 
 
-def _draw_panel(axis, entry: Any) -> None:
-    train = _finite(field_of(entry, "train_loss", []))
-    validation = _finite(field_of(entry, "val_loss", []))
+def _draw_panel(axis: Axes, entry: CurveEntry) -> None:
+    train = _finite(entry.train_loss)
+    validation = _finite(entry.val_loss)
     if not train and not validation:
         axis.text(0.5, 0.5, "0 epochs trained", ha="center", va="center", transform=axis.transAxes)
         return
@@ -114,12 +136,12 @@ def _draw_panel(axis, entry: Any) -> None:
         axis.yaxis.set_minor_formatter(NullFormatter())  # minor labels crowd a narrow panel
 
 
-def draw_learning_curves(entries: Sequence[Any], base: Path | str, mode: str) -> tuple[Path, Path]:
+def draw_learning_curves(entries: Sequence[CurveEntry], base: Path | str, mode: str) -> tuple[Path, Path]:
     """Training (solid) and validation (dashed) loss per epoch for every configuration."""
     if not entries:
         raise HwsolveError(f"no Q4 results for mode {mode!r} to plot")
     activations, columns = grid_axes(entries)
-    by_key = {(field_of(e, "activation"), field_of(e, "loss"), field_of(e, "optimizer")): e for e in entries}
+    by_key = {(e.activation, e.loss, e.optimizer): e for e in entries}
     # 6.3 in wide: the report prints it at text width, so 8 pt text stays 8 pt.
     figure, axes = new_figure(
         6.3, 1.45 * len(activations) + 0.8, nrows=len(activations), ncols=len(columns), squeeze=False, sharex=True

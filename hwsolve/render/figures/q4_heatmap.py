@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
 from matplotlib.colors import LogNorm
@@ -18,20 +18,26 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from hwsolve.errors import HwsolveError
 from hwsolve.problem.q4 import SUBMITTED_THRESHOLD, below
-from hwsolve.render.figures.common import field_of, new_figure, save_figure
-from hwsolve.render.figures.q4_curves import grid_axes, label
+from hwsolve.render.figures.common import new_figure, save_figure
+from hwsolve.render.figures.q4_curves import GridEntry, grid_axes, label
+
+
+class HeatmapEntry(GridEntry, Protocol):
+    """A configuration's test error: one run's (ConfigResult) or the median over seeds (ConfigFinding)."""
+
+    @property
+    def test_error(self) -> float | None: ...
+
 
 COLORBAR_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
 
 
-def error_matrix(entries: Sequence[Any], activations: list[str], columns: list[tuple[str, str]]) -> np.ndarray:
+def error_matrix(entries: Sequence[HeatmapEntry], activations: list[str], columns: list[tuple[str, str]]) -> np.ndarray:
     matrix = np.full((len(activations), len(columns)), np.nan)
     for entry in entries:
-        key = (field_of(entry, "loss"), field_of(entry, "optimizer"))
-        activation = field_of(entry, "activation")
-        error = field_of(entry, "test_error")
-        if activation in activations and key in columns and error is not None:
-            matrix[activations.index(activation), columns.index(key)] = float(error)
+        key = (entry.loss, entry.optimizer)
+        if entry.activation in activations and key in columns and entry.test_error is not None:
+            matrix[activations.index(entry.activation), columns.index(key)] = float(entry.test_error)
     return matrix
 
 
@@ -40,7 +46,9 @@ def panel_title(key: str) -> str:
     return f"{key} mode" if key in ("homework", "corrected") else key
 
 
-def draw_test_error_heatmap(results_by_mode: Mapping[str, Sequence[Any]], base: Path | str) -> tuple[Path, Path]:
+def draw_test_error_heatmap(
+    results_by_mode: Mapping[str, Sequence[HeatmapEntry]], base: Path | str
+) -> tuple[Path, Path]:
     """One panel per key of results_by_mode (a mode, or a panel title such as "homework mode, median of 3 seeds")."""
     modes = [mode for mode, entries in results_by_mode.items() if entries]
     if not modes:
@@ -68,6 +76,7 @@ def draw_test_error_heatmap(results_by_mode: Mapping[str, Sequence[Any]], base: 
             marker = " *" if below(value) else ""
             shade = "white" if not math.isnan(value) and norm(value) > 0.55 else "black"
             axis.text(column, row, text + marker, ha="center", va="center", fontsize=8, color=shade)
+    assert image is not None  # modes is never empty: the caller draws at least one mode
     colorbar = figure.colorbar(image, ax=list(axes[0]), fraction=0.025, pad=0.02, label="test error (log scale)")
     colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     colorbar.ax.yaxis.set_minor_formatter(NullFormatter())

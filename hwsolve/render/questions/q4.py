@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hwsolve.experiments.mnist.modes import MODE_NAMES
+from hwsolve.problem.q4 import HOMEWORK_EPOCHS
 from hwsolve.render.options import QUICK_EPOCHS, ReportOptions
 from hwsolve.render.questions.hook import FigureSpec, seed_fact
-from hwsolve.solutions.q4 import measured_effects
+from hwsolve.solutions.q4_differences import Difference, MeasuredEffect, effect_of, measured_effects
 
 if TYPE_CHECKING:
     from hwsolve.solutions.q4 import Q4Solution
 
-MODES = ("homework", "corrected")
-DEFAULT_EPOCHS = 30
 # The answer rests on several seeds; in homework mode a seed changes only the
 # initial weights. Corrected mode (the recommendation, not the answer) gets one:
 # a fresh report trains 3 + 1 sweeps, which fits `make run`'s time budget.
@@ -97,15 +97,13 @@ class Q4Modes:
         )
         return notes
 
-    def effects(self) -> list[dict[str, object]]:
+    def effects(self) -> list[MeasuredEffect]:
         """Median test error of the groups each change touches, homework (all seeds) and corrected (all seeds)."""
         return measured_effects(self.homework.findings, self.corrected.findings)
 
-    def effect_of(self, difference: dict[str, str]) -> dict[str, object] | None:
+    def effect_of(self, difference: Difference) -> MeasuredEffect | None:
         """The effects row that isolates one listed difference (NLL input, Adam's lr), or None."""
-        what = difference.get("what", "").lower()
-        group = "nll" if "nll" in what else "adam" if "adam" in what else None
-        return next((row for row in self.effects() if row["group"] == group), None)
+        return effect_of(difference, self.effects())
 
 
 class Q4Hook:
@@ -122,7 +120,7 @@ class Q4Hook:
 def requested_epochs(options: ReportOptions) -> int:
     if options.quick:
         return QUICK_EPOCHS
-    return options.epochs if options.epochs is not None else DEFAULT_EPOCHS
+    return options.epochs if options.epochs is not None else HOMEWORK_EPOCHS
 
 
 def report_seeds(mode: str, first_seed: int) -> list[int]:
@@ -139,7 +137,7 @@ def results_folders(out_dir: Path, mode: str, epochs: int) -> tuple[Path, Path]:
     OUT/q4/epochs-<E>/<mode>/ so it never overwrites the full run.
     """
     standard = Path(out_dir) / "q4" / mode
-    if epochs == DEFAULT_EPOCHS:
+    if epochs == HOMEWORK_EPOCHS:
         return standard, standard
     return standard, Path(out_dir) / "q4" / f"epochs-{epochs}" / mode
 
@@ -148,7 +146,7 @@ def finished_solution(
     mode: str, folder: Path, epochs: int, seeds: list[int], data_dir: Path | None = None
 ) -> Q4Solution | None:
     """The results in `folder` when they hold a whole sweep of this mode and epochs for every seed; else None."""
-    from hwsolve.experiments.mnist_models import ALL_CONFIGS
+    from hwsolve.experiments.mnist import ALL_CONFIGS
     from hwsolve.solutions.q4 import load_q4_seeds
 
     # A file that fails validation raises InvalidResults (one line): the report never shows it.
@@ -161,14 +159,14 @@ def solve_q4_for_report(solver: Callable[..., Q4Solution], options: ReportOption
     The first mode that trains also trains the other's missing seeds, in the
     same worker pool (solve_q4's train_also): all sweeps run side by side.
     """
-    from hwsolve.experiments.mnist_parallel import SweepJob
+    from hwsolve.experiments.mnist.parallel import SweepJob
     from hwsolve.solutions.q4 import seed_dir
 
     epochs = requested_epochs(options)
     solutions: dict[str, Q4Solution] = {}
     reused: dict[str, bool] = {}
     to_train: dict[str, tuple[list[int], Path]] = {}
-    for mode in MODES:
+    for mode in MODE_NAMES:
         seeds = report_seeds(mode, options.seed)
         standard, own = results_folders(options.out_dir, mode, epochs)
         existing = finished_solution(mode, standard, epochs, seeds, options.data_dir) or finished_solution(
@@ -194,6 +192,7 @@ def solve_q4_for_report(solver: Callable[..., Q4Solution], options: ReportOption
             data_dir=options.data_dir,
             out=own,
             train_also=others if position == 0 else [],
+            progress=options.sweep_progress,
         )
         reused[mode] = False
     return Q4Modes(solutions["homework"], solutions["corrected"], reused)

@@ -20,13 +20,16 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import time
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing.queues import Queue
 from pathlib import Path
-from typing import Any
 
-from hwsolve.experiments.mnist_models import Config
-from hwsolve.experiments.mnist_modes import MODES, epochs_for
+from hwsolve.data.mnist import Mnist
+from hwsolve.experiments.mnist.configs import Config
+from hwsolve.experiments.mnist.modes import MODES, epochs_for
+from hwsolve.experiments.mnist.progress import ProgressBar, ProgressFactory, open_bar
+from hwsolve.experiments.mnist.results import ResultsDocument
 
 
 @dataclass(frozen=True)
@@ -46,32 +49,33 @@ def run_sweeps(
     jobs: list[SweepJob],
     configs: list[Config],
     epochs: int,
-    mnist,
+    mnist: Mnist,
     limit_train: int | None = None,
     device: str = "cpu",
     force: bool = False,
-    progress: bool = True,
+    progress: ProgressFactory | None = None,
     threads: int = 1,
-) -> dict[SweepJob, dict]:
+) -> dict[SweepJob, ResultsDocument]:
     """Each job's results document, training what is missing; in parallel when two or more jobs train.
 
     threads: the torch threads the whole run may use. With W workers, each gets
     threads // W. A job with nothing left to train is read in this process.
     """
-    from hwsolve.experiments.mnist_sweep import pending_configs, progress_bar, run_sweep
+    from hwsolve.experiments.mnist.sweep import pending_configs, run_sweep
 
     pending = {
         job: pending_configs(job.mode, configs, epochs, job.seed, mnist, job.out, limit_train, force) for job in jobs
     }
     training = [job for job in jobs if pending[job]]
     workers = worker_count(len(training), threads, device)
-    documents: dict[SweepJob, dict] = {}
+    documents: dict[SweepJob, ResultsDocument] = {}
     if workers > 1:
         # Longest first, so that the last sweep to start is a short one.
         training.sort(key=lambda job: -model_epochs(job.mode, epochs, pending[job]))
         total = sum(model_epochs(job.mode, epochs, pending[job]) for job in training)
-        label = f"q4: {len(training)} sweeps ({', '.join(job.label for job in training)}) in {workers} processes, model-epochs"
-        with progress_bar(total, label, progress) as bar:
+        names = ", ".join(job.label for job in training)
+        label = f"q4: {len(training)} sweeps ({names}) in {workers} processes, model-epochs"
+        with open_bar(progress, total, label) as bar:
             documents.update(
                 run_parallel(
                     training, configs, epochs, mnist, limit_train, device, force, workers, threads // workers, bar
@@ -99,15 +103,15 @@ def worker_count(jobs: int, threads: int, device: str) -> int:
 
 
 # Set in each worker by _start_worker: where to send finished model-epochs.
-_PROGRESS: Any = None
+_PROGRESS: Queue[int] | None = None
 
 
-def _start_worker(progress_queue, threads: int) -> None:
+def _start_worker(progress_queue: Queue[int], threads: int) -> None:
     import torch
 
     global _PROGRESS
     _PROGRESS = progress_queue
-    torch.set_num_threads(threads)
+    torch.set_num_threads(threads)  # this process only exists to run one sweep: its thread count is its own
 
 
 def _run_job(
@@ -119,10 +123,10 @@ def _run_job(
     limit_train: int | None,
     device: str,
     force: bool,
-) -> dict:
+) -> ResultsDocument:
     from hwsolve.data.mnist import load_mnist
     from hwsolve.errors import CorruptDataError
-    from hwsolve.experiments.mnist_sweep import run_sweep
+    from hwsolve.experiments.mnist.sweep import run_sweep
 
     mnist = load_mnist(data_folder)
     if mnist.checksum != checksum:  # changed or moved since the parent read it: never mix two datasets
@@ -139,8 +143,8 @@ def _run_job(
         limit_train,
         device,
         force,
-        progress=False,
-        on_model_epochs=_PROGRESS.put,
+        progress=None,
+        on_model_epochs=_PROGRESS.put if _PROGRESS is not None else None,
     )
 
 
@@ -148,14 +152,14 @@ def run_parallel(
     jobs: list[SweepJob],
     configs: list[Config],
     epochs: int,
-    mnist,
+    mnist: Mnist,
     limit_train: int | None,
     device: str,
     force: bool,
     workers: int,
     threads_per_worker: int,
-    progress_bar,
-) -> dict[SweepJob, dict]:
+    progress_bar: ProgressBar,
+) -> dict[SweepJob, ResultsDocument]:
     """Run the jobs in `workers` spawned processes; return each job's results document.
 
     progress_bar: an object with update(n), advanced by the model-epochs the
@@ -164,15 +168,15 @@ def run_parallel(
     stopped; what any sweep finished is already saved.
     """
     context = multiprocessing.get_context("spawn")
-    progress_queue = context.Queue()
-    documents: dict[SweepJob, dict] = {}
+    progress_queue: Queue[int] = context.Queue()
+    documents: dict[SweepJob, ResultsDocument] = {}
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
         initargs=(progress_queue, threads_per_worker),
     ) as pool:
-        futures = {
+        futures: dict[Future[ResultsDocument], SweepJob] = {
             pool.submit(
                 _run_job, job, configs, epochs, str(mnist.folder), mnist.checksum, limit_train, device, force
             ): job
@@ -194,7 +198,7 @@ def run_parallel(
     return documents
 
 
-def _drain(progress_queue, progress_bar) -> None:
+def _drain(progress_queue: Queue[int], progress_bar: ProgressBar) -> None:
     deadline = time.monotonic() + 0.1
     while time.monotonic() < deadline:
         try:

@@ -1,7 +1,7 @@
 """Validation of a Q4 results.json read back: a hand-edited or foreign file is never trusted.
 
 The schema string alone proves nothing: a file can carry it and still hold a
-test error of -5, a curve one epoch short, or a config twice. load_results
+test error of -5, a curve one epoch short, or a config twice. read_results
 returns a document only when every field the program reads has the type,
 range and length that `hwsolve q4` itself writes; otherwise it raises
 InvalidResults naming the file and the first field that is wrong. The caller
@@ -14,13 +14,43 @@ import json
 import math
 from dataclasses import asdict
 from pathlib import Path
+from typing import NotRequired, TypedDict, TypeGuard, cast
 
 from hwsolve.errors import HwsolveError
-from hwsolve.experiments.mnist_models import ALL_CONFIGS
-from hwsolve.experiments.mnist_modes import MODES, epochs_for
+from hwsolve.experiments.mnist.config_result import JsonEntry
+from hwsolve.experiments.mnist.configs import CONFIGS_BY_NAME
+from hwsolve.experiments.mnist.modes import MODES, epochs_for
 
 SCHEMA = "hwsolve.q4.results/1"
-CONFIGS_BY_NAME = {config.name: config for config in ALL_CONFIGS}
+
+
+class RunKey(TypedDict):
+    """What a results file belongs to: results of another key are never mixed in or reused."""
+
+    mode: str
+    seed: int
+    epochs: int
+    limit_train: int | None
+    data_sha256: str
+    trainer_version: int
+
+
+class ResultsDocument(TypedDict):
+    """results.json, in the order its keys are written; the not-required ones are not validated on reading."""
+
+    schema: str
+    key: RunKey
+    mode: str
+    settings: dict[str, object]  # dataclasses.asdict of the ModeSpec
+    device: str
+    threads: NotRequired[int]
+    torch_version: NotRequired[str]
+    data_folder: NotRequired[str]
+    configs: list[JsonEntry]  # ConfigResult.to_json entries, homework order
+    retrained: NotRequired[list[str]]
+    last_run_wall_time_s: NotRequired[float]
+
+
 CURVES = ("train_loss", "val_loss", "val_loss_sum", "val_accuracy")  # one value per epoch trained
 
 
@@ -32,24 +62,24 @@ class NotAFile(InvalidResults):
     """Something else (a folder, a broken link) where a results file should be: it cannot be replaced either."""
 
 
-def _is_int(value) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
 
 
-def _fraction(value) -> bool:
+def _fraction(value: object) -> bool:
     """An error or accuracy: null (a diverged run) or a number in [0, 1]."""
     return value is None or (_is_number(value) and 0 <= value <= 1)
 
 
-def _finite_or_null(value) -> bool:
+def _finite_or_null(value: object) -> bool:
     return value is None or _is_number(value)
 
 
-def _epoch_in(value, epochs: int, nullable: bool = True) -> bool:
+def _epoch_in(value: object, epochs: int, nullable: bool = True) -> bool:
     return (nullable and value is None) or (_is_int(value) and 1 <= value <= epochs)
 
 
@@ -58,8 +88,9 @@ def _require(condition: bool, field: str, problem: str) -> None:
         raise ValueError(f"{field}: {problem}")
 
 
-def check_key(key) -> None:
-    _require(isinstance(key, dict), "key", "not an object")
+def check_key(key: object) -> None:
+    if not isinstance(key, dict):
+        raise ValueError("key: not an object")
     _require(key.get("mode") in MODES, "key.mode", f"not one of {', '.join(MODES)}")
     _require(_is_int(key.get("seed")) and key["seed"] >= 0, "key.seed", "not a non-negative integer")
     _require(_is_int(key.get("epochs")) and key["epochs"] >= 1, "key.epochs", "not a positive integer")
@@ -72,11 +103,13 @@ def check_key(key) -> None:
     _require(_is_int(key.get("trainer_version")), "key.trainer_version", "missing or not an integer")
 
 
-def check_entry(entry, mode: str, epochs: int, where: str) -> None:
-    """One config's summary, as mnist_trainer writes it, for a sweep of `mode` over `epochs`."""
-    _require(isinstance(entry, dict), where, "not an object")
-    config = CONFIGS_BY_NAME.get(entry.get("name"))
-    _require(config is not None, f"{where}.name", f"{entry.get('name')!r} is not a known configuration")
+def check_entry(entry: object, mode: str, epochs: int, where: str) -> None:
+    """One config's entry, as ConfigResult.to_json writes it, for a sweep of `mode` over `epochs`."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: not an object")
+    config = CONFIGS_BY_NAME.get(str(entry.get("name")))
+    if config is None or not isinstance(entry.get("name"), str):
+        raise ValueError(f"{where}.name: {entry.get('name')!r} is not a known configuration")
     where = f"{where} ({config.name})"
     for field, expected in (
         ("activation", config.activation),
@@ -102,11 +135,8 @@ def check_entry(entry, mode: str, epochs: int, where: str) -> None:
     )
     for curve in CURVES:
         values = entry.get(curve)
-        _require(
-            isinstance(values, list) and len(values) == trained,
-            f"{where}.{curve}",
-            f"not a list of {trained} values (one per epoch trained)",
-        )
+        if not (isinstance(values, list) and len(values) == trained):
+            raise ValueError(f"{where}.{curve}: not a list of {trained} values (one per epoch trained)")
         valid = _fraction if curve == "val_accuracy" else _finite_or_null
         _require(
             all(valid(value) for value in values),
@@ -129,9 +159,10 @@ def check_entry(entry, mode: str, epochs: int, where: str) -> None:
         _require(_is_int(entry.get(field)) and entry[field] >= 0, f"{where}.{field}", "not a non-negative integer")
 
 
-def check_document(document) -> None:
+def check_document(document: object) -> None:
     """Raise ValueError('field: problem') unless `document` is a results document as `hwsolve q4` writes it."""
-    _require(isinstance(document, dict), "document", "not a JSON object")
+    if not isinstance(document, dict):
+        raise ValueError("document: not a JSON object")
     _require(document.get("schema") == SCHEMA, "schema", f"not {SCHEMA!r}")
     check_key(document.get("key"))
     key = document["key"]
@@ -139,14 +170,15 @@ def check_document(document) -> None:
     _require(document.get("settings") == asdict(MODES[key["mode"]]), "settings", f"not those of {key['mode']} mode")
     _require(isinstance(document.get("device"), str), "device", "missing or not a string")
     configs = document.get("configs")
-    _require(isinstance(configs, list), "configs", "not a list")
+    if not isinstance(configs, list):
+        raise ValueError("configs: not a list")
     for position, entry in enumerate(configs):
         check_entry(entry, key["mode"], key["epochs"], f"configs[{position}]")
     names = [entry["name"] for entry in configs]
     _require(len(set(names)) == len(names), "configs", "a configuration appears twice")
 
 
-def load_results(path: Path | str) -> dict | None:
+def read_results(path: Path | str) -> ResultsDocument | None:
     """The validated document at `path`; None when there is none; InvalidResults when it must not be used."""
     path = Path(path)
     if not path.exists() and not path.is_symlink():
@@ -154,7 +186,7 @@ def load_results(path: Path | str) -> dict | None:
     if not path.is_file():
         raise NotAFile(f"{path} is not a file (a folder or a broken link?); remove it or use another --out")
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document: object = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InvalidResults(f"{path} cannot be read ({error.strerror or error})") from None
     except ValueError:  # invalid JSON, or not UTF-8: a torn or foreign file
@@ -163,4 +195,4 @@ def load_results(path: Path | str) -> dict | None:
         check_document(document)
     except ValueError as error:
         raise InvalidResults(f"{path}: {error}") from None
-    return document
+    return cast(ResultsDocument, document)  # check_document has just checked every field that is read

@@ -7,7 +7,7 @@ setting's results replace another's. A config is written the moment it
 finishes, so an interrupt loses only configs still training; on rerun with the
 same key the finished ones are loaded, not retrained (unless force), and the
 rest start over from their initial weights. What is read back is validated
-(results_check); a file that fails is retrained, never reused.
+(results.py); a file that fails is retrained, never reused.
 """
 
 from __future__ import annotations
@@ -21,14 +21,18 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import torch
 
+from hwsolve.data.mnist import Mnist
 from hwsolve.errors import HwsolveError
-from hwsolve.experiments.mnist_models import Config
-from hwsolve.experiments.mnist_modes import MODES, epochs_for
-from hwsolve.experiments.results_check import SCHEMA, InvalidResults, NotAFile, load_results
-from hwsolve.io import remove_leftover_temporaries, to_jsonable, write_atomic, write_json_atomic
+from hwsolve.experiments.mnist.config_result import ConfigResult, JsonEntry
+from hwsolve.experiments.mnist.configs import Config
+from hwsolve.experiments.mnist.modes import MODES, ModeSpec, epochs_for
+from hwsolve.experiments.mnist.progress import ProgressFactory, open_bar
+from hwsolve.experiments.mnist.results import SCHEMA, InvalidResults, NotAFile, ResultsDocument, RunKey, read_results
+from hwsolve.io import remove_leftover_temporaries, write_atomic, write_json_atomic
 from hwsolve.problem.q4 import SUBMITTED_THRESHOLD, below
 
 TRAINER_VERSION = 4  # bump when a change alters the numbers, so old results are not reused
@@ -50,6 +54,7 @@ CSV_FIELDS = (
 
 
 def resolve_device(device: str) -> str:
+    """auto -> cuda when torch sees a GPU, else cpu; cuda without one is an error that says so."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
@@ -57,13 +62,12 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def set_threads() -> int:
-    threads = int(os.environ.get("HWSOLVE_THREADS", DEFAULT_THREADS))
-    torch.set_num_threads(threads)
-    return threads
+def sweep_threads() -> int:
+    """The torch threads a run of sweeps may use (HWSOLVE_THREADS, else DEFAULT_THREADS); see hwsolve.threads."""
+    return int(os.environ.get("HWSOLVE_THREADS", DEFAULT_THREADS))
 
 
-def run_key(mode: str, seed: int, epochs: int, limit_train: int | None, data_checksum: str) -> dict:
+def run_key(mode: str, seed: int, epochs: int, limit_train: int | None, data_checksum: str) -> RunKey:
     return {
         "mode": mode,
         "seed": seed,
@@ -74,8 +78,11 @@ def run_key(mode: str, seed: int, epochs: int, limit_train: int | None, data_che
     }
 
 
-def setting_name(key: dict) -> str:
-    """A folder name that spells out a run key, e.g. corrected-seed-0-epochs-2-train-5000-trainer-4-data-1a2b3c4d5e6f."""
+def setting_name(key: RunKey) -> str:
+    """A folder name that spells out a run key.
+
+    E.g. corrected-seed-0-epochs-2-train-5000-trainer-4-data-1a2b3c4d5e6f.
+    """
     limit = "all" if key["limit_train"] is None else key["limit_train"]
     return (
         f"{key['mode']}-seed-{key['seed']}-epochs-{key['epochs']}-train-{limit}"
@@ -83,7 +90,7 @@ def setting_name(key: dict) -> str:
     )
 
 
-def _held_key(folder: Path) -> dict | None:
+def _held_key(folder: Path) -> RunKey | None:
     """The run key of the finished results in `folder`; None when there are none, or none worth keeping.
 
     A file that fails validation holds nothing to keep: the run retrains over
@@ -94,13 +101,13 @@ def _held_key(folder: Path) -> dict | None:
         if (target.exists() or target.is_symlink()) and not target.is_file():
             raise NotAFile(f"{target} is not a file (a folder or a broken link?); remove it or use another --out")
     try:
-        held = load_results(folder / "results.json")
+        held = read_results(folder / "results.json")
     except InvalidResults:
         return None
     return held["key"] if held is not None else None
 
 
-def results_folder(out: Path, key: dict) -> Path:
+def results_folder(out: Path, key: RunKey) -> Path:
     """Where the run of `key` keeps its results: `out`, unless out holds another setting's finished results.
 
     Then it is out/<setting_name(key)>/, so results of different settings
@@ -118,18 +125,16 @@ def results_folder(out: Path, key: dict) -> Path:
     return own
 
 
-def reusable_results(out: Path, key: dict, force: bool = False, warn: bool = False) -> dict | None:
+def reusable_results(out: Path, key: RunKey, force: bool = False, warn: bool = False) -> ResultsDocument | None:
     """The results document in `out` when it belongs to this run key (and force is off): its configs are reused.
 
     An invalid file is never reused; warn says so on stderr (once per sweep: run_sweep's call).
     """
     try:
-        previous = load_results(Path(out) / "results.json")
+        previous = read_results(Path(out) / "results.json")
     except InvalidResults as error:
         if warn:
-            import click
-
-            click.echo(f"Warning: {error} -- not reused; its configs are retrained", err=True)
+            print(f"Warning: {error} -- not reused; its configs are retrained", file=sys.stderr, flush=True)
         return None
     return previous if previous is not None and previous.get("key") == key and not force else None
 
@@ -139,7 +144,7 @@ def pending_configs(
     configs: list[Config],
     epochs: int,
     seed: int,
-    mnist,
+    mnist: Mnist,
     out: Path,
     limit_train: int | None = None,
     force: bool = False,
@@ -151,29 +156,39 @@ def pending_configs(
     return [c for c in configs if c.name not in done]
 
 
-def results_csv(entries: list[dict]) -> str:
+def _last(curve: tuple[float | None, ...]) -> float | None:
+    return curve[-1] if curve else None
+
+
+def results_csv(results: list[ConfigResult]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for e in entries:
-        row = {k: e.get(k) for k in CSV_FIELDS}
-        row["final_train_loss"] = e["train_loss"][-1] if e["train_loss"] else None
-        row["final_val_loss"] = e["val_loss"][-1] if e["val_loss"] else None
-        row["final_val_accuracy"] = e["val_accuracy"][-1] if e["val_accuracy"] else None
+    for result in results:
+        row: dict[str, object] = {k: getattr(result, k, None) for k in CSV_FIELDS}
+        row["final_train_loss"] = _last(result.train_loss)
+        row["final_val_loss"] = _last(result.val_loss)
+        row["final_val_accuracy"] = _last(result.val_accuracy)
         writer.writerow(row)
     return buffer.getvalue()
 
 
-def save_results(out: Path, document: dict) -> None:
+def _homework_index(entry: JsonEntry) -> int:
+    index = entry["homework_index"]
+    assert isinstance(index, int)  # every entry comes from ConfigResult.to_json or a validated file
+    return index
+
+
+def save_results(out: Path, document: ResultsDocument) -> None:
     """results.json, then results.csv from the same snapshot of the configs (repair_csv mends a kill in between)."""
-    document["configs"].sort(key=lambda e: e["homework_index"])
+    document["configs"].sort(key=_homework_index)
     write_json_atomic(out / "results.json", document)
-    write_atomic(out / "results.csv", results_csv(document["configs"]))
+    write_atomic(out / "results.csv", results_csv([ConfigResult.from_json(e) for e in document["configs"]]))
 
 
-def repair_csv(out: Path, configs: list[dict]) -> None:
+def repair_csv(out: Path, configs: list[JsonEntry]) -> None:
     """Rewrite results.csv when it does not hold what results.json does (a run killed between the two renames)."""
-    expected = results_csv(sorted(configs, key=lambda e: e["homework_index"]))
+    expected = results_csv([ConfigResult.from_json(e) for e in sorted(configs, key=_homework_index)])
     try:
         current = (out / "results.csv").read_text(encoding="utf-8")
     except (OSError, ValueError):
@@ -187,29 +202,27 @@ def run_sweep(
     configs: list[Config],
     epochs: int,
     seed: int,
-    mnist,
+    mnist: Mnist,
     out: Path,
     limit_train: int | None = None,
     device: str = "cpu",
     force: bool = False,
-    progress: bool = True,
+    progress: ProgressFactory | None = None,
     label: str = "",
     on_model_epochs: Callable[[int], None] | None = None,
-) -> dict:
+) -> ResultsDocument:
     """Train what is missing for `configs`, save as it finishes, return the results document.
 
-    on_model_epochs(n), if given, is told the model-epochs of each finished
-    epoch instead of a progress bar being drawn (mnist_parallel's workers).
+    progress draws a bar of model-epochs (None: no bar); on_model_epochs(n), if
+    given, is told the model-epochs of each finished epoch instead (parallel.py's workers).
     """
-    from hwsolve.experiments.mnist_trainer import train_lockstep
-
     spec = MODES[mode]
     key = run_key(mode, seed, epochs, limit_train, mnist.checksum)
     out = results_folder(out, key)
     for name in ("results.json", "results.csv"):  # an interrupted write's leftovers go even if nothing is written now
         remove_leftover_temporaries(out / name)
     previous = reusable_results(out, key, force, warn=True)
-    document = {
+    document: ResultsDocument = {
         "schema": SCHEMA,
         "key": key,
         "mode": mode,
@@ -227,26 +240,9 @@ def run_sweep(
     if todo:
         total = sum(epochs_for(spec, epochs, c.index) for c in todo)
         bar_label = f"q4 {mode}{label}: {len(todo)} configs, model-epochs"
-        bar = progress_bar(total, bar_label, progress and on_model_epochs is None)
-        advance = on_model_epochs if on_model_epochs is not None else bar.update
-
-        def on_config_done(summary: dict) -> None:
-            summary = to_jsonable(summary)  # a diverged run's NaN/inf become null: strict JSON
-            document["configs"] = [e for e in document["configs"] if e["name"] != summary["name"]] + [summary]
-            save_results(out, document)
-
-        with bar:
-            train_lockstep(
-                todo,
-                mnist,
-                spec,
-                epochs,
-                seed,
-                limit_train,
-                device=device,
-                on_epoch=lambda epoch, n_models: advance(n_models),
-                on_config_done=on_config_done,
-            )
+        with open_bar(progress if on_model_epochs is None else None, total, bar_label) as bar:
+            advance = on_model_epochs if on_model_epochs is not None else bar.update
+            _train_and_save(todo, mnist, spec, epochs, seed, limit_train, device, out, document, advance)
     document["last_run_wall_time_s"] = time.perf_counter() - started
     if todo or not (out / "results.json").exists():
         save_results(out, document)
@@ -257,42 +253,72 @@ def run_sweep(
     return document
 
 
-class NoBar:
-    def __enter__(self):
-        return self
+def _train_and_save(
+    todo: list[Config],
+    mnist: Mnist,
+    spec: ModeSpec,
+    epochs: int,
+    seed: int,
+    limit_train: int | None,
+    device: str,
+    out: Path,
+    document: ResultsDocument,
+    advance: Callable[[int], None],
+) -> None:
+    """Train `todo` in lockstep, saving `document` the moment each config finishes."""
+    from hwsolve.experiments.mnist.trainer import train_lockstep
 
-    def __exit__(self, *exc):
-        return False
+    def on_config_done(result: ConfigResult) -> None:
+        document["configs"] = [e for e in document["configs"] if e["name"] != result.name] + [result.to_json()]
+        save_results(out, document)
 
-    def update(self, n: int) -> None:
-        pass
+    train_lockstep(
+        todo,
+        mnist,
+        spec,
+        epochs,
+        seed,
+        limit_train,
+        device=device,
+        on_epoch=lambda epoch, n_models: advance(n_models),
+        on_config_done=on_config_done,
+    )
 
 
-def progress_bar(total: int, label: str, enabled: bool):
-    if not enabled or total == 0:
-        return NoBar()
-    import click
+class SeedSummary(TypedDict):
+    """One config's test error over the seeds of a --seeds run (seeds.json's summary)."""
 
-    return click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_pos=True)
+    name: str
+    test_errors: dict[str, float | None]  # seed (as a JSON key) -> test error
+    median: float | None
+    min: float | None
+    max: float | None
+    seeds_below_threshold: int
+    n_seeds: int
+    robust: bool
+    verdict: str
+    reasons: NotRequired[list[str]]  # added by the Q4 solution: the facts behind the verdict
 
 
-def summarise_seeds(per_seed: dict[int, list[dict]], threshold: float = SUBMITTED_THRESHOLD) -> list[dict]:
+def _verdict(seeds_below: int, n: int, threshold: float) -> str:
+    if seeds_below == n:
+        return f"robust: < {threshold:g} in all {n} seeds"
+    if not seeds_below:
+        return f"robust: >= {threshold:g} in all {n} seeds"
+    return f"luck: < {threshold:g} in {seeds_below} of {n} seeds"
+
+
+def summarise_seeds(
+    per_seed: dict[int, list[ConfigResult]], threshold: float = SUBMITTED_THRESHOLD
+) -> list[SeedSummary]:
     """Per config: median and range of the test error over seeds, and how robust '< threshold' is."""
-    names = [e["name"] for e in next(iter(per_seed.values()))]
-    summary = []
+    names = [result.name for result in next(iter(per_seed.values()))]
+    summary: list[SeedSummary] = []
     for name in names:
-        errors = {
-            seed: next(e["test_error"] for e in entries if e["name"] == name) for seed, entries in per_seed.items()
-        }
+        errors = {seed: next(r.test_error for r in results if r.name == name) for seed, results in per_seed.items()}
         finite = [v for v in errors.values() if v is not None]
         seeds_below = [seed for seed, v in errors.items() if below(v, threshold)]
         n = len(errors)
-        if len(seeds_below) == n:
-            verdict = f"robust: < {threshold:g} in all {n} seeds"
-        elif not seeds_below:
-            verdict = f"robust: >= {threshold:g} in all {n} seeds"
-        else:
-            verdict = f"luck: < {threshold:g} in {len(seeds_below)} of {n} seeds"
         summary.append(
             {
                 "name": name,
@@ -303,7 +329,7 @@ def summarise_seeds(per_seed: dict[int, list[dict]], threshold: float = SUBMITTE
                 "seeds_below_threshold": len(seeds_below),
                 "n_seeds": n,
                 "robust": len(seeds_below) in (0, n),
-                "verdict": verdict,
+                "verdict": _verdict(len(seeds_below), n, threshold),
             }
         )
     return summary
