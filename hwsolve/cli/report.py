@@ -10,6 +10,7 @@ import click
 from hwsolve.cli.common import Command, digits_option, seed_option
 from hwsolve.cli.progress import click_progress
 from hwsolve.errors import HwsolveError
+from hwsolve.problem.q4 import HOMEWORK_EPOCHS
 from hwsolve.render.options import QUICK_EPOCHS
 
 if TYPE_CHECKING:
@@ -69,8 +70,8 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
     "--epochs",
     type=click.IntRange(1, 1000),
     default=None,
-    help="Q4 epochs. Finished results with this many epochs are reused; a sweep of other than 30 "
-    "epochs is trained into OUT/q4/epochs-E/, never over the full run.  [default: 30]",
+    help=f"Q4 epochs. Finished results with this many epochs are reused; a sweep of other than {HOMEWORK_EPOCHS} "
+    f"epochs is trained into OUT/q4/epochs-E/, never over the full run.  [default: {HOMEWORK_EPOCHS}]",
 )
 @click.option("--quick", is_flag=True, help=f"Q4: a {QUICK_EPOCHS}-epoch sweep, for a fast look; the report says so.")
 @click.option(

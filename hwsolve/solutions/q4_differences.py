@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hwsolve.problem.q4 import HOMEWORK_EPOCHS
 from hwsolve.solutions.q4_findings import ConfigFinding
 
 
@@ -37,7 +38,7 @@ DIFFERENCES: tuple[Difference, ...] = (
         what="Epochs per model",
         homework="inside `def train(epoch):` the loop `for epoch in range(epoch):` rebinds `epoch`: after model $k$ "
         "it holds $E-1-k$, so model $k$ in loop order ($k = 0, \\dots, 11$) trains $E-k$ epochs, "
-        "$30, 29, \\dots, 19$ for $E = 30$",
+        f"${HOMEWORK_EPOCHS}, {HOMEWORK_EPOCHS - 1}, \\dots, {HOMEWORK_EPOCHS - 11}$ for $E = {HOMEWORK_EPOCHS}$",
         corrected="every model trains $E$ epochs",
         why="a loop variable must not shadow the epoch count; models are comparable only on equal training",
         cite="",
