@@ -12,6 +12,11 @@
 # Exit status: 0 all passed, 1 a test or a sweep failed, 2 no CUDA or no MNIST (nothing was run).
 set -uo pipefail
 
+# One bound on the whole script: under 5 minutes of device time, whatever hangs.
+if [ -z "${DEVICE_CHECK_BOUNDED:-}" ]; then
+  DEVICE_CHECK_BOUNDED=1 exec timeout 290 bash "$0" "$@"
+fi
+
 cd "$(dirname "$0")/.."
 PY=${PY:-$( [ -x .venv/bin/python ] && echo .venv/bin/python || echo python3 )}
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
@@ -19,6 +24,10 @@ if [ -z "${HWSOLVE_DATA:-}" ] && [ -d ../shared/data/mnist ]; then
   export HWSOLVE_DATA="$PWD/../shared/data/mnist"
 fi
 
+if ! "$PY" -c 'import hwsolve.cli, pytest' 2>/dev/null; then
+  echo "device_check: $PY cannot import hwsolve and pytest (run \`make venv\` first, or set PY); nothing run" >&2
+  exit 2
+fi
 if ! "$PY" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'; then
   echo "device_check: CUDA is not available to $PY (torch $("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null || echo 'missing')); nothing run" >&2
   exit 2
@@ -37,9 +46,8 @@ seconds_since() {  # seconds since $1 (date +%s%N), with two decimals
 status=0
 echo "== tests of the device path"
 started=$(date +%s%N)
-timeout 150 "$PY" -m pytest -q -p no:cacheprovider \
-  tests/test_q4_device.py tests/test_q4_trainer_equivalence.py tests/test_q4_split.py \
-  "tests/test_q4_cli.py::test_bad_input_is_one_line_without_traceback" || status=1
+timeout 120 "$PY" -m pytest -q -p no:cacheprovider \
+  tests/test_q4_device.py tests/test_q4_trainer_equivalence.py tests/test_q4_split.py || status=1
 echo "tests: $(seconds_since "$started") s"
 
 work=$(mktemp -d)
@@ -47,7 +55,7 @@ trap 'rm -rf "$work"' EXIT
 for mode in corrected homework; do
   echo "== full $mode sweep, --device cuda"
   started=$(date +%s%N)
-  if timeout 120 "$PY" -m hwsolve q4 --mode "$mode" --device cuda --no-progress --out "$work/$mode" \
+  if timeout 75 "$PY" -m hwsolve q4 --mode "$mode" --device cuda --no-progress --out "$work/$mode" \
       --format json > "$work/$mode.json"; then
     echo "command: $(seconds_since "$started") s (with start-up and MNIST loading)"
     "$PY" - "$work/$mode.json" "$work/$mode/results.json" <<'PYTHON'

@@ -100,7 +100,7 @@ def test_every_import_points_down_a_layer():
 
 def test_no_import_cycles():
     edges = graph()
-    # An import of a package runs its __init__: count it as an edge to that module.
+    # Edges are the imports as written (a package's __init__ is a module of its own, hwsolve.render, ...).
     cycles: list[list[str]] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     path: list[str] = []

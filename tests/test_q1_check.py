@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-import hwsolve.check.linear_collapse as collapse_module
-from hwsolve.check.activation_bounds import check_derivative_max
-from hwsolve.check.dropout import check_torch_dropout, dropout_output_float
-from hwsolve.check.linear_collapse import check_collapse, check_linear_collapse
+import hwsolve.check.q1_linear_collapse as collapse_module
+from hwsolve.check.q1_activation_bounds import check_derivative_max
+from hwsolve.check.q1_dropout import check_torch_dropout, dropout_output_float
+from hwsolve.check.q1_linear_collapse import check_collapse, check_linear_collapse
 from hwsolve.errors import VerificationError
 
 

@@ -12,10 +12,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hwsolve.check.dropout import dropout_output_float
-from hwsolve.derive.activation_bounds import Z, derive_activation_bounds
-from hwsolve.derive.dropout import derive_dropout_expectation, inverted_dropout_exact
-from hwsolve.derive.linear_collapse import derive_linear_collapse, induction_step_holds, layer_symbols
+from hwsolve.check.q1_dropout import dropout_output_float
+from hwsolve.derive.q1_activation_bounds import Z, derive_activation_bounds
+from hwsolve.derive.q1_dropout import derive_dropout_expectation, inverted_dropout_exact
+from hwsolve.derive.q1_linear_collapse import derive_linear_collapse, induction_step_holds, layer_symbols
 
 
 @pytest.mark.parametrize("layers", [1, 2, 3, 4, 5])

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from hwsolve.check.activation_bounds import autograd_derivative_at
-from hwsolve.derive.activation_bounds import Z, derive_activation_bounds
+from hwsolve.check.q1_activation_bounds import autograd_derivative_at
+from hwsolve.derive.q1_activation_bounds import Z, derive_activation_bounds
 from hwsolve.experiments.gradient_flow import build_mlp
 from hwsolve.problem.q1 import GradientFlowProblem
 from hwsolve.solutions.q1 import solve_q1d

@@ -20,7 +20,7 @@ import torch
 MNIST = Path(__file__).resolve().parents[1] / "hwsolve" / "experiments" / "mnist"
 # The modules a training step runs through once the data is on the device (data.py builds index
 # tensors on the CPU on purpose: they sort rows before anything is moved to the device).
-TRAINING_PATH = ("stack.py", "kernels.py", "step.py", "optim.py", "dropout.py", "trainer.py")
+TRAINING_PATH = ("stack.py", "kernels.py", "layout.py", "step.py", "optim.py", "dropout.py", "trainer.py")
 FACTORIES = {
     "tensor",
     "as_tensor",

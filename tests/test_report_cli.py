@@ -64,6 +64,9 @@ class _NotWrittenYet:
     def solve(self, options):
         pytest.fail("a question whose module is missing is never solved")
 
+    def option_notices(self, options):
+        return []
+
 
 def test_missing_question_module_is_a_placeholder(monkeypatch, tmp_path):
     _only(monkeypatch, _NotWrittenYet())
@@ -98,8 +101,15 @@ def test_missing_mnist_warns_and_exits_0(monkeypatch, tmp_path):
     assert "Not in this report: Question 4" in markdown
 
 
+class _Q4WithoutData(Q4Hook):
+    """Q4 as on a machine without MNIST: not solved, but the options' notices still apply."""
+
+    def solve(self, options):
+        raise DataNotFoundError("no MNIST here")
+
+
 def test_quick_is_stated_in_the_report(monkeypatch, tmp_path):
-    _only(monkeypatch)
+    _only(monkeypatch, _Q4WithoutData())
     result = CliRunner().invoke(cli, ["report", "--format", "md", "--quick", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "Quick mode: the Q4 sweep was trained for 3 epochs only" in (tmp_path / "report.md").read_text()

@@ -104,7 +104,7 @@ def q4(
     """Train the 12 MLPs (3 activations x 2 losses x 2 optimisers) on MNIST and print the test errors.
 
     All models train in lockstep as batched matrix products (one GEMM for all
-    first layers), so the full 12 x 30 sweep takes about 75-95 s on two CPU cores
+    first layers), so the full sweep of 12 models x the homework's epochs takes about 75-95 s on two CPU cores
     (measured by benchmarks/q4_sweep.py). With --seeds, the seeds' sweeps train
     side by side, one process of one torch thread per core
     (HWSOLVE_THREADS sets the total; benchmarks/q4_parallel.py measures the gain).

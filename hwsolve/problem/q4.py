@@ -1,7 +1,7 @@
 """Q4 as the homework states it: the submitted solution's finding, transcribed as data.
 
-Source: ../shared/homework/hw2-submitted-solution.fa.md, section سوال چهار
-(the homework's brief is ../shared/DESIGN.md, beside the repository). The
+Source: the submitted solution (hw2-submitted-solution.fa.md, beside the
+repository in the course's shared folder), section سوال چهار. The
 student's table lists the combinations with the best results and says only
 these reached a test error below 0.1:
 

@@ -22,9 +22,8 @@ from hwsolve import __version__
 from hwsolve.audit.compare import RELATIVE_TOLERANCE, Audit
 from hwsolve.errors import DataNotFoundError, HwsolveError
 from hwsolve.io import write_atomic
-from hwsolve.problem.q4 import HOMEWORK_EPOCHS
 from hwsolve.render.environment import render_template, template_path
-from hwsolve.render.options import QUICK_EPOCHS, ReportOptions
+from hwsolve.render.options import ReportOptions
 from hwsolve.render.questions.hook import QuestionHook, SolvedQuestion
 from hwsolve.render.questions.q1 import Q1Hook
 from hwsolve.render.questions.q2 import Q2Hook
@@ -32,7 +31,7 @@ from hwsolve.render.questions.q3 import Q3Hook
 from hwsolve.render.questions.q4 import Q4Hook
 from hwsolve.render.reproducibility import Reproducibility, reproducibility
 
-__all__ = ["QUESTIONS", "QuestionSection", "Report", "ReportOptions", "build_report", "render_report", "write_report"]
+__all__ = ["QUESTIONS", "QuestionSection", "Report", "build_report", "render_report", "write_report"]
 
 COURSE = "Deep Learning"
 HOMEWORK = 2
@@ -126,14 +125,7 @@ def draw_figures(sections: list[QuestionSection], figures_dir: Path) -> list[str
 
 def notices(sections: list[QuestionSection], options: ReportOptions) -> list[str]:
     """Lines shown under the title: anything that makes this report less than the full one."""
-    lines = []
-    if options.quick:
-        lines.append(
-            f"Quick mode: the Q4 sweep was trained for {QUICK_EPOCHS} epochs only, not the homework's "
-            f"{HOMEWORK_EPOCHS}; its errors are not final."
-        )
-    elif options.epochs is not None:
-        lines.append(f"The Q4 sweep was run for {options.epochs} epochs (the homework trains {HOMEWORK_EPOCHS}).")
+    lines = [line for hook in QUESTIONS for line in hook.option_notices(options)]
     for section in sections:
         if section.solved is not None:
             lines.extend(section.solved.notices())

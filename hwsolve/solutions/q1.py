@@ -31,12 +31,12 @@ from pathlib import Path
 
 import sympy as sp
 
-from hwsolve.check.activation_bounds import DerivativeMaxCheck, autograd_derivative_at, check_derivative_max
-from hwsolve.check.dropout import TorchDropoutCheck, check_float_dropout, check_torch_dropout, dropout_output_float
-from hwsolve.check.linear_collapse import AffineFitResidual, CollapseCheck, check_linear_collapse
-from hwsolve.derive.activation_bounds import Z, derive_activation_bounds
-from hwsolve.derive.dropout import derive_dropout_expectation, inverted_dropout_exact, inverted_dropout_test_exact
-from hwsolve.derive.linear_collapse import derive_linear_collapse, induction_step_holds
+from hwsolve.check.q1_activation_bounds import DerivativeMaxCheck, autograd_derivative_at, check_derivative_max
+from hwsolve.check.q1_dropout import TorchDropoutCheck, check_float_dropout, check_torch_dropout, dropout_output_float
+from hwsolve.check.q1_linear_collapse import AffineFitResidual, CollapseCheck, check_linear_collapse
+from hwsolve.derive.q1_activation_bounds import Z, derive_activation_bounds
+from hwsolve.derive.q1_dropout import derive_dropout_expectation, inverted_dropout_exact, inverted_dropout_test_exact
+from hwsolve.derive.q1_linear_collapse import derive_linear_collapse, induction_step_holds
 from hwsolve.errors import VerificationError
 from hwsolve.experiments.gradient_flow import GradientFlowResult, run_gradient_flow
 from hwsolve.experiments.width import SeedRuns, WidthSubstitution, run_width_experiment

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from hwsolve.check.finite import overflow_error
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.regularisation import L1, L2, RegularisationExperiment, run_regularisation
-from hwsolve.numbers import format_number
 from hwsolve.problem.q2 import RECONSTRUCTED_STATEMENTS, RECONSTRUCTION_NOTE, SUBMITTED_ANSWERS, RegularisationProblem
 
 SEEDS_CHECKED = 10  # seeds seed .. seed + 9; about 0.1 s each
@@ -111,8 +110,13 @@ class Q2Solution:
 
 
 def _quoted(value: float) -> str:
-    """A number quoted in the plain-text evidence, to EVIDENCE_DIGITS significant figures."""
-    return format_number(value, EVIDENCE_DIGITS)
+    """A number quoted in the plain-text evidence, to EVIDENCE_DIGITS significant figures.
+
+    Python's general format, not format_number: the evidence strings are part
+    of `hwsolve q2 --format json`, and scripts that read them saw this form
+    (1.235e-05, 0.000999) before format_number existed.
+    """
+    return f"{value:.{EVIDENCE_DIGITS}g}"
 
 
 def lambda_text(log10_lambda: float) -> str:

@@ -50,6 +50,7 @@ identical in every seed compared.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -129,16 +130,20 @@ class Q4Solution:
 
 
 def default_out(mode: str, epochs: int = HOMEWORK_EPOCHS, limit_train: int | None = None) -> Path:
-    """build/q4/<mode>/ for the full sweep (where the report looks); a quick run's own folder otherwise.
+    """build/q4/<mode>/ for the full sweep (where the report looks); a quick run's own folder otherwise."""
+    return settings_folder(default_build_dir(), mode, epochs, limit_train)
 
-    Other epochs go to build/q4/epochs-<E>/<mode>/, as the report's own quick
-    sweeps do; a --limit-train run adds -train-<N>. A quick try never lands
-    in the folder of the finished full sweep.
+
+def settings_folder(build_dir: Path, mode: str, epochs: int, limit_train: int | None = None) -> Path:
+    """BUILD/q4/<mode>/ for the full sweep; BUILD/q4/epochs-<E>[-train-<N>]/<mode>/ for any other.
+
+    The one layout of Q4's results folders, for `hwsolve q4` and the report:
+    a quick try never lands in the folder of the finished full sweep.
     """
     if epochs == HOMEWORK_EPOCHS and limit_train is None:
-        return default_build_dir() / "q4" / mode
+        return Path(build_dir) / "q4" / mode
     setting = f"epochs-{epochs}" + (f"-train-{limit_train}" if limit_train is not None else "")
-    return default_build_dir() / "q4" / setting / mode
+    return Path(build_dir) / "q4" / setting / mode
 
 
 def seed_dir(out: Path, seed: int, primary_seed: int) -> Path:
@@ -274,11 +279,9 @@ def sweep_jobs(
 
     base = results_folder(out, key_of(primary_seed))
     if base != out:
-        import click
-
-        click.echo(
+        print(
             f"Note: {out} holds finished results of other settings; they are kept, and this run's go to {base}",
-            err=True,
+            file=sys.stderr,
         )
     jobs = [SweepJob(mode, s, results_folder(seed_dir(base, s, primary_seed), key_of(s))) for s in seeds]
     target = base / "seeds.json"

@@ -11,11 +11,13 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from hwsolve.experiments.mnist import ConfigResult, ModeSpec
-from hwsolve.experiments.mnist.sweep import SeedSummary
 from hwsolve.problem.q4 import SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
+
+if TYPE_CHECKING:  # sweep.py imports torch; the findings only name its TypedDict
+    from hwsolve.experiments.mnist.sweep import SeedSummary
 
 EPOCH_BUG_LINE = "for epoch in range(epoch):"
 # Adam's update is about lr per weight whatever the gradient's scale; nn.Linear

@@ -224,15 +224,8 @@ def train_lockstep(
     data = split_data(mnist, mode, seed, limit_train, device, dtype)
     run = LockstepRun(data, mode, STEPS[backward], mask_source, test_every_epoch)
     state = start_lockstep(configs, run, epochs, seed, dtype, device)
-    results: list[ConfigResult] = []
-
-    def retire() -> None:
-        for result in retire_finished(run, state):
-            results.append(result)
-            if on_config_done is not None:
-                on_config_done(result)
-
-    retire()  # a model planned for 0 epochs is tested at its initial weights
+    # A model planned for 0 epochs is tested at its initial weights, before any epoch.
+    results = _retire(run, state, on_config_done)
     while state.stack.size:
         state.epoch += 1
         started = time.perf_counter()
@@ -241,5 +234,14 @@ def train_lockstep(
         record_epoch(run, state, scores, time.perf_counter() - started)
         if on_epoch is not None:
             on_epoch(state.epoch, state.stack.size)
-        retire()
+        results += _retire(run, state, on_config_done)
     return sorted(results, key=lambda r: r.homework_index)
+
+
+def _retire(run: LockstepRun, state: LockstepState, on_config_done: ResultCallback | None) -> list[ConfigResult]:
+    """The configs whose epochs are done, each handed to on_config_done as soon as it is out of the stack."""
+    finished = retire_finished(run, state)
+    if on_config_done is not None:
+        for result in finished:
+            on_config_done(result)
+    return finished

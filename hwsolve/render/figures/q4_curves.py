@@ -18,8 +18,6 @@ from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist.configs import LOSSES, MNIST_ACTIVATIONS, OPTIMIZERS
 from hwsolve.render.figures.common import new_figure, save_figure
 
-# The homework's order, as its loops run (experiments.mnist.configs).
-ACTIVATION_ORDER, LOSS_ORDER, OPTIMIZER_ORDER = MNIST_ACTIVATIONS, LOSSES, OPTIMIZERS
 LABELS = {
     "relu": "ReLU",
     "leaky_relu": "LeakyReLU",
@@ -63,9 +61,9 @@ def ordered(values: Sequence[str], preferred: Sequence[str]) -> list[str]:
 
 def grid_axes(entries: Sequence[GridEntry]) -> tuple[list[str], list[tuple[str, str]]]:
     """Rows (activations) and columns ((loss, optimiser) pairs) present in the results."""
-    activations = ordered([entry.activation for entry in entries], ACTIVATION_ORDER)
-    losses = ordered([entry.loss for entry in entries], LOSS_ORDER)
-    optimizers = ordered([entry.optimizer for entry in entries], OPTIMIZER_ORDER)
+    activations = ordered([entry.activation for entry in entries], MNIST_ACTIVATIONS)  # the homework's loop order
+    losses = ordered([entry.loss for entry in entries], LOSSES)
+    optimizers = ordered([entry.optimizer for entry in entries], OPTIMIZERS)
     present = {(entry.loss, entry.optimizer) for entry in entries}
     columns = [(loss, optimizer) for loss in losses for optimizer in optimizers if (loss, optimizer) in present]
     return activations, columns

@@ -17,6 +17,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from hwsolve.errors import HwsolveError
+from hwsolve.experiments.mnist.modes import MODE_NAMES
 from hwsolve.problem.q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.render.figures.common import new_figure, save_figure
 from hwsolve.render.figures.q4_curves import GridEntry, grid_axes, label
@@ -43,7 +44,7 @@ def error_matrix(entries: Sequence[HeatmapEntry], activations: list[str], column
 
 def panel_title(key: str) -> str:
     """A bare mode name becomes "<mode> mode"; any other key is already a title."""
-    return f"{key} mode" if key in ("homework", "corrected") else key
+    return f"{key} mode" if key in MODE_NAMES else key
 
 
 def draw_test_error_heatmap(

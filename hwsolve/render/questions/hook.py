@@ -64,6 +64,10 @@ class QuestionHook(Protocol):
         """Solve as the question's command does by default; HwsolveError (e.g. no MNIST) makes a placeholder."""
         ...
 
+    def option_notices(self, options: ReportOptions) -> list[str]:
+        """Lines under the title that the options alone call for, solved or not (Q4: a shortened sweep)."""
+        ...
+
 
 def seed_fact(where: str, seeds: Sequence[int], epochs: int | None = None, limit_train: int | None = None) -> str:
     """E.g. 'Question 4, homework mode: seeds 0, 1, 2; 30 epochs configured.'"""

@@ -63,3 +63,6 @@ class Q1Hook:
 
         # Part (c) caches its training runs under the build folder, as `hwsolve q1` does.
         return Q1InReport(solve_q1(seed=options.seed, build_dir=options.out_dir))
+
+    def option_notices(self, options: ReportOptions) -> list[str]:
+        return []

@@ -49,3 +49,6 @@ class Q2Hook:
         from hwsolve.solutions.q2 import solve_q2
 
         return Q2InReport(solve_q2(seed=options.seed))
+
+    def option_notices(self, options: ReportOptions) -> list[str]:
+        return []

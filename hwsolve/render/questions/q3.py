@@ -49,3 +49,6 @@ class Q3Hook:
         from hwsolve.solutions.q3 import solve_q3
 
         return Q3InReport(solve_q3())
+
+    def option_notices(self, options: ReportOptions) -> list[str]:
+        return []

@@ -116,6 +116,16 @@ class Q4Hook:
 
         return solve_q4_for_report(solve_q4, options)
 
+    def option_notices(self, options: ReportOptions) -> list[str]:
+        if options.quick:
+            return [
+                f"Quick mode: the Q4 sweep was trained for {QUICK_EPOCHS} epochs only, not the homework's "
+                f"{HOMEWORK_EPOCHS}; its errors are not final."
+            ]
+        if options.epochs is not None:
+            return [f"The Q4 sweep was run for {options.epochs} epochs (the homework trains {HOMEWORK_EPOCHS})."]
+        return []
+
 
 def requested_epochs(options: ReportOptions) -> int:
     if options.quick:
@@ -133,13 +143,12 @@ def results_folders(out_dir: Path, mode: str, epochs: int) -> tuple[Path, Path]:
     """Where to look for finished results, and where a new sweep of `epochs` goes.
 
     `hwsolve q4` writes OUT/q4/<mode>/ (other seeds in seed-<s>/ below it); a
-    sweep of other than the default 30 epochs (e.g. --quick) goes to
-    OUT/q4/epochs-<E>/<mode>/ so it never overwrites the full run.
+    sweep of other than the homework's epochs (e.g. --quick) goes to its own
+    folder (solutions.q4.settings_folder), so it never overwrites the full run.
     """
-    standard = Path(out_dir) / "q4" / mode
-    if epochs == HOMEWORK_EPOCHS:
-        return standard, standard
-    return standard, Path(out_dir) / "q4" / f"epochs-{epochs}" / mode
+    from hwsolve.solutions.q4 import settings_folder
+
+    return settings_folder(out_dir, mode, HOMEWORK_EPOCHS), settings_folder(out_dir, mode, epochs)
 
 
 def finished_solution(
