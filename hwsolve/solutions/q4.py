@@ -50,7 +50,6 @@ identical in every seed compared.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -279,9 +278,11 @@ def sweep_jobs(
 
     base = results_folder(out, key_of(primary_seed))
     if base != out:
-        print(
+        import click  # click.echo reaches the command's stderr however the CLI is run (CliRunner included)
+
+        click.echo(
             f"Note: {out} holds finished results of other settings; they are kept, and this run's go to {base}",
-            file=sys.stderr,
+            err=True,
         )
     jobs = [SweepJob(mode, s, results_folder(seed_dir(base, s, primary_seed), key_of(s))) for s in seeds]
     target = base / "seeds.json"
