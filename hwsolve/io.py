@@ -139,8 +139,12 @@ def to_jsonable(value: object) -> JsonValue:
     Floats stay full float64 (json writes repr, which round-trips exactly).
     Non-finite floats become None so the output is strict JSON. Dataclass
     fields whose metadata has json=False (e.g. SymPy objects kept for the
-    templates) are left out.
+    templates) are left out. An object with a ``json_fields()`` method is
+    written as the mapping it returns (a given problem adds derived keys).
     """
+    json_fields = getattr(value, "json_fields", None)
+    if callable(json_fields) and not isinstance(value, type):
+        return to_jsonable(json_fields())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             field.name: to_jsonable(getattr(value, field.name))

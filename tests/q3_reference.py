@@ -13,7 +13,9 @@ ACTIVATIONS = {
     "sigmoid": lambda z: 1.0 / (1.0 + torch.exp(-z)),
     "tanh": torch.tanh,
     "relu": torch.relu,  # gradient 0 at z = 0 (torch.clamp would give 1 there)
+    "leaky_relu": lambda z: torch.where(z > 0, z, 0.01 * z),  # torch's default slope; the slope at z = 0
     "identity": lambda z: z,
+    "softmax": lambda z: torch.exp(z) / torch.exp(z).sum(),  # of a whole layer; one neuron alone gives 1
 }
 
 

@@ -18,8 +18,10 @@ from hwsolve.derive.backprop_activations import (
     ACTIVATION_WORDS,
     SYMPY_ACTIVATIONS,
     activation,
+    softmax_jacobian,
+    softmax_outputs,
 )
-from hwsolve.problem.q3 import ACTIVATIONS, Q3InputError, Q3Problem
+from hwsolve.problem.q3 import ACTIVATIONS, ELEMENTWISE, Q3InputError, Q3Problem
 
 REGISTRIES = {
     "SymPy functions": SYMPY_ACTIVATIONS,
@@ -41,7 +43,7 @@ def test_each_registry_covers_exactly_the_problem_s_names(registry):
     assert set(REGISTRIES[registry]) == set(ACTIVATIONS)
 
 
-@pytest.mark.parametrize("name", ACTIVATIONS)
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_sympy_and_torch_activations_agree_with_the_reference(name):
     z = sp.Symbol("z", real=True)
     symbolic = activation(name)(z)
@@ -54,7 +56,36 @@ def test_sympy_and_torch_activations_agree_with_the_reference(name):
 
 
 def test_a_name_outside_the_list_is_refused_everywhere():
-    with pytest.raises(ValueError, match="choose from sigmoid, tanh, relu, identity"):
+    with pytest.raises(ValueError, match="choose from sigmoid, tanh, relu, leaky_relu, identity, softmax"):
         activation("softplus")
-    with pytest.raises(Q3InputError, match="choose from sigmoid, tanh, relu, identity"):
+    with pytest.raises(Q3InputError, match="choose from sigmoid, tanh, relu, leaky_relu, identity, softmax"):
         Q3Problem(activation="softplus")
+
+
+def test_leaky_relu_and_its_derivative_match_torch_on_both_sides_and_at_zero():
+    z = sp.Symbol("z", real=True)
+    for slope in (0.01, 0.2, 1.5):
+        symbolic = activation(f"leaky_relu:{slope}")(z)
+        for point in (*POINTS, -1e-3):
+            tensor = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+            value = torch.nn.functional.leaky_relu(tensor, negative_slope=slope)
+            value.backward()
+            assert float(symbolic.subs(z, point).evalf(30)) == pytest.approx(float(value.detach()), abs=1e-15)
+            assert float(sp.diff(symbolic, z).subs(z, point).evalf(30)) == pytest.approx(float(tensor.grad), abs=1e-15)
+
+
+def test_the_softmax_jacobian_in_the_outputs_is_sympy_s_derivative_of_the_exponentials():
+    nets = sp.symbols("O1:4", real=True)
+    outputs = softmax_outputs(list(nets))
+    for m in range(3):
+        for k in range(3):
+            written = softmax_jacobian(list(outputs), m, k)  # y_m (1[m = k] - y_k) with y = e^O / sum e^O
+            assert sp.simplify(written - sp.diff(outputs[m], nets[k])) == 0, (m, k)
+
+
+def test_softmax_matches_the_reference_on_a_layer():
+    nets = sp.symbols("O1:4", real=True)
+    point = (0.3, -1.2, 2.0)
+    expected = REFERENCE_ACTIVATIONS["softmax"](torch.tensor(point, dtype=torch.float64))
+    values = [float(y.subs(dict(zip(nets, point))).evalf(30)) for y in softmax_outputs(list(nets))]
+    assert values == pytest.approx(expected.tolist(), abs=1e-15)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import subprocess
@@ -13,7 +14,6 @@ from click.testing import CliRunner
 from q3_reference import reference
 
 import hwsolve.solutions.q3 as q3_solution
-from hwsolve.check.backprop_autograd import AutogradResult
 from hwsolve.cli import cli, main
 from hwsolve.problem.q3 import Q3Problem
 
@@ -144,7 +144,7 @@ def test_text_shows_the_whole_solution_in_order():
     markers = [
         "1. Forward pass",
         "H3 = x1·w13 + x2·w23 = 0.35·0.1 + 0.9·0.8 = 0.755000",
-        "L = (y - y5)**2 = (0.5 - ",
+        "L = (y - y5)^2 = (0.5 - ",
         "2. Backward pass: the deltas, output layer first",
         "δ5 = dL/dO5 = dL/dy5 · dy5/dO5",
         "= -2·(y - y5) · y5·(1 - y5)",
@@ -265,8 +265,9 @@ BAD_INPUTS = [
     (["--weights", "w13=abc"], "--weights", "'abc' is not a number"),
     (["--x", "0.35,abc"], "--x", "'abc' is not a number"),
     (["--lr", "fast"], "--lr", "'fast' is not a valid float"),
-    (["--activation", "softmax"], "--activation", "unknown activation 'softmax'"),
-    (["--loss", "cross_entropy"], "--loss", "unknown loss 'cross_entropy'"),
+    (["--activation", "softmax"], "--activation", "only on the output layer"),
+    (["--activation", "swish"], "--activation", "unknown activation 'swish'"),
+    (["--loss", "hinge"], "--loss", "unknown loss 'hinge'"),
     (["--layers", "2,0,1"], "--layers", "at least 1"),
     (["--layers", "2,-1,1"], "--layers", "at least 1"),
     (["--layers", "2,two,1"], "--layers", "not an integer"),
@@ -308,9 +309,7 @@ def test_failed_cross_check_exits_non_zero(monkeypatch, capsys):
 
     def skewed(problem):
         result = real(problem)
-        return AutogradResult(
-            result.loss, result.outputs, {**result.gradients, "w13": result.gradients["w13"] + 1e-6}, result.deltas
-        )
+        return dataclasses.replace(result, gradients={**result.gradients, "w13": result.gradients["w13"] + 1e-6})
 
     monkeypatch.setattr(q3_solution, "autograd_gradients", skewed)
     with pytest.raises(SystemExit) as exited:
@@ -328,7 +327,11 @@ def test_help_explains_numbering_and_naming():
         "w{i}_{j}",
         "--biases",
         "half_mse",
-        "sigmoid, tanh, relu, identity",
+        "sigmoid, tanh, relu, leaky_relu, identity, softmax",
+        "cross_entropy",
+        "bce",
+        "leaky_relu:0.2",
+        "separates its samples with ';'",
     ]:
         assert fragment in text, fragment
 

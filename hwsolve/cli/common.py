@@ -101,6 +101,19 @@ class FloatList(NumberList):
         return value if isinstance(value, tuple) else parse_float_list(value, _hint(param))
 
 
+class SampleList(NumberList):
+    """'0.35,0.9;-0.7,0.2' -> ((0.35, 0.9), (-0.7, 0.2)): samples separated by ';', each a float list."""
+
+    name = "sample list"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[tuple[float, ...], ...]:
+        if isinstance(value, tuple):
+            return value
+        return parse_sample_list(value, _hint(param))
+
+
 class IntList(NumberList):
     """'2,2,1' -> (2, 2, 1), every entry in [minimum, maximum] (None: unbounded, the problem checks)."""
 
@@ -226,6 +239,22 @@ def parse_float_list(text: str, name: str | None) -> tuple[float, ...]:
     if not text.strip() or any(not item.strip() for item in items):
         raise click.BadParameter(f"expected comma-separated numbers, got {text!r}", param_hint=name)
     return tuple(parse_float(item, name) for item in items)
+
+
+def parse_sample_list(text: str, name: str | None) -> tuple[tuple[float, ...], ...]:
+    """'0.35,0.9;-0.7,0.2' -> ((0.35, 0.9), (-0.7, 0.2)); every sample non-empty and of the same length."""
+    parts = text.split(";")
+    if any(not part.strip() for part in parts):
+        raise click.BadParameter(
+            f"expected samples separated by ';', each comma-separated numbers, got {text!r} (an empty sample)",
+            param_hint=name,
+        )
+    samples = tuple(parse_float_list(part, name) for part in parts)
+    lengths = sorted({len(sample) for sample in samples})
+    if len(lengths) > 1:
+        counts = ", ".join(str(len(sample)) for sample in samples)
+        raise click.BadParameter(f"the samples have different lengths ({counts} values) in {text!r}", param_hint=name)
+    return samples
 
 
 def parse_int_list(text: str, name: str | None, minimum: int | None = 1) -> tuple[int, ...]:

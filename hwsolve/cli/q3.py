@@ -16,8 +16,8 @@ from hwsolve.cli.common import (
     Assignments,
     Command,
     FiniteFloat,
-    FloatList,
     IntList,
+    SampleList,
     digits_option,
     emit,
     format_option,
@@ -27,6 +27,8 @@ from hwsolve.problem.q3 import (
     ACTIVATIONS,
     HOMEWORK_LAYERS,
     HOMEWORK_WEIGHTS,
+    LOSSES,
+    MAX_SAMPLES,
     Q3InputError,
     Q3Problem,
     check_layers,
@@ -57,10 +59,29 @@ def _override_homework_weights(given: list[tuple[str, float]]) -> list[tuple[str
     return kept + given
 
 
+Samples = tuple[tuple[float, ...], ...]
+
+
+def _samples(x: Samples | None, y: Samples | None) -> tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]:
+    """Pair the samples of --x and --y; one left out keeps the homework's value (a single sample only)."""
+    xs = x if x is not None else (DEFAULTS.x,)
+    ys = y if y is not None else (DEFAULTS.y,)
+    if len(xs) != len(ys):
+        missing = "--y" if y is None else "--x" if x is None else None
+        if missing is not None:
+            raise Q3InputError(f"a mini-batch of {max(len(xs), len(ys))} samples needs {missing} for each", missing)
+        raise Q3InputError(
+            f"--x has {len(xs)} sample{'s' if len(xs) != 1 else ''} and --y {len(ys)}: separate the samples "
+            "with ';' in both, one target per sample",
+            "--y",
+        )
+    return tuple(zip(xs, ys))
+
+
 def _build_problem(
     lr: float | None,
-    x: tuple[float, ...] | None,
-    y: tuple[float, ...] | None,
+    x: Samples | None,
+    y: Samples | None,
     layers: tuple[int, ...] | None,
     activation: str | None,
     loss: str | None,
@@ -84,8 +105,7 @@ def _build_problem(
         layers=layer_sizes,
         activation=activation.strip().lower() if activation is not None else defaults.activation,
         loss=loss.strip().lower() if loss is not None else defaults.loss,
-        x=x if x is not None else defaults.x,
-        y=y if y is not None else defaults.y,
+        samples=_samples(x, y),
         lr=lr if lr is not None else defaults.lr,
         weights=tuple(weight_pairs),
         biases=biases if biases is not None else (),
@@ -104,6 +124,9 @@ Examples:
   hwsolve q3 --layers 2,2,2 --y 0.5,0.1 --activation tanh --loss half_mse \\
       --weights w13=0.1,w23=0.8,w14=0.4,w24=0.6,w35=0.3,w45=0.9,w36=-0.2,w46=0.5
   hwsolve q3 --biases b3=0.1,b4=-0.1,b5=0.2 --steps 10
+  hwsolve q3 --layers 2,3,2 --activation tanh,softmax --loss cross_entropy --y 1,0 \\
+      --weights w13=0.1,w23=0.8,w14=0.4,w24=0.6,w15=-0.3,w25=0.2,w36=0.3,w46=0.9,w56=-0.5,w37=-0.2,w47=0.5,w57=0.7
+  hwsolve q3 --activation leaky_relu,sigmoid --loss bce --x "0.35,0.9;-0.7,0.2" --y "1;0"
 """,
 )
 @click.option(
@@ -115,16 +138,18 @@ Examples:
 @click.option(
     "--x",
     "x",
-    type=FloatList(),
-    metavar="X1,X2,...",
-    help=f"Input values, one per input neuron.  [default: {_shown(DEFAULTS.x)}]",
+    type=SampleList(),
+    metavar="X1,X2,...[;...]",
+    help="Input values, one per input neuron. A mini-batch separates its samples with ';' "
+    f'(quote it: "0.35,0.9;-0.7,0.2"), at most {MAX_SAMPLES}.  [default: {_shown(DEFAULTS.x)}]',
 )
 @click.option(
     "--y",
     "y",
-    type=FloatList(),
-    metavar="Y1,...",
-    help=f"Target values, one per output neuron.  [default: {_shown(DEFAULTS.y)}]",
+    type=SampleList(),
+    metavar="Y1,...[;...]",
+    help="Target values, one per output neuron, and one group per sample of --x. cross_entropy takes "
+    f"one-hot or probability targets (summing to 1), bce targets between 0 and 1.  [default: {_shown(DEFAULTS.y)}]",
 )
 @click.option(
     "--layers",
@@ -135,12 +160,17 @@ Examples:
 @click.option(
     "--activation",
     metavar="NAME",
-    help=f"Activation of every non-input neuron: {', '.join(ACTIVATIONS)}.  [default: {DEFAULTS.activation}]",
+    help=f"Activation of every non-input layer ({', '.join(ACTIVATIONS)}), or one per layer after the inputs, "
+    "comma-separated (tanh,softmax). leaky_relu has slope 0.01 (torch's); leaky_relu:0.2 sets it. softmax only "
+    f"on an output layer of 2 or more neurons.  [default: {DEFAULTS.activation}]",
 )
 @click.option(
     "--loss",
     metavar="NAME",
-    help=f"mse = sum_k (y_k - y_hat_k)^2 as in the homework; half_mse = half of that.  [default: {DEFAULTS.loss}]",
+    help=f"{', '.join(LOSSES)}, with targets t_k and outputs y_k. mse = sum_k (t_k - y_k)^2 as in the homework; "
+    "half_mse = half of that; cross_entropy = -sum_k t_k log y_k; bce = -sum_k (t_k log y_k + (1 - t_k) "
+    "log(1 - y_k)) (both need a sigmoid or softmax output layer). A mini-batch's loss is the mean over its samples."
+    f"  [default: {DEFAULTS.loss}]",
 )
 @click.option(
     "--weights",
@@ -170,8 +200,8 @@ Examples:
 @format_option()
 def q3(
     lr: float | None,
-    x: tuple[float, ...] | None,
-    y: tuple[float, ...] | None,
+    x: Samples | None,
+    y: Samples | None,
     layers: tuple[int, ...] | None,
     activation: str | None,
     loss: str | None,
@@ -185,13 +215,17 @@ def q3(
 
     Prints the forward pass (net input and output of every neuron, and the
     loss); the backward pass by deltas, output layer first (delta_j =
-    dL/dnet_j, each hidden delta from the old weights of the layer above);
+    dL/dnet_j, each hidden delta from the old weights of the layer above;
+    a softmax output's delta through its Jacobian, and y_hat - t where
+    SymPy proves softmax + cross_entropy or sigmoid + bce simplify to it);
     every gradient as delta_j * y_i; the full chain rule per weight as a
-    cross-reference; the agreement with torch autograd in float64 (a
+    cross-reference (written out for small networks); for a mini-batch,
+    each sample's passes and gradients, then their mean; the agreement with torch autograd in float64 (a
     difference above 1e-10, relative for values above 1, is an error); the weights after
     w <- w - lr * dL/dw; and the loss after the step. JSON has every number
     in full float64, including `deltas` (neuron -> delta) and
-    `loss_after_step`.
+    `loss_after_step`; a mini-batch adds `per_sample_gradients` and
+    `deltas_per_sample`.
 
     \b
     Neurons are numbered 1..N layer by layer, inputs first: for 2,2,1 the

@@ -11,7 +11,21 @@ Each factor is SymPy's derivative of one graph node with respect to its
 neighbour, kept as an expression in the neuron symbols (x_i for inputs, H_j
 for a hidden neuron's net input, O_j for an output neuron's, y_j for any
 neuron's output, y or t_k for the targets). When a neuron feeds several
-neurons of the next layer the paths are listed separately and summed.
+neurons of the next layer the paths are listed separately and summed. A
+softmax output layer couples its neurons: the loss reaches O_k through every
+output y_m, so each path through it carries dL/dy_m * dy_m/dO_k, and an
+output-layer parameter's local factors are dnet_k/dparameter alone.
+
+Each layer has its own activation (``activations``, one canonical name per
+non-input layer). The loss is one sample's: mse sum_k (t_k - y_k)^2,
+half_mse half of it, cross_entropy -sum_k t_k log y_k, bce
+-sum_k [t_k log y_k + (1 - t_k) log(1 - y_k)]; a mini-batch evaluates it per
+sample and averages (hwsolve.solutions.q3_samples).
+
+The number of paths grows as the product of the layer sizes, so the main
+route is by deltas (hwsolve.derive.backprop_deltas); the path sums are a
+cross-reference, computed once per neuron (every parameter into neuron j
+shares j's paths) and only up to ``MAX_CROSS_REFERENCE_PATHS`` paths.
 
 ``derive_gradients`` takes four steps, one function each: the symbols
 (``_symbols``), the net expressions net_j = sum_i w_ij y_i (+ b_j)
@@ -23,7 +37,9 @@ neuron's paths times the two local factors (``_parameter_derivation``).
 Public API
 ----------
 - ``derive_gradients(layers, activation, loss, with_biases=False)`` ->
-  ``NetworkDerivation`` (symbolic only, cached).
+  ``NetworkDerivation`` (symbolic only, cached); ``activation`` is one name
+  or one per non-input layer.
+- ``cross_reference_paths(derivation)``: the most paths any neuron has.
 - ``forward_pass(derivation, x, y, parameters)`` -> ``ForwardPass``: the value
   of every symbol, evaluated from the SymPy expressions at 30 digits.
 - ``given_values(derivation, x, y, parameters, number)``: the symbols whose
@@ -46,12 +62,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, TypeVar
 
+import mpmath
 import sympy as sp
 
 from hwsolve.derive.backprop_activations import activation as activation_function
+from hwsolve.derive.backprop_activations import softmax_jacobian, softmax_outputs
 from hwsolve.problem.q3 import (
     LOSSES,
     bias_name,
+    layer_activations,
     neuron_layers,
     parse_bias_name,
     parse_weight_name,
@@ -60,6 +79,8 @@ from hwsolve.problem.q3 import (
 )
 
 EVALUATION_DIGITS = 30  # SymPy evaluates at this precision; float64 only at the end
+# Beyond this many paths into one neuron, the path sums are not a cross-reference a person reads.
+MAX_CROSS_REFERENCE_PATHS = 256
 
 
 @dataclass(frozen=True)
@@ -72,7 +93,8 @@ class Factor:
 
 
 Path = tuple[Factor, ...]  # a product of factors from the loss down to one neuron's output
-Layers = tuple[tuple[int, ...], ...]  # neuron numbers per layer, inputs first
+Layer = tuple[int, ...]  # the neuron numbers of one layer
+Layers = tuple[Layer, ...]  # neuron numbers per layer, inputs first
 
 
 @dataclass(frozen=True)
@@ -80,16 +102,23 @@ class ParameterDerivation:
     """The chain rule for one parameter.
 
     ``paths``: every product of factors from the loss down to the output of
-    the neuron the parameter feeds (one path for the output layer).
-    ``local``: dy_j/dnet_j and dnet_j/dparameter, common to every path.
-    ``expression``: the whole derivative, sum(prod(path)) * prod(local).
+    the neuron the parameter feeds (one path for an elementwise output
+    layer), or down to its net input for a softmax output neuron.
+    ``local``: dy_j/dnet_j (not for softmax) and dnet_j/dparameter, common to
+    every path. ``expression``: the whole derivative, sum(prod(path)) *
+    prod(local), built on demand (it grows with the paths).
     """
 
     name: str
     symbol: sp.Symbol
     paths: tuple[Path, ...]
-    local: tuple[Factor, Factor]  # dy_j/dnet_j, dnet_j/dparameter
-    expression: sp.Expr
+    local: tuple[Factor, ...]  # (dy_j/dnet_j,) dnet_j/dparameter
+    neuron: int  # j, the neuron the parameter feeds
+
+    @property
+    def expression(self) -> sp.Expr:
+        upstream = sp.Add(*[sp.Mul(*[factor.expression for factor in path]) for path in self.paths])
+        return upstream * sp.Mul(*[factor.expression for factor in self.local])
 
 
 @dataclass(frozen=True)
@@ -97,7 +126,7 @@ class NetworkDerivation:
     """Every symbol, expression and parameter derivation of one network shape."""
 
     layers: tuple[int, ...]
-    activation: str
+    activations: tuple[str, ...]  # one canonical name per non-input layer
     loss: str
     with_biases: bool
     inputs: tuple[sp.Symbol, ...]
@@ -109,7 +138,7 @@ class NetworkDerivation:
     activation_expressions: Mapping[int, sp.Expr]  # y_j = f(net_j)
     loss_symbol: sp.Symbol
     loss_expression: sp.Expr  # in the output neurons' y_k and the targets
-    parameters: tuple[ParameterDerivation, ...]
+    parameters: tuple[ParameterDerivation, ...]  # the chain rule per parameter; () above MAX_CROSS_REFERENCE_PATHS
     latex_names: Mapping[sp.Symbol, str]
 
     @property
@@ -117,16 +146,34 @@ class NetworkDerivation:
         return neuron_layers(self.layers)
 
     def latex(self, expression: sp.Expr) -> str:
-        return str(sp.latex(expression, symbol_names=dict(self.latex_names)))
+        # order="none": sums print as built, outputs 5, 6, ..., 10 in neuron order (SymPy's own order sorts t10
+        # before t5).
+        return str(sp.latex(expression, order="none", symbol_names=dict(self.latex_names)))
+
+    def activation_of(self, neuron: int) -> str:
+        """The activation of the layer neuron j is in."""
+        depth = next(depth for depth, layer in enumerate(self.neuron_layers) if neuron in layer)
+        return self.activations[depth - 1]
+
+    @property
+    def softmax_output(self) -> bool:
+        return self.activations[-1] == "softmax"
 
     def text(self, expression: sp.Expr) -> str:
-        return str(sp.sstr(expression))
+        """Plain text as the rest of the text write-up: powers as ^, products with a middle dot: -y·log(y5)."""
+        return str(sp.sstr(expression, order="none")).replace("**", "^").replace("*", "·")
 
     def loss_composed(self) -> sp.Expr:
-        """The loss one level down: each output y_k replaced by f(sum_i w_ik y_i)."""
+        """The loss one level down: each output y_k replaced by f(sum_i w_ik y_i) (softmax: of every O_m)."""
         output_layer = self.neuron_layers[-1]
-        act = activation_function(self.activation)
-        return self.loss_expression.subs({self.output_symbols[k]: act(self.net_expressions[k]) for k in output_layer})
+        nets = [self.net_expressions[k] for k in output_layer]
+        if self.softmax_output:
+            outputs = softmax_outputs(nets)
+        else:
+            act = activation_function(self.activations[-1])
+            outputs = [act(net) for net in nets]
+        # xreplace: each output is a plain symbol, and subs's pattern matching is slow on a softmax's sums.
+        return self.loss_expression.xreplace({self.output_symbols[k]: y for k, y in zip(output_layer, outputs)})
 
 
 class NetworkSymbols(NamedTuple):
@@ -184,8 +231,19 @@ def _net_expressions(numbered: Layers, symbols: NetworkSymbols, with_biases: boo
 
 
 def _loss_expression(symbols: NetworkSymbols, output_layer: tuple[int, ...], loss: str) -> sp.Expr:
-    """sum_k (t_k - y_k)^2 for "mse" (the homework's, no 1/n); half of it for "half_mse"."""
-    squared_errors = sp.Add(*[(t - symbols.outputs[k]) ** 2 for t, k in zip(symbols.targets, output_layer)])
+    """One sample's loss in the outputs y_k and the targets t_k.
+
+    "mse" is sum_k (t_k - y_k)^2 (the homework's, no 1/n) and "half_mse" half
+    of it; "cross_entropy" is -sum_k t_k log y_k; "bce" is
+    -sum_k [t_k log y_k + (1 - t_k) log(1 - y_k)].
+    """
+    pairs = [(t, symbols.outputs[k]) for t, k in zip(symbols.targets, output_layer)]
+    # evaluate=False keeps the outputs in neuron order when the expression is printed (order="none").
+    if loss == "cross_entropy":
+        return sp.Add(*[-t * sp.log(y) for t, y in pairs], evaluate=False)
+    if loss == "bce":
+        return sp.Add(*[-t * sp.log(y) - (1 - t) * sp.log(1 - y) for t, y in pairs], evaluate=False)
+    squared_errors = sp.Add(*[(t - y) ** 2 for t, y in pairs], evaluate=False)
     return squared_errors / 2 if loss == "half_mse" else squared_errors
 
 
@@ -194,45 +252,85 @@ class _EdgeFactors:
     """One Factor per graph edge, shared by every path that crosses it."""
 
     loss: Mapping[int, Factor]  # output k: dL/dy_k
-    activation: Mapping[int, Factor]  # neuron j: dy_j/dnet_j
+    activation: Mapping[int, Factor]  # elementwise neuron j: dy_j/dnet_j
+    jacobian: Mapping[tuple[int, int], Factor]  # softmax outputs (m, k): dy_m/dO_k
     nets: Mapping[int, sp.Symbol]
     outputs: Mapping[int, sp.Symbol]
     net_expressions: Mapping[int, sp.Expr]
 
     def between(self, j: int, k: int) -> Factor:
         """dnet_k/dy_j: how neuron k's net input depends on neuron j's output (w_jk)."""
-        return Factor(self.nets[k], self.outputs[j], sp.diff(self.net_expressions[k], self.outputs[j]))
+        return _between(self.nets[k], self.outputs[j], self.net_expressions[k])
 
     def into(self, j: int, parameter: sp.Symbol) -> Factor:
         """dnet_j/dparameter: y_i for a weight from i, 1 for a bias."""
-        return Factor(self.nets[j], parameter, sp.diff(self.net_expressions[j], parameter))
+        return Factor(self.nets[j], parameter, _linear_derivative(self.net_expressions[j], parameter))
+
+
+@lru_cache(maxsize=4096)
+def _between(net: sp.Symbol, output: sp.Symbol, net_expression: sp.Expr) -> Factor:
+    # One Factor per edge, however many paths cross it.
+    return Factor(net, output, _linear_derivative(net_expression, output))
+
+
+def _linear_derivative(net_expression: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
+    """d net / d symbol of a net input sum_i y_i w_ij + b_j, which is linear in each symbol: its coefficient.
+
+    The same as sp.diff (a test checks it on every edge), at a fraction of its cost on a wide layer.
+    """
+    return sp.sympify(net_expression.coeff(symbol))
 
 
 def _edge_factors(
     symbols: NetworkSymbols,
     net_expressions: Mapping[int, sp.Expr],
     activation_expressions: Mapping[int, sp.Expr],
-    loss_symbol: sp.Symbol,
-    loss_expression: sp.Expr,
+    loss_factors: tuple[sp.Symbol, sp.Expr],
     output_layer: tuple[int, ...],
+    softmax_output: bool,
 ) -> _EdgeFactors:
     nets, outputs = symbols.nets, symbols.outputs
+    loss_symbol, loss_expression = loss_factors
     loss = {k: Factor(loss_symbol, outputs[k], sp.factor(sp.diff(loss_expression, outputs[k]))) for k in output_layer}
-    activation = {j: Factor(outputs[j], nets[j], sp.diff(activation_expressions[j], nets[j])) for j in nets}
-    return _EdgeFactors(loss, activation, nets, outputs, net_expressions)
+    elementwise = [j for j in nets if not (softmax_output and j in output_layer)]
+    activation = {j: Factor(outputs[j], nets[j], sp.diff(activation_expressions[j], nets[j])) for j in elementwise}
+    jacobian: dict[tuple[int, int], Factor] = {}
+    if softmax_output:
+        layer_outputs = [outputs[k] for k in output_layer]
+        for a, m in enumerate(output_layer):
+            for b, k in enumerate(output_layer):
+                jacobian[m, k] = Factor(outputs[m], nets[k], softmax_jacobian(layer_outputs, a, b))
+    return _EdgeFactors(loss, activation, jacobian, nets, outputs, net_expressions)
+
+
+def _paths_to_net(k: int, output_layer: Layer, factors: _EdgeFactors, to_output: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Every chain from the loss down to net_k: through dy_k/dnet_k, or through every softmax output y_m."""
+    if factors.jacobian and k in output_layer:
+        return tuple((factors.loss[m], factors.jacobian[m, k]) for m in output_layer)
+    return tuple(path + (factors.activation[k],) for path in to_output)
 
 
 def _upstream_paths(numbered: Layers, factors: _EdgeFactors) -> dict[int, tuple[Path, ...]]:
     """Every factor chain from the loss down to y_j, for every non-input neuron j.
 
-    Built from the output layer back: a neuron's paths are each path of every
-    neuron k it feeds, extended by dy_k/dnet_k and dnet_k/dy_j.
+    Built from the output layer back: a neuron's paths are each path down to
+    the net input of every neuron k it feeds, extended by dnet_k/dy_j.
     """
-    paths: dict[int, tuple[Path, ...]] = {k: ((factors.loss[k],),) for k in numbered[-1]}
+    output_layer = numbered[-1]
+    paths: dict[int, tuple[Path, ...]] = {k: ((factors.loss[k],),) for k in output_layer}
     for layer, above in reversed(tuple(zip(numbered[1:-1], numbered[2:]))):
+        to_nets = {k: _paths_to_net(k, output_layer, factors, paths[k]) for k in above}
         for j in layer:
-            paths[j] = tuple(path + (factors.activation[k], factors.between(j, k)) for k in above for path in paths[k])
+            paths[j] = tuple(path + (factors.between(j, k),) for k in above for path in to_nets[k])
     return paths
+
+
+def _path_count(numbered: Layers, softmax_output: bool) -> int:
+    """The most chain-rule paths into any neuron: the product of the sizes of the layers above the first hidden."""
+    if len(numbered) < 3:
+        return len(numbered[-1]) if softmax_output else 1
+    count = math.prod(len(layer) for layer in numbered[2:])
+    return count * len(numbered[-1]) if softmax_output else count
 
 
 def fed_neuron(name: str) -> int:
@@ -247,46 +345,78 @@ def fed_neuron(name: str) -> int:
 
 
 def _parameter_derivation(
-    name: str, symbol: sp.Symbol, paths: tuple[Path, ...], factors: _EdgeFactors
+    name: str, symbol: sp.Symbol, paths: Mapping[int, tuple[Path, ...]], factors: _EdgeFactors, output_layer: Layer
 ) -> ParameterDerivation:
     j = fed_neuron(name)
-    local = (factors.activation[j], factors.into(j, symbol))
-    upstream = sp.Add(*[sp.Mul(*[factor.expression for factor in path]) for path in paths])
-    expression = upstream * sp.Mul(*[factor.expression for factor in local])
-    return ParameterDerivation(name, symbol, paths, local, expression)
+    if factors.jacobian and j in output_layer:  # softmax: the paths reach O_j through every output
+        to_net = _paths_to_net(j, output_layer, factors, ())
+        return ParameterDerivation(name, symbol, to_net, (factors.into(j, symbol),), j)
+    return ParameterDerivation(name, symbol, paths[j], (factors.activation[j], factors.into(j, symbol)), j)
 
 
-@lru_cache(maxsize=64)
+def _activation_expressions(
+    numbered: Layers, nets: Mapping[int, sp.Symbol], activations: tuple[str, ...]
+) -> dict[int, sp.Expr]:
+    """y_j = f(net_j) for every non-input neuron, with its layer's activation (softmax: of the whole layer)."""
+    expressions: dict[int, sp.Expr] = {}
+    for layer, name in zip(numbered[1:], activations):
+        if name == "softmax":
+            expressions.update(zip(layer, softmax_outputs([nets[j] for j in layer])))
+        else:
+            act = activation_function(name)
+            expressions.update({j: act(nets[j]) for j in layer})
+    return expressions
+
+
+def cross_reference_paths(derivation: NetworkDerivation) -> int:
+    """The most chain-rule paths into one neuron; above MAX_CROSS_REFERENCE_PATHS there is no cross-reference."""
+    return _path_count(derivation.neuron_layers, derivation.softmax_output)
+
+
 def derive_gradients(
-    layers: tuple[int, ...], activation: str = "sigmoid", loss: str = "mse", with_biases: bool = False
+    layers: tuple[int, ...],
+    activation: str | tuple[str, ...] = "sigmoid",
+    loss: str = "mse",
+    with_biases: bool = False,
 ) -> NetworkDerivation:
     """Derive dL/dparameter for every weight (and bias) of the network, symbolically.
 
-    ``loss``: "mse" is sum_k (t_k - y_k)^2 (the homework's, no 1/n), and
-    "half_mse" is half of that.
+    ``activation``: one name for every non-input layer, or one per layer
+    (comma-separated or a tuple). ``loss``: mse, half_mse, cross_entropy or
+    bce (see ``_loss_expression``). Cached per network shape.
     """
     layers = tuple(int(size) for size in layers)
-    act = activation_function(activation)
+    return _derive(layers, layer_activations(activation, layers), loss, with_biases)
+
+
+@lru_cache(maxsize=64)
+def _derive(layers: tuple[int, ...], activations: tuple[str, ...], loss: str, with_biases: bool) -> NetworkDerivation:
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r} (choose from {', '.join(LOSSES)})")
     symbols = _symbols(layers, with_biases)
     numbered = neuron_layers(layers)
     net_expressions = _net_expressions(numbered, symbols, with_biases)
-    activation_expressions = {j: act(net) for j, net in symbols.nets.items()}
+    activation_expressions = _activation_expressions(numbered, symbols.nets, activations)
     loss_symbol = sp.Symbol("L")
     symbols.latex_names[loss_symbol] = "L"
     loss_expression = _loss_expression(symbols, numbered[-1], loss)
+    softmax_output = activations[-1] == "softmax"
     factors = _edge_factors(
-        symbols, net_expressions, activation_expressions, loss_symbol, loss_expression, numbered[-1]
+        symbols, net_expressions, activation_expressions, (loss_symbol, loss_expression), numbered[-1], softmax_output
     )
-    paths = _upstream_paths(numbered, factors)
-    derivations = tuple(
-        _parameter_derivation(name, symbol, paths[fed_neuron(name)], factors)
-        for name, symbol in symbols.parameters.items()
+    within = _path_count(numbered, softmax_output) <= MAX_CROSS_REFERENCE_PATHS
+    paths = _upstream_paths(numbered, factors) if within else {}
+    derivations = (
+        tuple(
+            _parameter_derivation(name, symbol, paths, factors, numbered[-1])
+            for name, symbol in symbols.parameters.items()
+        )
+        if within
+        else ()
     )
     return NetworkDerivation(
         layers=layers,
-        activation=activation,
+        activations=activations,
         loss=loss,
         with_biases=with_biases,
         inputs=symbols.inputs,
@@ -316,7 +446,10 @@ class ForwardPass:
 
 def evaluate_at(expression: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> sp.Float:
     """`expression` at the given symbol values, EVALUATION_DIGITS digits; ValueError if a symbol is left."""
-    result = sp.sympify(expression).evalf(EVALUATION_DIGITS, subs=dict(values))
+    expression = sp.sympify(expression)
+    # Only the symbols the expression has: evalf's cost grows with the substitutions it is handed.
+    used = {symbol: values[symbol] for symbol in expression.free_symbols if symbol in values}
+    result = expression.evalf(EVALUATION_DIGITS, subs=used)
     if not result.is_Number:
         raise ValueError(f"could not evaluate {expression} numerically (got {result})")
     return sp.Float(result, EVALUATION_DIGITS)
@@ -355,9 +488,9 @@ def forward_pass(
     """
     values = given_values(derivation, x, y, parameters, lambda value: sp.Float(value, EVALUATION_DIGITS))
     for layer in derivation.neuron_layers[1:]:
+        for j in layer:  # every net input of the layer first: a softmax output needs them all
+            values[derivation.net_symbols[j]] = evaluate_at(derivation.net_expressions[j], values)
         for j in layer:
-            net = derivation.net_symbols[j]
-            values[net] = evaluate_at(derivation.net_expressions[j], values)
             values[derivation.output_symbols[j]] = evaluate_at(derivation.activation_expressions[j], values)
     loss = evaluate_at(derivation.loss_expression, values)
     values[derivation.loss_symbol] = loss
@@ -376,27 +509,38 @@ class GradientValue:
 
 
 def evaluate_gradients(derivation: NetworkDerivation, forward: ForwardPass) -> dict[str, GradientValue]:
-    """Substitute the forward pass into every factor; combine at 30 digits."""
-    cache: dict[Factor, sp.Float] = {}
+    """Substitute the forward pass into every factor; combine at 30 digits.
 
-    def value_of(factor: Factor) -> sp.Float:
+    Each factor is evaluated once by SymPy, and each neuron's paths once:
+    every parameter into neuron j shares them. The products and sums over
+    paths are taken in mpmath at the same 30 digits (SymPy's own numbers
+    underneath, without SymPy's per-operation overhead on thousands of
+    path products).
+    """
+    cache: dict[Factor, mpmath.mpf] = {}
+
+    def value_of(factor: Factor) -> mpmath.mpf:
         if factor not in cache:
-            cache[factor] = evaluate_at(factor.expression, forward.values)
+            cache[factor] = mpmath.mpf(evaluate_at(factor.expression, forward.values))
         return cache[factor]
 
+    by_paths: dict[int, tuple[list[mpmath.mpf], tuple[tuple[float, ...], ...]]] = {}
     results = {}
-    for parameter in derivation.parameters:
-        path_values = [
-            math.prod((value_of(f) for f in path), start=sp.Float(1, EVALUATION_DIGITS)) for path in parameter.paths
-        ]
-        local_values = [value_of(f) for f in parameter.local]
-        upstream = sp.Add(*path_values)  # dL/dy_j
-        total = upstream * local_values[0] * local_values[1]
-        results[parameter.name] = GradientValue(
-            name=parameter.name,
-            path_factor_values=tuple(tuple(float(value_of(f)) for f in path) for path in parameter.paths),
-            path_values=tuple(float(v) for v in path_values),
-            local_values=tuple(float(v) for v in local_values),
-            value=float(total),
-        )
+    with mpmath.workdps(EVALUATION_DIGITS):
+        one = mpmath.mpf(1)
+        for parameter in derivation.parameters:
+            key = parameter.neuron  # every parameter into neuron j has j's paths
+            if key not in by_paths:
+                exact = [math.prod((value_of(f) for f in path), start=one) for path in parameter.paths]
+                by_paths[key] = (exact, tuple(tuple(float(value_of(f)) for f in path) for path in parameter.paths))
+            path_values, path_factor_values = by_paths[key]
+            local_values = [value_of(f) for f in parameter.local]
+            total = math.prod(local_values, start=mpmath.fsum(path_values))  # dL/dy_j (dL/dnet_j) times the local
+            results[parameter.name] = GradientValue(
+                name=parameter.name,
+                path_factor_values=path_factor_values,
+                path_values=tuple(float(v) for v in path_values),
+                local_values=tuple(float(v) for v in local_values),
+                value=float(total),
+            )
     return results

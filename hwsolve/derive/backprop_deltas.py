@@ -7,6 +7,7 @@ For every non-input neuron j the engine derives, once, its delta
 output layer first, then each layer back towards the inputs:
 
     output neuron k:  delta_k = dL/dy_k * f'(net_k)
+    softmax output k: delta_k = sum_m dL/dy_m * dy_m/dO_k      (its Jacobian couples the outputs)
     hidden neuron j:  delta_j = f'(net_j) * sum_k w_jk delta_k     (k: the next layer)
 
 and then every gradient as one product,
@@ -18,6 +19,13 @@ layer above, so nothing is derived twice, whatever the layer sizes. The sum
 uses w_jk as it was when the forward pass ran: every gradient is taken
 before any weight changes. f'(net_j) is written in the neuron's output where
 the activation allows it (sigma' = y (1 - y), tanh' = 1 - y^2), as by hand.
+
+With softmax and cross_entropy, a sigmoid output and bce, or an identity
+output and half_mse, an output delta is the classic y_k - t_k. That is not
+assumed: for every output delta SymPy cancels its own expression minus
+y_k - t_k (for cross_entropy, with the targets summing to 1), and the
+simplification is kept only when the difference is exactly 0
+(``DeltaDerivation.simplified``).
 
 Public API
 ----------
@@ -49,16 +57,18 @@ from hwsolve.derive.backprop import (
     fed_neuron,
 )
 from hwsolve.derive.backprop_activations import activation as activation_function
-from hwsolve.problem.q3 import parse_weight_name, weight_name
+from hwsolve.derive.backprop_activations import softmax_jacobian
+from hwsolve.problem.q3 import layer_activations, parse_weight_name, weight_name
 
 
 @dataclass(frozen=True)
 class DeltaDerivation:
     """delta_j = dL/dnet_j for one neuron, as a product of two factors.
 
-    Output neuron: (dL/dy_j, f'(net_j)). Hidden neuron: (f'(net_j),
-    sum_k w_jk delta_k). ``expression`` is their product, unevaluated so it
-    prints in that order.
+    Output neuron: (dL/dy_j, f'(net_j)); a softmax output: the one factor
+    sum_m dL/dy_m dy_m/dO_j. Hidden neuron: (f'(net_j), sum_k w_jk delta_k).
+    ``expression`` is their product, unevaluated so it prints in that order.
+    ``simplified``: y_j - t_j where SymPy proves the expression equal to it.
     """
 
     neuron: int
@@ -69,6 +79,8 @@ class DeltaDerivation:
     factors: tuple[sp.Expr, ...]
     expression: sp.Expr
     downstream: tuple[int, ...]  # the neurons k whose deltas a hidden delta sums over
+    simplified: sp.Expr | None = None
+    coupled: tuple[int, ...] = ()  # a softmax output delta: the outputs m it sums over
 
 
 @dataclass(frozen=True)
@@ -106,12 +118,12 @@ def _output_form(derivative: sp.Expr, activated: sp.Expr, output: sp.Symbol) -> 
 def derive_deltas(derivation: NetworkDerivation) -> DeltaRoute:
     """Every delta and every gradient by delta, for the derivation's network."""
     d = derivation
-    return _derive(d.layers, d.activation, d.loss, d.with_biases)
+    return _derive(d.layers, d.activations, d.loss, d.with_biases)
 
 
 @lru_cache(maxsize=64)
-def _derive(layers: tuple[int, ...], activation: str, loss: str, with_biases: bool) -> DeltaRoute:
-    d = derive_gradients(layers, activation, loss, with_biases)
+def _derive(layers: tuple[int, ...], activations: tuple[str, ...], loss: str, with_biases: bool) -> DeltaRoute:
+    d = derive_gradients(layers, layer_activations(activations, layers), loss, with_biases)
     numbered = d.neuron_layers
     delta_symbols = {j: sp.Symbol(f"delta{j}", real=True) for layer in numbered[1:] for j in layer}
     latex_names = {**d.latex_names, **{symbol: rf"\delta_{{{j}}}" for j, symbol in delta_symbols.items()}}
@@ -126,15 +138,46 @@ def _derive(layers: tuple[int, ...], activation: str, loss: str, with_biases: bo
 def _local_derivative(d: NetworkDerivation, j: int) -> sp.Expr:
     """dy_j/dnet_j, in y_j where the activation allows it."""
     net = d.net_symbols[j]
-    activated = activation_function(d.activation)(net)
+    activated = activation_function(d.activation_of(j))(net)
     return _output_form(sp.diff(d.activation_expressions[j], net), activated, d.output_symbols[j])
+
+
+def _softmax_delta(d: NetworkDerivation, k: int) -> sp.Expr:
+    """sum_m dL/dy_m * dy_m/dO_k over the softmax outputs, the Jacobian written in the outputs."""
+    output_layer = d.neuron_layers[-1]
+    outputs = [d.output_symbols[m] for m in output_layer]
+    b = output_layer.index(k)
+    terms = [
+        sp.Mul(sp.factor(sp.diff(d.loss_expression, outputs[a])), softmax_jacobian(outputs, a, b), evaluate=False)
+        for a in range(len(outputs))
+    ]
+    return sp.Add(*terms, evaluate=False)
+
+
+def _proven_simplification(d: NetworkDerivation, j: int, expression: sp.Expr) -> sp.Expr | None:
+    """y_j - t_j when SymPy proves the output delta equal to it (cross_entropy: with sum_k t_k = 1).
+
+    Tried for every output delta, whatever the pairing: softmax + cross_entropy,
+    sigmoid + bce and identity + half_mse simplify; nothing is assumed.
+    """
+    output_layer = d.neuron_layers[-1]
+    target = d.targets[output_layer.index(j)]
+    candidate = d.output_symbols[j] - target
+    difference = expression - candidate
+    if d.loss == "cross_entropy":  # the targets are a distribution: the last is 1 minus the others
+        difference = difference.subs(d.targets[-1], 1 - sp.Add(*d.targets[:-1]))
+    return candidate if sp.expand(sp.cancel(difference)) == 0 else None
 
 
 def _delta_of(
     d: NetworkDerivation, j: int, downstream: tuple[int, ...], delta_symbols: Mapping[int, sp.Symbol]
 ) -> DeltaDerivation:
     """delta_j: dL/dy_j * f'(net_j) at the output (no downstream), f'(net_j) * sum_k w_jk delta_k before it."""
-    if not downstream:
+    coupled: tuple[int, ...] = ()
+    if not downstream and d.softmax_output:
+        factors: tuple[sp.Expr, ...] = (_softmax_delta(d, j),)
+        coupled = d.neuron_layers[-1]
+    elif not downstream:
         factors = (sp.factor(sp.diff(d.loss_expression, d.output_symbols[j])), _local_derivative(d, j))
     else:
         summed = sp.Add(
@@ -145,8 +188,18 @@ def _delta_of(
     kept = tuple(factor for factor in factors if factor != 1) or (sp.Integer(1),)  # a factor 1 is not written
     expression = kept[0] if len(kept) == 1 else sp.Mul(*kept, evaluate=False)
     role = "hidden" if downstream else "output"
+    simplified = None if downstream else _proven_simplification(d, j, sp.Mul(*kept))
     return DeltaDerivation(
-        j, role, delta_symbols[j], d.net_symbols[j], d.output_symbols[j], kept, expression, downstream
+        j,
+        role,
+        delta_symbols[j],
+        d.net_symbols[j],
+        d.output_symbols[j],
+        kept,
+        expression,
+        downstream,
+        simplified,
+        coupled,
     )
 
 
@@ -175,6 +228,8 @@ class DeltaValues:
     factor_values: Mapping[int, tuple[float, ...]]
     deltas: Mapping[int, float]  # neuron -> delta, in neuron order
     gradients: Mapping[str, float]  # parameter -> delta_j * y_i, in the derivation's canonical order
+    exact_gradients: Mapping[str, sp.Float]  # the same at 30 digits, for a mini-batch's mean
+    exact_deltas: Mapping[int, sp.Float]  # the deltas at 30 digits, for a mini-batch's mean
 
 
 def evaluate_deltas(route: DeltaRoute, forward: ForwardPass) -> DeltaValues:
@@ -194,6 +249,8 @@ def evaluate_deltas(route: DeltaRoute, forward: ForwardPass) -> DeltaValues:
         factor_values=factor_values,
         deltas={j: float(exact[j]) for j in sorted(exact)},
         gradients={name: float(gradients[name]) for name in route.derivation.parameter_symbols},
+        exact_gradients={name: gradients[name] for name in route.derivation.parameter_symbols},
+        exact_deltas={j: exact[j] for j in sorted(exact)},
     )
 
 

@@ -6,6 +6,10 @@ Public API
   (layers 2,2,1, sigmoid, loss (y - y5)^2, x = (0.35, 0.9), y = 0.5, lr = 1,
   w13=0.1 w23=0.8 w14=0.4 w24=0.6 w35=0.3 w45=0.9, no biases). Construction
   validates everything and raises ``Q3InputError`` naming the bad option.
+  ``activation`` is one name for every non-input layer or one per layer
+  ("tanh,softmax"); ``samples`` holds a mini-batch of (x, y) pairs.
+- ``layer_activations(spec, layers)``: the canonical activation of every
+  non-input layer; ``activation_slope(name)``: a leaky ReLU's slope.
 - ``weight_name(i, j)`` / ``bias_name(j)``: canonical parameter names.
 - ``parse_weight_name(text)`` / ``parse_bias_name(text)``: name -> indices.
 - ``neuron_layers(layers)``: neuron numbers of each layer, 1..N, inputs first.
@@ -25,16 +29,22 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
-LOSSES = ("mse", "half_mse")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax")
+ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")  # f(net_j) of one neuron alone
+LOSSES = ("mse", "half_mse", "cross_entropy", "bce")
+DEFAULT_LEAKY_SLOPE = 0.01  # torch's default negative slope
+# cross_entropy and bce take log(y) (and log(1 - y)): the outputs must lie strictly between 0 and 1.
+PROBABILITY_OUTPUTS = ("sigmoid", "softmax")
+PROBABILITY_LOSSES = ("cross_entropy", "bce")
 
 HOMEWORK_LAYERS = (2, 2, 1)
 HOMEWORK_WEIGHTS = (("w13", 0.1), ("w23", 0.8), ("w14", 0.4), ("w24", 0.6), ("w35", 0.3), ("w45", 0.9))
 
-# A hand derivation lists every chain-rule path for every weight; beyond these
-# sizes the write-up is unreadable and SymPy slow, so we refuse up front.
-MAX_PARAMETERS = 200
-MAX_PATHS_PER_WEIGHT = 256
+# The derivation goes through one delta per neuron, so its cost grows with the
+# edges; 400 parameters is more than anyone sets by hand (4 layers of 10 is 330).
+MAX_PARAMETERS = 400
+MAX_SAMPLES = 16  # a mini-batch written out by hand
+TARGET_TOLERANCE = 1e-9  # cross_entropy targets must sum to 1 within this
 
 _WEIGHT_PATTERN = re.compile(r"^w(?:(\d)(\d)|(\d+)_(\d+))$")
 _BIAS_PATTERN = re.compile(r"^b_?(\d+)$")
@@ -138,14 +148,129 @@ def check_layers(layers: Iterable[int]) -> tuple[int, ...]:
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise Q3InputError(f"layer sizes must be positive integers, got {size!r}", "--layers")
     parameters = sum(a * b + b for a, b in zip(layers, layers[1:]))
-    paths = math.prod(layers[2:]) if len(layers) > 2 else 1
-    if parameters > MAX_PARAMETERS or paths > MAX_PATHS_PER_WEIGHT:
+    if parameters > MAX_PARAMETERS:
         raise Q3InputError(
-            f"network {','.join(map(str, layers))} is too large for a derivation by hand "
-            f"(at most {MAX_PARAMETERS} parameters and {MAX_PATHS_PER_WEIGHT} chain-rule paths per weight)",
+            f"network {','.join(map(str, layers))} has {parameters} parameters with biases, too many for a "
+            f"derivation by hand (at most {MAX_PARAMETERS})",
             "--layers",
         )
     return layers
+
+
+def activation_slope(name: str) -> float | None:
+    """A leaky ReLU's negative slope ('leaky_relu' -> 0.01, 'leaky_relu:0.2' -> 0.2); None for other names."""
+    base, _, slope = name.partition(":")
+    if base != "leaky_relu":
+        return None
+    return float(slope) if slope else DEFAULT_LEAKY_SLOPE
+
+
+def activation_base(name: str) -> str:
+    """'leaky_relu:0.2' -> 'leaky_relu'."""
+    return name.partition(":")[0]
+
+
+def _canonical_activation(text: str) -> str:
+    """One activation name, lower case; a leaky ReLU keeps its slope unless it is torch's default."""
+    base, colon, slope_text = text.strip().lower().partition(":")
+    base = base.strip()
+    if base not in ACTIVATIONS:
+        raise Q3InputError(
+            f"unknown activation {text.strip()!r} (choose from {', '.join(ACTIVATIONS)}; leaky_relu:SLOPE sets "
+            f"the slope)",
+            "--activation",
+        )
+    if not colon:
+        return base
+    if base != "leaky_relu":
+        raise Q3InputError(f"only leaky_relu takes a parameter (leaky_relu:0.2), got {text.strip()!r}", "--activation")
+    try:
+        slope = float(slope_text)
+    except ValueError:
+        raise Q3InputError(f"the leaky ReLU slope {slope_text.strip()!r} is not a number", "--activation") from None
+    if not math.isfinite(slope):
+        raise Q3InputError(f"the leaky ReLU slope {slope_text.strip()!r} is not finite", "--activation")
+    return "leaky_relu" if slope == DEFAULT_LEAKY_SLOPE else f"leaky_relu:{slope!r}"
+
+
+def layer_activations(spec: str | Iterable[str], layers: tuple[int, ...]) -> tuple[str, ...]:
+    """One canonical activation per non-input layer: a single name applies to every layer.
+
+    softmax couples the neurons of a layer, so it is allowed only on the output
+    layer, and only with two or more neurons (one softmax output is always 1).
+    """
+    names = spec.split(",") if isinstance(spec, str) else list(spec)
+    count = len(layers) - 1
+    canonical = [_canonical_activation(name) for name in names]
+    if len(canonical) == 1:
+        canonical = canonical * count
+    if len(canonical) != count:
+        raise Q3InputError(
+            f"give one activation for every layer after the inputs ({count} for layers "
+            f"{','.join(map(str, layers))}) or a single one for all, got {len(canonical)}",
+            "--activation",
+        )
+    for depth, name in enumerate(canonical[:-1], start=2):
+        if name == "softmax":
+            raise Q3InputError(
+                f"softmax couples a layer's neurons and is allowed only on the output layer (layer {depth} is hidden)",
+                "--activation",
+            )
+    if canonical[-1] == "softmax" and layers[-1] < 2:
+        raise Q3InputError("softmax needs at least 2 output neurons (one softmax output is always 1)", "--activation")
+    return tuple(canonical)
+
+
+def _check_targets(loss: str, output_activation: str, targets: tuple[float, ...], sample: str) -> None:
+    """cross_entropy and bce need outputs in (0, 1) and targets they can take a log against."""
+    if loss not in PROBABILITY_LOSSES:
+        return
+    if output_activation not in PROBABILITY_OUTPUTS:
+        raise Q3InputError(
+            f"{loss} takes log(y) and needs outputs strictly between 0 and 1, which "
+            f"{activation_base(output_activation)} can leave; use a sigmoid or softmax output layer",
+            "--activation",
+        )
+    if any(not 0.0 <= t <= 1.0 for t in targets):
+        raise Q3InputError(f"{loss} targets must lie in [0, 1], got {_listed(targets)}{sample}", "--y")
+    if loss == "cross_entropy" and abs(math.fsum(targets) - 1.0) > TARGET_TOLERANCE:
+        raise Q3InputError(
+            f"cross_entropy targets must be a distribution (one-hot or probabilities summing to 1), got "
+            f"{_listed(targets)} summing to {math.fsum(targets)!r}{sample}",
+            "--y",
+        )
+
+
+def _listed(values: Iterable[float]) -> str:
+    return ",".join(repr(value) for value in values)
+
+
+Sample = tuple[tuple[float, ...], tuple[float, ...]]  # (x, y) of one training example
+
+
+def _check_samples(samples: Iterable[Sample], layers: tuple[int, ...]) -> tuple[Sample, ...]:
+    """Finite values, one input per input neuron and one target per output neuron in every sample."""
+    checked = []
+    samples = tuple(samples)
+    many = len(samples) > 1
+    for index, (x_values, y_values) in enumerate(samples, start=1):
+        where = f" in sample {index}" if many else ""
+        x = _check_finite(x_values, "--x")
+        y = _check_finite(y_values, "--y")
+        if len(x) != layers[0]:
+            raise Q3InputError(
+                f"expected {layers[0]} input values (the first layer's size), got {len(x)}{where}", "--x"
+            )
+        if len(y) != layers[-1]:
+            raise Q3InputError(
+                f"expected {layers[-1]} target values (the last layer's size), got {len(y)}{where}", "--y"
+            )
+        checked.append((x, y))
+    if not checked:
+        raise Q3InputError("need at least one sample", "--x")
+    if len(checked) > MAX_SAMPLES:
+        raise Q3InputError(f"at most {MAX_SAMPLES} samples in a mini-batch written out by hand", "--x")
+    return tuple(checked)
 
 
 @dataclass(frozen=True)
@@ -166,24 +291,23 @@ class Q3Problem:
     lr: float = 1.0
     weights: tuple[tuple[str, float], ...] = HOMEWORK_WEIGHTS
     biases: tuple[tuple[str, float], ...] = field(default=())
+    samples: tuple[Sample, ...] = field(default=())  # a mini-batch; () means the one sample (x, y)
 
     def __post_init__(self) -> None:
         layers = check_layers(self.layers)
         object.__setattr__(self, "layers", layers)
-        if self.activation not in ACTIVATIONS:
-            raise Q3InputError(
-                f"unknown activation {self.activation!r} (choose from {', '.join(ACTIVATIONS)})", "--activation"
-            )
+        activations = layer_activations(self.activation, layers)
+        # One name for every layer is stored as that name, as before; per-layer names comma-joined.
+        object.__setattr__(self, "activation", activations[0] if len(set(activations)) == 1 else ",".join(activations))
         if self.loss not in LOSSES:
             raise Q3InputError(f"unknown loss {self.loss!r} (choose from {', '.join(LOSSES)})", "--loss")
-        x = _check_finite(self.x, "--x")
-        y = _check_finite(self.y, "--y")
-        if len(x) != layers[0]:
-            raise Q3InputError(f"expected {layers[0]} input values (the first layer's size), got {len(x)}", "--x")
-        if len(y) != layers[-1]:
-            raise Q3InputError(f"expected {layers[-1]} target values (the last layer's size), got {len(y)}", "--y")
-        object.__setattr__(self, "x", x)
-        object.__setattr__(self, "y", y)
+        samples = _check_samples(self.samples or ((self.x, self.y),), layers)
+        many = len(samples) > 1
+        for index, (_, y) in enumerate(samples, start=1):
+            _check_targets(self.loss, activations[-1], y, f" in sample {index}" if many else "")
+        object.__setattr__(self, "samples", samples)
+        object.__setattr__(self, "x", samples[0][0])  # x and y are the first sample
+        object.__setattr__(self, "y", samples[0][1])
         lr = _check_finite([self.lr], "--lr")[0]
         if lr <= 0:
             raise Q3InputError(f"the learning rate must be positive, got {lr!r}", "--lr")
@@ -203,6 +327,22 @@ class Q3Problem:
             )
         else:
             object.__setattr__(self, "biases", ())
+
+    def json_fields(self) -> dict[str, object]:
+        """The fields, then each layer's activation and the samples as {"x": ..., "y": ...} (hwsolve.io)."""
+        fields = {name: getattr(self, name) for name in ("layers", "activation", "loss", "x", "y", "lr")}
+        fields.update(weights=self.weights, biases=self.biases, activations=self.activations)
+        fields["samples"] = [{"x": x, "y": y} for x, y in self.samples]
+        return fields
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        """The canonical activation of every non-input layer."""
+        return layer_activations(self.activation, self.layers)
+
+    @property
+    def batch_size(self) -> int:
+        return len(self.samples)
 
     @property
     def weight_map(self) -> dict[str, float]:

@@ -4,7 +4,8 @@ Public API
 ----------
 - ``solve_q3(problem=Q3Problem(), steps=1) -> Q3Solution``.
 - ``Q3Solution``: the JSON output and the templates' context. JSON keys
-  include ``loss``, ``outputs``, ``gradients``, ``autograd``,
+  include ``problem`` (with ``activations``, one per non-input layer, and
+  ``samples``), ``loss``, ``outputs``, ``gradients``, ``autograd``,
   ``max_abs_diff``, ``updated`` and ``expressions`` (name -> LaTeX), all in
   full float64, plus ``neurons`` (the forward pass), ``deltas`` (neuron ->
   delta_j = dL/dnet_j), ``autograd_deltas``, ``delta_steps`` (each delta's
@@ -12,7 +13,13 @@ Public API
   delta_j * y_i), ``derivations`` (each parameter's full chain rule, the
   cross-reference), ``loss_after_step`` (the loss at the updated
   parameters, by a forward pass), ``loss_history`` (the loss before each
-  step and after the last) and ``final_parameters``.
+  step and after the last) and ``final_parameters``. With several samples
+  (a mini-batch) the loss is their mean and the gradients the mean of
+  theirs; ``outputs`` is then one list per sample, ``deltas`` the mean of
+  the samples' deltas, and the JSON adds ``per_sample_gradients``,
+  ``deltas_per_sample`` (each of that sample's own loss),
+  ``autograd_deltas_per_sample``, ``sample_losses`` and ``samples`` (each
+  sample's written steps).
 
 The gradients are computed by deltas, output layer first (hwsolve.derive.
 backprop_deltas); the full chain-rule product per parameter is evaluated
@@ -28,64 +35,105 @@ range: checked before any comparison, so an overflow is never reported as a
 disagreement.
 
 This module solves and checks; the written steps the solution carries live
-beside it, one module per part of the write-up: ``q3_forward`` (the forward
+beside it, one module per part of the write-up: ``q3_samples`` (each
+sample of a mini-batch, and their means), ``q3_forward`` (the forward
 pass), ``q3_backward`` (the deltas and the gradients from them),
-``q3_cross_reference`` (the full chain rule per parameter) and
-``q3_chain`` (how a chain, a number or a substituted expression is written).
+``q3_cross_reference`` (the full chain rule per parameter), ``q3_layers``
+(each layer's activation in words) and ``q3_chain`` (how a chain, a number
+or a substituted expression is written).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
 from hwsolve.check.backprop_autograd import (
     TOLERANCE,
     AutogradResult,
+    PerSample,
     autograd_gradients,
     compare_loss,
     compare_with_autograd,
 )
-from hwsolve.check.backprop_routes import compare_routes
 from hwsolve.check.finite import overflow_error, require_finite
 from hwsolve.derive.backprop import (
-    ForwardPass,
-    GradientValue,
+    MAX_CROSS_REFERENCE_PATHS,
     NetworkDerivation,
+    cross_reference_paths,
     derive_gradients,
-    evaluate_gradients,
     forward_pass,
 )
-from hwsolve.derive.backprop_activations import ACTIVATION_DERIVATIVE_LATEX, ACTIVATION_LATEX, ACTIVATION_WORDS
 from hwsolve.derive.backprop_compiled import CompiledNetwork, CompiledStep, compile_network
-from hwsolve.derive.backprop_deltas import DeltaRoute, DeltaValues, derive_deltas, evaluate_deltas
+from hwsolve.derive.backprop_deltas import DeltaRoute, derive_deltas
+from hwsolve.numbers import format_number
 from hwsolve.problem.q3 import Q3Problem, parse_bias_name, parse_weight_name
 from hwsolve.solutions import q3_chain as chain
 from hwsolve.solutions.base import template_only
-from hwsolve.solutions.q3_backward import (
-    DeltaStep,
-    GradientStep,
-    OldWeight,
-    delta_steps,
-    gradient_steps,
-    old_outgoing_weights,
+from hwsolve.solutions.q3_backward import DeltaStep, GradientStep, OldWeight, old_outgoing_weights
+from hwsolve.solutions.q3_chain import sum_rows_latex
+from hwsolve.solutions.q3_cross_reference import ParameterStep, written_expressions
+from hwsolve.solutions.q3_forward import NeuronValue
+from hwsolve.solutions.q3_layers import LayerActivation, layer_activations
+from hwsolve.solutions.q3_samples import (
+    LOSS_TERMS_PER_ROW,
+    MeanGradient,
+    SampleNumbers,
+    SampleSolution,
+    mean_deltas,
+    mean_gradient_steps,
+    mean_gradients,
+    mean_loss,
+    mean_rows_latex,
+    require_finite_step,
+    solve_sample,
+    written_sample,
 )
-from hwsolve.solutions.q3_cross_reference import ParameterStep, parameter_steps
-from hwsolve.solutions.q3_forward import NeuronValue, neuron_values
 
 __all__ = [
     "QUESTION",
     "QUESTION_NOTE",
     "DeltaStep",
     "GradientStep",
+    "LayerActivation",
+    "MeanGradient",
     "NeuronValue",
     "OldWeight",
     "ParameterStep",
+    "ParameterUpdate",
     "Q3Solution",
+    "SampleSolution",
     "solve_q3",
 ]
+
+# JSON keys that only a mini-batch has: one sample's JSON stays as it was.
+BATCH_ONLY_KEYS = (
+    "per_sample_gradients",
+    "deltas_per_sample",
+    "autograd_deltas_per_sample",
+    "sample_losses",
+    "samples",
+)
+
+# The loss as a sum over the outputs k, for prose: a long loss written out in full runs off a line of text.
+LOSS_SUM_LATEX = {
+    "mse": r"L = \sum_k \left(t_k - y_k\right)^{2}",
+    "half_mse": r"L = \frac{1}{2} \sum_k \left(t_k - y_k\right)^{2}",
+    "cross_entropy": r"L = - \sum_k t_k \log y_k",
+    "bce": r"L = - \sum_k \left(t_k \log y_k + \left(1 - t_k\right) \log \left(1 - y_k\right)\right)",
+}
+SHORT_LOSS_OUTPUTS = 2  # up to this many outputs the prose writes the loss out in full
+
+LOSS_WORDS = {
+    "mse": "the sum of squared errors",
+    "half_mse": "half the sum of squared errors",
+    "cross_entropy": "the cross-entropy",
+    "bce": "the binary cross-entropy",
+}
 
 QUESTION = (
     "A fully connected network has inputs x1 = 0.35 and x2 = 0.9, hidden neurons 3 and 4 and output "
@@ -98,6 +146,23 @@ QUESTION_NOTE = "Reconstructed from the given values; the target y = 0.5 is reco
 
 
 @dataclass(frozen=True)
+class ParameterUpdate:
+    """One parameter's step: w <- w - lr * dL/dw, with the mean gradient of a mini-batch."""
+
+    name: str
+    latex_name: str
+    before: float
+    gradient: float
+    updated: float
+    lr: float
+
+    def numbers_text(self, digits: int) -> str:
+        """w - lr·dL/dw with the numbers: 0.1 - 1·(-0.0717736)."""
+        gradient = chain.number_text(self.gradient, digits)
+        return f"{chain.number_text(self.before, digits, given=True)} - {format_number(self.lr, digits)}·{gradient}"
+
+
+@dataclass(frozen=True)
 class Q3Solution:
     problem: Q3Problem
     question: str
@@ -107,11 +172,11 @@ class Q3Solution:
     loss_formula_latex: str
     loss_composed_latex: str
     loss_formula_text: str
-    neurons: tuple[NeuronValue, ...]
-    targets: tuple[tuple[str, str, float], ...]  # (text name, LaTeX name, value) per output neuron
-    loss: float
-    outputs: tuple[float, ...]
-    gradients: dict[str, float]
+    neurons: tuple[NeuronValue, ...]  # the first sample's forward pass
+    targets: tuple[tuple[str, str, float], ...]  # (text name, LaTeX name, value) per output neuron, first sample
+    loss: float  # the mean over the samples
+    outputs: tuple[float, ...] | tuple[tuple[float, ...], ...]  # one sample's, or one tuple per sample
+    gradients: dict[str, float]  # of the (mean) loss
     autograd: dict[str, float]
     autograd_loss: float
     autograd_outputs: tuple[float, ...]
@@ -119,39 +184,59 @@ class Q3Solution:
     tolerance: float
     updated: dict[str, float]
     expressions: dict[str, str]
-    derivations: tuple[ParameterStep, ...]
+    derivations: tuple[ParameterStep, ...]  # the first sample's chain rule; () where it is not written out
     steps: int
     loss_history: tuple[float, ...]
     step_max_abs_diff: tuple[float, ...]
     final_parameters: dict[str, float] = field(default_factory=dict)
     # The delta route (output layer first) and the loss after the step.
-    deltas: dict[int, float] = field(default_factory=dict)  # neuron -> dL/dnet_j, in neuron order
+    deltas: dict[int, float] = field(default_factory=dict)  # neuron -> dL/dnet_j (a mini-batch: the samples' mean)
     autograd_deltas: dict[int, float] = field(default_factory=dict)
-    delta_steps: tuple[DeltaStep, ...] = ()  # output layer first
-    gradient_steps: tuple[GradientStep, ...] = ()  # in the deltas' order
+    delta_steps: tuple[DeltaStep, ...] = ()  # output layer first, the first sample's
+    gradient_steps: tuple[GradientStep, ...] = ()  # in the deltas' order, the first sample's
     old_outgoing_weights: tuple[OldWeight, ...] = ()  # the weights the hidden deltas use, before the update
-    route_max_rel_diff: float = 0.0  # delta route vs full chain rule, both SymPy
+    route_max_rel_diff: float = 0.0  # delta route vs full chain rule, both SymPy, over every sample
     loss_after_step: float = float("nan")  # forward pass at the parameters after the first step
     autograd_loss_after_step: float = float("nan")
-    outputs_after_step: tuple[float, ...] = ()
+    outputs_after_step: tuple[float, ...] = ()  # the first sample's
     hidden_layers: tuple[tuple[int, ...], ...] = ()  # neuron numbers, for the question's wording
     output_neurons: tuple[int, ...] = ()
     activation_derivative_latex: str = ""
-    loss_expression: sp.Expr | None = template_only(None)  # SymPy, for the substituted loss
-    loss_symbol_values: dict[sp.Symbol, float] = template_only(default_factory=dict)
-    loss_given_symbols: frozenset[sp.Symbol] = template_only(frozenset())  # the targets
+    # A mini-batch (JSON only with several samples: BATCH_ONLY_KEYS).
+    per_sample_gradients: tuple[dict[str, float], ...] = ()
+    deltas_per_sample: tuple[dict[int, float], ...] = ()
+    autograd_deltas_per_sample: tuple[dict[int, float], ...] = ()
+    sample_losses: tuple[float, ...] = ()
+    samples: tuple[SampleSolution, ...] = ()
+    # For the templates only.
+    layer_activations: tuple[LayerActivation, ...] = template_only(())
+    mean_gradient_steps: tuple[MeanGradient, ...] = template_only(())
+    updates: tuple[ParameterUpdate, ...] = template_only(())
+    chain_rule_checked: bool = template_only(True)  # False: too many paths for the cross-reference
+    chain_rule_paths: int = template_only(1)
+    chain_rule_limit: int = template_only(MAX_CROSS_REFERENCE_PATHS)
+    loss_formula_rows_latex: tuple[str, ...] = template_only(())  # the loss formula, cut into display rows
 
-    def loss_numbers_latex(self, digits: int) -> str:
-        """The loss with the target and outputs substituted: (0.5 - 0.690283)^2."""
-        return chain.substituted_latex(self._loss(), self.loss_symbol_values, digits, self.loss_given_symbols)
+    def json_fields(self) -> dict[str, object]:
+        """The JSON's fields (hwsolve.io): the template-only ones left out, the batch's only for a batch."""
+        left_out = () if self.is_batch else BATCH_ONLY_KEYS
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.metadata.get("json", True) and f.name not in left_out
+        }
 
-    def loss_numbers_text(self, digits: int) -> str:
-        return chain.substituted_text(self._loss(), self.loss_symbol_values, digits, self.loss_given_symbols)
+    @property
+    def outputs_per_sample(self) -> tuple[tuple[float, ...], ...]:
+        return tuple(sample.outputs for sample in self.samples)
 
-    def _loss(self) -> sp.Expr:
-        if self.loss_expression is None:
-            raise ValueError("this Q3Solution was built without its loss expression (templates need it)")
-        return self.loss_expression
+    @property
+    def is_batch(self) -> bool:
+        return len(self.samples) > 1
+
+    def mean_loss_rows_latex(self, digits: int) -> tuple[str, ...]:
+        """The mini-batch's loss, the mean of the samples' losses, as rows of an aligned display."""
+        return mean_rows_latex(self.sample_losses, digits)
 
     @property
     def loss_change(self) -> float:
@@ -159,31 +244,74 @@ class Q3Solution:
         return self.loss_after_step - self.loss
 
     @property
+    def loss_change_direction(self) -> str:
+        """falls, rises, or stays (a saturated network whose loss is 0 in float64 before and after)."""
+        return "falls" if self.loss_change < 0 else "rises" if self.loss_change > 0 else "stays"
+
+    @property
+    def loss_change_fraction(self) -> float | None:
+        """|change| / loss; None where the loss is 0 (no fraction of it) or does not change."""
+        return abs(self.loss_change) / self.loss if self.loss and self.loss_change else None
+
+    @property
     def activation_words(self) -> str:
-        """The activation in the question's words: ReLU, identity (linear)."""
-        return ACTIVATION_WORDS[self.problem.activation]
+        """The activation in the question's words: ReLU, identity (linear); per layer when they differ."""
+        if len(self.layer_activations) == 1:
+            return self.layer_activations[0].words
+        named = [f"{layer.words} in {layer.where}" for layer in self.layer_activations]
+        separator = "; " if len(named) > 2 else ", "  # the runs' own lists of neurons have commas
+        return separator.join(named[:-1]) + f"{separator}and {named[-1]}"
+
+    @property
+    def single_activation(self) -> bool:
+        return len(self.layer_activations) == 1
+
+    @property
+    def loss_prose_latex(self) -> str:
+        """The loss for a sentence: written out for one or two outputs, as a sum over k beyond."""
+        if len(self.output_neurons) <= SHORT_LOSS_OUTPUTS:
+            return self.loss_formula_latex
+        return LOSS_SUM_LATEX[self.problem.loss]
+
+    @property
+    def loss_words(self) -> str:
+        """What the loss is, in words: the sum of squared errors, the binary cross-entropy, ..."""
+        return LOSS_WORDS[self.problem.loss]
+
+    @property
+    def softmax_output(self) -> bool:
+        return self.problem.activations[-1] == "softmax"
+
+    @property
+    def simplification_words(self) -> str:
+        """The pairing whose output delta SymPy proved to be y_k - t_k ('' when it did not)."""
+        if not any(step.simplified_latex for step in self.delta_steps):
+            return ""
+        condition = " (targets summing to 1)" if self.problem.loss == "cross_entropy" else ""
+        words = self.layer_activations[-1].words
+        article = "an" if words[0] in "aeiou" else "a"
+        return f"{article} {words} output with {self.loss_words}{condition}"
 
     # The md and tex templates list the given parameters in two groups, the
     # biases apart from the weights; the split is made here, once, for both.
     @property
-    def weight_steps(self) -> tuple[ParameterStep, ...]:
-        """The weights' derivations, in canonical order."""
-        return tuple(step for step in self.derivations if parse_weight_name(step.name) is not None)
+    def weight_steps(self) -> tuple[ParameterUpdate, ...]:
+        """The weights' updates, in canonical order."""
+        return tuple(step for step in self.updates if parse_weight_name(step.name) is not None)
 
     @property
-    def bias_steps(self) -> tuple[ParameterStep, ...]:
-        """The biases' derivations, in canonical order; empty without biases."""
-        return tuple(step for step in self.derivations if parse_bias_name(step.name) is not None)
+    def bias_steps(self) -> tuple[ParameterUpdate, ...]:
+        """The biases' updates, in canonical order; empty without biases."""
+        return tuple(step for step in self.updates if parse_bias_name(step.name) is not None)
 
 
 @dataclass(frozen=True)
 class _FirstStep:
     """The first step at the given parameters, all SymPy at 30 digits, every number checked."""
 
-    forward: ForwardPass
-    by_delta: DeltaValues  # the gradients' main route
-    by_chain: dict[str, GradientValue]  # the full chain rule, the cross-reference
-    outputs: tuple[float, ...]
+    samples: tuple[SampleNumbers, ...]
+    loss: float  # the mean
+    gradients: dict[str, float]  # the mean
     reference: AutogradResult
     difference: float  # the largest SymPy-vs-autograd difference
     route_difference: float  # the largest relative delta-route-vs-chain-rule difference
@@ -191,7 +319,7 @@ class _FirstStep:
 
 @dataclass(frozen=True)
 class _LossAfter:
-    """The loss and outputs at the updated parameters (SymPy), and autograd's loss there."""
+    """The loss and the first sample's outputs at the updated parameters (SymPy), and autograd's loss there."""
 
     loss: float
     outputs: tuple[float, ...]
@@ -209,44 +337,42 @@ class _LaterSteps:
     final: Q3Problem | None = None  # the problem at the last parameters; None: no later step
 
 
-def _require_finite_step(
-    where: str,
-    loss: float,
-    outputs: Sequence[float],
-    gradients: Mapping[str, float],
-    deltas: Mapping[int, float] | None = None,
-) -> None:
-    """An overflow in one evaluation (loss, outputs, deltas, gradients) is named, never compared."""
-    values = {"the loss": loss, **{f"output {index + 1}": value for index, value in enumerate(outputs)}}
-    values.update({f"delta{neuron}": value for neuron, value in (deltas or {}).items()})
-    values.update({f"dL/d{name}": value for name, value in gradients.items()})
-    require_finite(values, where)
-
-
 def _checked_autograd(problem: Q3Problem, where: str) -> AutogradResult:
     """torch autograd's float64 result for the problem, refused when it overflowed."""
     reference = autograd_gradients(problem)
-    _require_finite_step(
-        f"{where} (torch autograd, float64)", reference.loss, reference.outputs, reference.gradients, reference.deltas
-    )
+    for index, gradients in enumerate(reference.gradients_per_sample, start=1):
+        require_finite_step(
+            f"{where} (torch autograd, float64, sample {index})",
+            reference.loss,
+            reference.outputs_per_sample[index - 1],
+            gradients,
+            reference.deltas_per_sample[index - 1],
+        )
+    require_finite_step(f"{where} (torch autograd, float64)", reference.loss, reference.outputs, reference.gradients)
     return reference
 
 
-def _first_step(derivation: NetworkDerivation, route: DeltaRoute, problem: Q3Problem) -> _FirstStep:
-    """Forward pass, deltas and the full chain rule in SymPy, the two routes compared, then autograd (raises)."""
-    forward = forward_pass(derivation, problem.x, problem.y, problem.parameters)
-    by_delta = evaluate_deltas(route, forward)
-    by_chain = evaluate_gradients(derivation, forward)
-    outputs = tuple(forward.value(derivation.output_symbols[k]) for k in derivation.neuron_layers[-1])
+def _sample_where(problem: Q3Problem, index: int) -> str:
     where = "in the SymPy forward and backward pass"
-    _require_finite_step(where, float(forward.loss), outputs, by_delta.gradients, by_delta.deltas)
-    require_finite({f"dL/d{name} by the chain rule": value.value for name, value in by_chain.items()}, where)
-    route_difference = compare_routes(by_delta.gradients, {name: value.value for name, value in by_chain.items()})
-    reference = _checked_autograd(problem, "in the first step")
-    difference = compare_with_autograd(
-        float(forward.loss), outputs, dict(by_delta.gradients), reference, TOLERANCE, deltas=by_delta.deltas
+    return f"{where} of sample {index}" if problem.batch_size > 1 else where
+
+
+def _first_step(derivation: NetworkDerivation, route: DeltaRoute, problem: Q3Problem) -> _FirstStep:
+    """Each sample's forward pass, deltas and full chain rule in SymPy, the routes compared, then autograd (raises)."""
+    samples = tuple(
+        solve_sample(derivation, route, sample, problem.parameters, _sample_where(problem, index))
+        for index, sample in enumerate(problem.samples, start=1)
     )
-    return _FirstStep(forward, by_delta, by_chain, outputs, reference, difference, route_difference)
+    loss, gradients = mean_loss(samples), mean_gradients(samples)
+    reference = _checked_autograd(problem, "in the first step")
+    per_sample = PerSample(
+        [sample.outputs for sample in samples],
+        [sample.by_delta.gradients for sample in samples],
+        [sample.by_delta.deltas for sample in samples],
+    )
+    difference = compare_with_autograd(loss, samples[0].outputs, gradients, reference, TOLERANCE, per_sample=per_sample)
+    route_difference = max(sample.route_difference for sample in samples)
+    return _FirstStep(samples, loss, gradients, reference, difference, route_difference)
 
 
 def _descend(problem: Q3Problem, gradients: Mapping[str, float]) -> Q3Problem:
@@ -254,30 +380,45 @@ def _descend(problem: Q3Problem, gradients: Mapping[str, float]) -> Q3Problem:
     require_finite(parameters, "in the updated parameters (w - lr * dL/dw)")
     weights = tuple((name, parameters[name]) for name in problem.weight_map)
     biases = tuple((name, parameters[name]) for name in problem.bias_map)
-    return Q3Problem(
-        problem.layers, problem.activation, problem.loss, problem.x, problem.y, problem.lr, weights, biases
-    )
+    return dataclasses.replace(problem, weights=weights, biases=biases)
 
 
 def _loss_after(derivation: NetworkDerivation, problem: Q3Problem) -> _LossAfter:
-    """The loss and outputs at the problem's parameters by a SymPy forward pass, checked by autograd."""
-    forward = forward_pass(derivation, problem.x, problem.y, problem.parameters)
-    loss = float(forward.loss)
-    outputs = tuple(forward.value(derivation.output_symbols[k]) for k in derivation.neuron_layers[-1])
-    _require_finite_step("in the loss after the step", loss, outputs, {})
-    reference = _checked_autograd(problem, "in the loss after the step")
+    """The mean loss and the first sample's outputs at the problem's parameters by SymPy, checked by autograd."""
+    forwards = [forward_pass(derivation, x, y, problem.parameters) for x, y in problem.samples]
+    loss = float(sp.Add(*[forward.loss for forward in forwards]) / len(forwards))
+    outputs = tuple(forwards[0].value(derivation.output_symbols[k]) for k in derivation.neuron_layers[-1])
+    require_finite_step("in the loss after the step", loss, outputs, {})
+    reference = autograd_gradients(problem)
+    require_finite({"the loss (torch autograd, float64)": reference.loss}, "in the loss after the step")
     difference = compare_loss(loss, reference.loss, "the loss after the step")
     return _LossAfter(loss, outputs, reference.loss, difference)
 
 
-def _compiled_step(compiled: CompiledNetwork, problem: Q3Problem, where: str) -> CompiledStep:
-    """One float64 evaluation of the compiled network; plain Python floats raise OverflowError where torch gives inf."""
-    try:
-        step = compiled.step(problem.x, problem.y, problem.parameters)
-    except OverflowError:
-        raise overflow_error(where) from None
-    _require_finite_step(where, step.loss, step.outputs, step.gradients, step.deltas)
-    return step
+@dataclass(frozen=True)
+class _CompiledBatch:
+    loss: float  # the mean
+    gradients: dict[str, float]  # the mean
+    steps: tuple[CompiledStep, ...]  # per sample
+
+
+def _compiled_step(compiled: CompiledNetwork, problem: Q3Problem, where: str) -> _CompiledBatch:
+    """One float64 evaluation of the compiled network per sample, and their means.
+
+    Plain Python floats raise OverflowError (math.exp) or ValueError (log 0) where torch gives inf.
+    """
+    steps = []
+    for x, y in problem.samples:
+        try:
+            step = compiled.step(x, y, problem.parameters)
+        except (OverflowError, ValueError):
+            raise overflow_error(where) from None
+        require_finite_step(where, step.loss, step.outputs, step.gradients, step.deltas)
+        steps.append(step)
+    count = len(steps)
+    loss = sum(step.loss for step in steps) / count
+    gradients = {name: sum(step.gradients[name] for step in steps) / count for name in steps[0].gradients}
+    return _CompiledBatch(loss, gradients, tuple(steps))
 
 
 def _later_steps(derivation: NetworkDerivation, start: Q3Problem, steps: int) -> _LaterSteps:
@@ -289,12 +430,19 @@ def _later_steps(derivation: NetworkDerivation, start: Q3Problem, steps: int) ->
     losses, differences, current = [], [], start
     for number in range(2, steps + 1):
         where = f"in step {number}"
-        step = _compiled_step(compiled, current, where)
+        batch = _compiled_step(compiled, current, where)
         reference = _checked_autograd(current, where)
-        differences.append(
-            compare_with_autograd(step.loss, step.outputs, step.gradients, reference, TOLERANCE, deltas=step.deltas)
+        per_sample = PerSample(
+            [step.outputs for step in batch.steps],
+            [step.gradients for step in batch.steps],
+            [step.deltas for step in batch.steps],
         )
-        current = _descend(current, step.gradients)
+        differences.append(
+            compare_with_autograd(
+                batch.loss, batch.steps[0].outputs, batch.gradients, reference, TOLERANCE, per_sample=per_sample
+            )
+        )
+        current = _descend(current, batch.gradients)
         losses.append(_compiled_step(compiled, current, f"in the loss after step {number}").loss)
     last = _checked_autograd(current, "in the loss after the last step")
     last_difference = compare_loss(losses[-1], last.loss, "the loss after the last step")
@@ -306,13 +454,59 @@ def solve_q3(problem: Q3Problem | None = None, steps: int = 1) -> Q3Solution:
     problem = problem or Q3Problem()
     if steps < 1:
         raise ValueError("steps must be at least 1")
-    derivation = derive_gradients(problem.layers, problem.activation, problem.loss, problem.has_biases)
+    derivation = derive_gradients(problem.layers, problem.activations, problem.loss, problem.has_biases)
     route = derive_deltas(derivation)
     first = _first_step(derivation, route, problem)
-    next_problem = _descend(problem, first.by_delta.gradients)
+    next_problem = _descend(problem, first.gradients)
     after = _loss_after(derivation, next_problem)
     later = _later_steps(derivation, next_problem, steps)
     return _solution(problem, steps, derivation, route, first, next_problem, after, later)
+
+
+def _updates(
+    derivation: NetworkDerivation, problem: Q3Problem, first: _FirstStep, updated: Mapping[str, float]
+) -> tuple[ParameterUpdate, ...]:
+    return tuple(
+        ParameterUpdate(
+            name,
+            derivation.latex_names[symbol],
+            problem.parameters[name],
+            first.gradients[name],
+            updated[name],
+            problem.lr,
+        )
+        for name, symbol in derivation.parameter_symbols.items()
+    )
+
+
+def _delta_route_fields(
+    route: DeltaRoute, problem: Q3Problem, first: _FirstStep, one: SampleSolution
+) -> dict[str, Any]:
+    """The deltas (a mini-batch: the samples' mean, as the bias gradients are) and the first sample's steps."""
+    batch = len(first.samples) > 1
+    reference = first.reference
+    return {
+        "deltas": mean_deltas(first.samples) if batch else one.deltas,
+        "autograd_deltas": _mean_of(reference.deltas_per_sample) if batch else reference.deltas,
+        "delta_steps": one.delta_steps,
+        "gradient_steps": one.gradient_steps,
+        "old_outgoing_weights": old_outgoing_weights(route, problem),
+        "route_max_rel_diff": first.route_difference,
+    }
+
+
+def _per_sample_fields(
+    derivation: NetworkDerivation, samples: tuple[SampleSolution, ...], first: _FirstStep
+) -> dict[str, Any]:
+    """Each sample's numbers and written steps, and the means the update uses (JSON only for a mini-batch)."""
+    return {
+        "per_sample_gradients": tuple(sample.gradients for sample in samples),
+        "deltas_per_sample": tuple(sample.deltas for sample in samples),
+        "autograd_deltas_per_sample": first.reference.deltas_per_sample,
+        "sample_losses": tuple(sample.loss for sample in samples),
+        "samples": samples,
+        "mean_gradient_steps": mean_gradient_steps(derivation, samples, first.gradients),
+    }
 
 
 def _solution(
@@ -327,50 +521,55 @@ def _solution(
 ) -> Q3Solution:
     """Every number and every written step of the solution, for the JSON and the templates."""
     updated = next_problem.parameters
-    derivation_steps = parameter_steps(derivation, first.by_chain, problem, updated)
+    samples = tuple(
+        written_sample(derivation, route, problem, numbers, index, updated)
+        for index, numbers in enumerate(first.samples, start=1)
+    )
+    one = samples[0]
     step_differences = (first.difference, *later.differences)
-    latex, numbered, forward = derivation.latex, derivation.neuron_layers, first.forward
+    latex, numbered, reference = derivation.latex, derivation.neuron_layers, first.reference
     return Q3Solution(
         problem=problem,
         question=QUESTION,
         question_note=QUESTION_NOTE,
         is_homework=problem == Q3Problem(),
-        activation_latex=ACTIVATION_LATEX[problem.activation],
+        activation_latex=layer_activations(derivation)[0].latex,
         loss_formula_latex=f"L = {latex(derivation.loss_expression)}",
         loss_composed_latex=f"L = {latex(derivation.loss_composed())}",
         loss_formula_text=f"L = {derivation.text(derivation.loss_expression)}",
-        neurons=neuron_values(derivation, problem, forward),
-        targets=tuple((str(t), derivation.latex_names[t], value) for t, value in zip(derivation.targets, problem.y)),
-        loss=float(forward.loss),
-        outputs=first.outputs,
-        gradients=dict(first.by_delta.gradients),
-        autograd=first.reference.gradients,
-        autograd_loss=first.reference.loss,
-        autograd_outputs=first.reference.outputs,
-        max_abs_diff=max((*step_differences, first.difference, after.difference, *later.last_difference)),
+        neurons=one.neurons,
+        targets=one.targets,
+        loss=first.loss,
+        outputs=tuple(sample.outputs for sample in samples) if len(samples) > 1 else one.outputs,
+        gradients=first.gradients,
+        autograd=reference.gradients,
+        autograd_loss=reference.loss,
+        autograd_outputs=reference.outputs,
+        max_abs_diff=max((*step_differences, after.difference, *later.last_difference)),
         tolerance=TOLERANCE,
         updated=updated,
-        expressions={step.name: step.expression_latex for step in derivation_steps},
-        derivations=derivation_steps,
+        expressions=written_expressions(derivation, route, one.derivations),
+        derivations=one.derivations,
         steps=steps,
-        loss_history=(float(forward.loss), after.loss, *later.losses),
+        loss_history=(first.loss, after.loss, *later.losses),
         step_max_abs_diff=step_differences,
         final_parameters=(later.final or next_problem).parameters,
-        deltas=dict(first.by_delta.deltas),
-        autograd_deltas=dict(first.reference.deltas),
-        delta_steps=delta_steps(route, forward, first.by_delta),
-        gradient_steps=gradient_steps(route, forward, first.by_delta),
-        old_outgoing_weights=old_outgoing_weights(route, problem),
-        route_max_rel_diff=first.route_difference,
+        **_delta_route_fields(route, problem, first, one),
         loss_after_step=after.loss,
         autograd_loss_after_step=after.autograd_loss,
         outputs_after_step=after.outputs,
         hidden_layers=tuple(numbered[1:-1]),
         output_neurons=tuple(numbered[-1]),
-        activation_derivative_latex=ACTIVATION_DERIVATIVE_LATEX[problem.activation],
-        loss_expression=derivation.loss_expression,
-        loss_symbol_values={
-            symbol: float(forward.values[symbol]) for symbol in derivation.loss_expression.free_symbols
-        },
-        loss_given_symbols=frozenset(derivation.targets),
+        activation_derivative_latex=layer_activations(derivation)[0].derivative_latex,
+        **_per_sample_fields(derivation, samples, first),
+        layer_activations=layer_activations(derivation),
+        updates=_updates(derivation, problem, first, updated),
+        chain_rule_checked=bool(derivation.parameters),
+        chain_rule_paths=cross_reference_paths(derivation),
+        loss_formula_rows_latex=sum_rows_latex(derivation.loss_expression, latex, LOSS_TERMS_PER_ROW),
     )
+
+
+def _mean_of(mappings: Sequence[Mapping[int, float]]) -> dict[int, float]:
+    """The mean of autograd's per-sample deltas, neuron by neuron (float64, as autograd's own numbers are)."""
+    return {j: sum(mapping[j] for mapping in mappings) / len(mappings) for j in mappings[0]}

@@ -150,3 +150,69 @@ def product_text(factors: Sequence[sp.Expr], show: Callable[[sp.Expr], str]) -> 
             text = f"({text})"
         pieces.append(text)
     return TEXT_TIMES.join(pieces)
+
+
+def bracketed_product(term: sp.Expr, show: Callable[[sp.Expr], str], times: str, brackets: tuple[str, str]) -> str:
+    """One term of a sum: its factors joined, each sum or negative factor in brackets (no '+ -' in the sum)."""
+    factors = term.args if isinstance(term, sp.Mul) else (term,)
+    pieces = []
+    for factor in factors:
+        text = show(factor)
+        if isinstance(factor, sp.Add) and len(factor.args) > 1 or text.lstrip().startswith("-"):
+            text = f"{brackets[0]}{text}{brackets[1]}"
+        pieces.append(text)
+    return times.join(pieces)
+
+
+def sum_of_products_latex(total: sp.Expr, show: Callable[[sp.Expr], str]) -> str:
+    """A sum of products, as a softmax output's delta is: each term's factors joined, the terms by +."""
+    terms = total.args if isinstance(total, sp.Add) else (total,)
+    return " + ".join(bracketed_product(term, show, LATEX_TIMES, (r"\left(", r"\right)")) for term in terms)
+
+
+def sum_of_products_text(total: sp.Expr, show: Callable[[sp.Expr], str]) -> str:
+    terms = total.args if isinstance(total, sp.Add) else (total,)
+    return " + ".join(bracketed_product(term, show, TEXT_TIMES, ("(", ")")) for term in terms)
+
+
+def wrapped_sum_latex(head: str, terms: Sequence[str], per_line: int, bracketed: bool) -> tuple[str, ...]:
+    """head (t1 + t2 + ...) as rows of at most `per_line` terms, for an aligned display.
+
+    A display never breaks across a page or a line by itself, so a long sum
+    is cut between terms: a bracket opened on one row is closed with an
+    invisible \\right. and reopened with \\left. on the next, which both
+    LaTeX and GitHub's MathJax accept.
+    """
+    opening, closing = (r"\left(", r"\right)") if bracketed else ("", "")
+    chunks = [list(terms[start : start + per_line]) for start in range(0, len(terms), per_line)] or [[]]
+    rows = []
+    for index, chunk in enumerate(chunks):
+        first, last = index == 0, index == len(chunks) - 1
+        left = opening if first else (r"\left. + " if bracketed else "+ ")
+        right = closing if last else (r"\right." if bracketed else "")
+        rows.append(f"{head if first else ''}{left}{' + '.join(chunk)}{right}")
+    return tuple(rows)
+
+
+def signed_rows_latex(terms: Sequence[str], per_row: int) -> tuple[str, ...]:
+    """Terms of a sum written by SymPy (each with its own leading minus) as rows of at most `per_row` terms."""
+    pieces = [
+        term if index == 0 else (f"- {term[1:].lstrip()}" if term.startswith("-") else f"+ {term}")
+        for index, term in enumerate(terms)
+    ]
+    return tuple(" ".join(pieces[start : start + per_row]) for start in range(0, len(pieces), per_row))
+
+
+def sum_rows_latex(expression: sp.Expr, show: Callable[[sp.Expr], str], per_row: int) -> tuple[str, ...]:
+    """A loss (a sum over the outputs) as rows of at most `per_row` terms, each term with its own sign."""
+    terms = _flat_terms(expression)
+    if len(terms) > per_row:
+        return signed_rows_latex([show(term) for term in terms], per_row)
+    return (show(expression),)
+
+
+def _flat_terms(expression: sp.Expr) -> list[sp.Expr]:
+    """The terms of a sum, a sum of sums (bce's two logs per output) flattened in the order written."""
+    if not isinstance(expression, sp.Add):
+        return [expression]
+    return [term for argument in expression.args for term in _flat_terms(argument)]

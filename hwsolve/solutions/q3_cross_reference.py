@@ -1,8 +1,12 @@
 """Q3's cross-reference: every parameter's gradient as the full chain rule, without deltas.
 
 Public API: ``ParameterStep`` (one parameter's chain rule, its expressions,
-numbers, value and update) and ``parameter_steps(derivation, values,
-problem, updated)`` (one per parameter, in canonical order).
+numbers, value and update), ``parameter_steps(derivation, values,
+problem, updated)`` (one per parameter, in canonical order) and
+``chain_rule_shown(derivation)``: whether the network is small enough for
+the path sums to be written out (at most ``SHOWN_PATHS`` paths into a neuron
+and ``SHOWN_PARAMETERS`` parameters); beyond that they are still computed
+and checked, but a page of path sums helps nobody.
 """
 
 from __future__ import annotations
@@ -11,9 +15,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from hwsolve.derive.backprop import Factor, GradientValue, NetworkDerivation, ParameterDerivation
+from hwsolve.derive.backprop import (
+    Factor,
+    GradientValue,
+    NetworkDerivation,
+    ParameterDerivation,
+    cross_reference_paths,
+)
+from hwsolve.derive.backprop_deltas import DeltaRoute
 from hwsolve.problem.q3 import Q3Problem
 from hwsolve.solutions import q3_chain as chain
+
+# A path sum is written on one line of the page: two paths of five factors
+# fill an A4 line, so more are computed and checked but not written out.
+SHOWN_PATHS = 2
+SHOWN_PARAMETERS = 40
 
 LATEX_BRACKETS = (r"\left(", r"\right)")
 TEXT_BRACKETS = ("[", "]")
@@ -77,6 +93,10 @@ def _written(derivation: NetworkDerivation, parameter: ParameterDerivation) -> _
     )
 
 
+def chain_rule_shown(derivation: NetworkDerivation) -> bool:
+    return cross_reference_paths(derivation) <= SHOWN_PATHS and len(derivation.parameter_symbols) <= SHOWN_PARAMETERS
+
+
 def parameter_steps(
     derivation: NetworkDerivation,
     values: Mapping[str, GradientValue],
@@ -107,3 +127,13 @@ def parameter_steps(
         )
         for parameter in derivation.parameters
     )
+
+
+def written_expressions(
+    derivation: NetworkDerivation, route: DeltaRoute, steps: tuple[ParameterStep, ...]
+) -> dict[str, str]:
+    """Each parameter's gradient in LaTeX: its chain rule where it is written out, else delta_j y_i."""
+    if steps:
+        return {step.name: step.expression_latex for step in steps}
+    by_delta = {gradient.name: route.latex(gradient.expression) for gradient in route.gradients}
+    return {name: by_delta[name] for name in derivation.parameter_symbols}

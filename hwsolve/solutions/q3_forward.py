@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from hwsolve.derive.backprop import ForwardPass, NetworkDerivation
 from hwsolve.problem.q3 import Q3Problem, bias_name, weight_name, weight_pairs
 from hwsolve.solutions import q3_chain as chain
+from hwsolve.solutions.base import template_only
+
+# One display row of an A4 page holds the formula and the numbers of three terms, or the numbers of four
+# alone (three where the outputs are computed values with six digits, not given inputs).
+TERMS_BESIDE_FORMULA = 3
+TERMS_PER_ROW = 4
+FORMULA_TERMS_PER_ROW = 8  # x_{1} w_{13} + ...: the formula alone, in symbols
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class NeuronValue:
     formula_text: str | None = None
     terms: tuple[tuple[float, float], ...] = ()  # (source output, weight) per incoming edge
     bias: float | None = None
+    formula_terms_latex: tuple[str, ...] = template_only(())  # x_{1} w_{13}, x_{2} w_{23}
     applied_latex: str | None = None  # f(net): \sigma\left(H_{3}\right)
     applied_text: str | None = None
     sources_are_inputs: bool = False  # the first layer after the inputs: its sources are given values
@@ -44,6 +52,30 @@ class NeuronValue:
         if self.bias is not None:
             pieces.append(chain.number_latex(self.bias, digits, True))
         return " + ".join(pieces)
+
+    @property
+    def wide(self) -> bool:
+        """More terms than one display row holds beside the formula: the numbers go on rows of their own."""
+        # Computed outputs (0.693673) take more room than given inputs (0.35).
+        beside = TERMS_BESIDE_FORMULA if self.sources_are_inputs else TERMS_BESIDE_FORMULA - 1
+        return len(self.terms) + (self.bias is not None) > beside
+
+    def substituted_rows_latex(self, digits: int) -> tuple[str, ...]:
+        """substituted_latex cut into rows of TERMS_PER_ROW terms, for an aligned display."""
+        given = self.sources_are_inputs
+        pieces = [
+            f"{chain.number_latex(a, digits, given)} \\cdot {chain.number_latex(w, digits, True)}"
+            for a, w in self.terms
+        ]
+        if self.bias is not None:
+            pieces.append(chain.number_latex(self.bias, digits, True))
+        per_row = TERMS_PER_ROW if given else TERMS_PER_ROW - 1
+        return chain.wrapped_sum_latex("", pieces, per_row, bracketed=False)
+
+    @property
+    def formula_rows_latex(self) -> tuple[str, ...]:
+        """formula_latex cut into rows of FORMULA_TERMS_PER_ROW terms, for an aligned display."""
+        return chain.wrapped_sum_latex("", self.formula_terms_latex, FORMULA_TERMS_PER_ROW, bracketed=False)
 
     def substituted_text(self, digits: int) -> str:
         given = self.sources_are_inputs
@@ -99,6 +131,7 @@ def _computed_neuron(
         net_text=str(net),
         net_input=forward.value(net),
         formula_latex=" + ".join(pieces_latex),
+        formula_terms_latex=tuple(pieces_latex),
         formula_text=" + ".join(pieces_text),
         terms=tuple((forward.value(derivation.output_symbols[i]), parameters[weight_name(i, j)]) for i in sources),
         bias=bias,

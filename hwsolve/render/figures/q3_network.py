@@ -386,18 +386,18 @@ def drawing_from_q3(solution: Q3Solution, digits: int = 6) -> NetworkDrawing:
                 Line(f"${_math_name(neuron.net_latex)} = {computed(neuron.net_input)}$", FORWARD_COLOUR),
                 Line(f"${name} = {computed(neuron.output)}$", FORWARD_COLOUR),
             ]
-        if neuron.neuron in deltas:
+        if neuron.neuron in deltas:  # a mini-batch's mean delta, beside the mean gradients on the edges
             delta = deltas[neuron.neuron]
-            lines.append(Line(f"${delta.latex_name} = {computed(delta.value)}$", GRADIENT_COLOUR))
+            lines.append(Line(f"${delta.latex_name} = {computed(solution.deltas[neuron.neuron])}$", GRADIENT_COLOUR))
         drawing.neuron_lines[neuron.neuron] = lines
-    for step in solution.derivations:
+    for step in solution.updates:  # a mini-batch's mean gradient: the one the update uses
         pair = parse_weight_name(step.name)
         if pair is None:  # a bias: shown in the text, not on an edge
             continue
         name = _math_name(step.latex_name)
         drawing.edge_lines[pair] = [
             Line(f"${name} = {given(step.before)}$", FORWARD_COLOUR),
-            Line(f"$\\partial L / \\partial {name} = {computed(step.value)}$", GRADIENT_COLOUR),
+            Line(f"$\\partial L / \\partial {name} = {computed(step.gradient)}$", GRADIENT_COLOUR),
             Line(f"${name} \\leftarrow {computed(step.updated)}$", UPDATE_COLOUR),
         ]
     targets = ", ".join(f"{_math_name(latex)} = {given(value)}" for _, latex, value in solution.targets)
