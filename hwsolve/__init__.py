@@ -9,11 +9,12 @@ lower ones (tests/test_layers.py reads the imports and checks it):
     data         the MNIST files: locate, verify, download, load
     experiments  the training runs, whose results are cached under build/
     solutions    one plain dataclass per question: what `--format json` prints
+    course       per-student variants, verified keys, answer sheets, grading and mistake diagnosis
     audit        the submitted answers compared with the computed ones
     render       the Jinja2 fragments, the figures, the report and its PDF
     cli          the `hwsolve` command
 
-io.py, errors.py, threads.py and numbers.py are shared helpers below every layer.
+io.py, errors.py, threads.py, numbers.py and digits.py are shared helpers below every layer.
 """
 
 __version__ = "0.1.0"

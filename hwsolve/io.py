@@ -37,11 +37,16 @@ def _has_item(value: object) -> TypeGuard[_HasItem]:
     return hasattr(value, "item")
 
 
-def write_atomic(path: Path | str, content: str | bytes) -> Path:
-    """Write to a temporary file in the same folder, fsync, then rename over `path`."""
+def write_atomic(path: Path | str, content: str | bytes, clean: bool = True) -> Path:
+    """Write to a temporary file in the same folder, fsync, then rename over `path`.
+
+    ``clean=False`` skips looking for an interrupted write's leftovers beside `path` (a scan of the folder):
+    for many files in one folder, call remove_folder_temporaries once first.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftover_temporaries(path)
+    if clean:
+        remove_leftover_temporaries(path)
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # temporary_pattern
     except OSError as error:
@@ -83,6 +88,16 @@ def remove_leftover_temporaries(path: Path | str) -> None:
     path = Path(path)
     for leftover in path.parent.glob(temporary_pattern(path)):
         # Gone already, or not ours to remove: it never looks like a finished file anyway.
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def remove_folder_temporaries(folder: Path | str) -> None:
+    """Every leftover of an interrupted write_atomic in `folder`, in one scan of it."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for leftover in folder.glob(".*.*.tmp"):
         with contextlib.suppress(OSError):
             leftover.unlink()
 

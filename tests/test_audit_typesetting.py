@@ -48,7 +48,7 @@ def test_q2_is_shown_but_never_counted():
         assert all(row.question != "Q2" for row in audit.compared)
         assert all(row.question != "Q2" for row in audit.differing)
         assert sum(row.question == "Q2" for row in audit.rows) == 3  # still shown
-    assert len(agreeing.compared) == len(disagreeing.compared) == 21  # Q3's rows only
+    assert len(agreeing.compared) == len(disagreeing.compared) == 18  # Q3's rows only
     assert [row.quantity for row in agreeing.differing] == [row.quantity for row in disagreeing.differing]
     assert [row.agrees for row in disagreeing.rows if row.question == "Q2"] == [False, False, False]
 
@@ -58,9 +58,9 @@ def test_the_summary_leaves_q2_out_and_says_so(fmt):
     from hwsolve.solutions.q3 import solve_q3
 
     audit = build_audit({2: _q2_stub({"a": True, "b": False, "c": False}), 3: solve_q3()})
-    text = render_template(fmt, "audit", audit=audit, digits=6, relative_tolerance=1e-9)
-    # Q3 alone: 21 values, of which the O5 substitution and four truncated weights differ (test_audit_compare.py).
-    assert "16 of 21 compared values agree; 5 differ" in text
+    text = render_template(fmt, "audit", audit=audit, digits=6)
+    # Q3 alone: 18 graded values, of which four truncated weights differ (test_audit_compare.py).
+    assert "14 of 18 compared values agree; 4 differ" in text
     assert "The 3 rows of Q2 are shown below but not counted." in text
     assert "(not counted)" in text and "reconstructed" in text
 
@@ -161,7 +161,7 @@ def _plain_text_pieces(markdown: str) -> list[str]:
 
 
 def test_no_plain_text_math_in_the_audit_markdown():
-    text = render_template("md", "audit", audit=_full_audit(), digits=6, relative_tolerance=1e-9)
+    text = render_template("md", "audit", audit=_full_audit(), digits=6)
     for piece in _plain_text_pieces(text):
         for pattern in PLAIN_MATH:
             assert not pattern.search(piece), (pattern.pattern, piece)
@@ -169,15 +169,15 @@ def test_no_plain_text_math_in_the_audit_markdown():
         r"$\partial L/\partial w_{35}$",
         r"$0.68 \times 0.3 + 0.66 \times 0.9$",
         "`relu/cross_entropy/sgd`",
-        "relative $10^{-9}$",
+        "at 2 decimals",
         "training output, $p = 0.5$",
-        "$y_{3}$ as substituted into $O_{5}$",
+        "`rounded_intermediates`",
     ):
         assert expected in text
 
 
 def test_no_plain_text_math_in_the_audit_latex():
-    text = render_template("tex", "audit", audit=_full_audit(), digits=6, relative_tolerance=1e-9)
+    text = render_template("tex", "audit", audit=_full_audit(), digits=6)
     outside_math = re.sub(r"\$[^$]*\$", "", text)
     outside_math = re.sub(r"\\texttt\{[^}]*\}", "", outside_math)
     for pattern in PLAIN_MATH[:5]:
@@ -196,9 +196,7 @@ def test_no_plain_text_math_in_the_audit_latex():
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
 def test_the_audit_fits_the_text_width(tmp_path):
     """pdflatex with the report's page geometry: not one Overfull box from the audit's tables."""
-    (tmp_path / "audit.tex").write_text(
-        render_template("tex", "audit", audit=_full_audit(), digits=6, relative_tolerance=1e-9)
-    )
+    (tmp_path / "audit.tex").write_text(render_template("tex", "audit", audit=_full_audit(), digits=6))
     (tmp_path / "doc.tex").write_text(
         "\\documentclass[11pt,a4paper]{article}\\usepackage[T1]{fontenc}\\usepackage{lmodern}"
         "\\usepackage{amsmath,amssymb,booktabs,longtable,array}\\usepackage[margin=2.2cm]{geometry}"

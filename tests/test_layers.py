@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "hwsolve"
 
 # Lowest first. A module may import its own layer and the ones before it.
-LAYERS = ("problem", "derive", "check", "data", "experiments", "solutions", "audit", "render", "cli")
+LAYERS = ("problem", "derive", "check", "data", "experiments", "solutions", "course", "audit", "render", "cli")
 # Shared helpers at the top level of the package sit below every layer and import only each other.
 SHARED = "shared"
 

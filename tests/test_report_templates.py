@@ -2,8 +2,7 @@
 
 import pytest
 
-from hwsolve.audit.compare import Audit, AuditRow, AuditSection, CodeDifference, compare_value
-from hwsolve.audit.submitted import FULL, ROUNDED, SubmittedValue
+from hwsolve.audit.compare import Audit, AuditRow, AuditSection, CodeDifference
 from hwsolve.render.environment import render_template
 from hwsolve.render.report import COURSE, DEFAULT_TITLE, HOMEWORK
 
@@ -138,15 +137,16 @@ def test_tex_escapes_a_hostile_title_and_placeholder():
 
 def _audit():
     rows = [
-        compare_value(
-            "Q3(a)", "y3", SubmittedValue("y3", "0.6802671966986485", FULL, "here"), 0.6802671966986484, "$y_{3}$"
-        ),
-        compare_value(
+        AuditRow("Q3(a)", "y3", "0.6802671966986485", 0.6802671966986484, "relative $10^{-9}$", True, label="$y_{3}$"),
+        AuditRow(
             "Q3(b)",
             "w45 after one step",
-            SubmittedValue("u", "0.84", ROUNDED, "here"),
+            "0.84",
             0.8459967260179852,
-            "$w_{45}$ after one step",
+            "rounds to 2 decimals",
+            False,
+            "ours rounds to $0.85$; $0.84$ is ours truncated, not rounded",
+            label="$w_{45}$ after one step",
         ),
     ]
     section = AuditSection("Q3: one step", rows=rows, notes=["A note_with % and `code_here`."])
@@ -162,7 +162,7 @@ def _audit():
 
 
 def test_md_audit_table_golden():
-    text = render_template("md", "audit", audit=_audit(), digits=6, relative_tolerance=1e-9)
+    text = render_template("md", "audit", audit=_audit(), digits=6)
     # Q2's differing row is shown but left out of the count.
     assert (
         "**Summary:** 1 of 2 compared values agree; 1 differ ($w_{45}$ after one step). "
@@ -198,11 +198,11 @@ def test_md_audit_table_golden():
         "The submitted code differs from hwsolve's corrected run in 1 place (NLL input). "
         "Question 4 lists them once, with what each one changes, why, and its measured effect.\n"
     )
-    assert "within a relative $10^{-9}$ of ours" in text
+    assert "graded as one more answer sheet, by the same grader as" in text
 
 
 def test_tex_audit_table_golden_rows_are_escaped():
-    text = render_template("tex", "audit", audit=_audit(), digits=6, relative_tolerance=1e-9)
+    text = render_template("tex", "audit", audit=_audit(), digits=6)
     assert (
         "Q3(b) & $w_{45}$ after one step & $0.84$ & $0.845996726017985$ & rounds to 2 decimals & "
         "\\textbf{differs} \\\\\n"
@@ -219,7 +219,7 @@ def test_tex_audit_table_golden_rows_are_escaped():
         "1 of 2 compared values agree; 1 differ ($w_{45}$ after one step). "
         "The 1 row of Q2 is shown below but not counted." in text
     )
-    assert "within a relative $10^{-9}$ of ours" in text
+    assert "graded as one more answer sheet, by the same grader as" in text
     assert "in 1 place (NLL input)" in text
 
 

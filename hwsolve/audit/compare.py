@@ -1,11 +1,12 @@
-"""Verdicts on the submitted solution, computed by comparison, never by hand.
+"""Verdicts on the submitted solution, computed, never by hand.
 
-Two tolerances, chosen by how the submission presented a value:
-- full precision: |submitted - ours| <= 1e-9 * max(|submitted|, |ours|)
-  (and 1e-12 absolute near zero);
-- rounded to d decimals: ours must lie within half a unit of the last shown
-  decimal, i.e. it rounds to the same text. When it does not, we also check
-  whether the shown text is ours *truncated* to d decimals, a common slip.
+Q1(b) and Q3 go through the course grader (hwsolve.audit.graded): the
+submission is one more answer sheet, graded against the homework's key with
+the default tolerance (ours rounded to the decimals written, at least 2, or
+within rel 1e-3), and each number that differs is diagnosed by re-solving
+the homework under every misconception: its truncated weights come out as
+``truncated``. The O5 substitution line is not a graded number and stays a
+note. Q2 compares truth values; Q4 lives in hwsolve.audit.q4.
 
 The computed side is passed in as plain mappings (quantity -> float), so the
 same functions audit our Solution objects in the report and independent
@@ -18,20 +19,16 @@ and LaTeX show the same mathematics. `quantity` stays a plain key.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 
 from hwsolve.audit import markup
 from hwsolve.audit import submitted as sub
-from hwsolve.audit.submitted import FULL, SubmittedValue, SubmittedVector, decimals_of
+from hwsolve.audit.submitted import decimals_of
+from hwsolve.course.grades import UNEXPLAINED, AnswerGrade
+from hwsolve.course.misconceptions import TRUNCATED
 from hwsolve.numbers import format_number, format_number_latex
 
-RELATIVE_TOLERANCE = 1e-9
-ABSOLUTE_TOLERANCE_NEAR_ZERO = 1e-12
-FULL_TOLERANCE_TEXT = "relative 1e-9"  # the rule's key; FULL_TOLERANCE_MARKUP is how it is shown
-FULL_TOLERANCE_MARKUP = f"relative {markup.math(format_number_latex(RELATIVE_TOLERANCE))}"
 # One rule of significant figures for every number hwsolve shows in a comparison table:
 # enough to see both a full-precision match and a rounding, float64 noise out of sight.
 COMPUTED_DIGITS = 15
@@ -140,63 +137,44 @@ class Audit:
         return [section for section in self.sections if not section.counted and section.rows]
 
 
-def agrees_full(submitted: float, computed: float) -> bool:
-    return math.isclose(submitted, computed, rel_tol=RELATIVE_TOLERANCE, abs_tol=ABSOLUTE_TOLERANCE_NEAR_ZERO)
+def _tolerance_markup(answer: AnswerGrade) -> str:
+    """The grader's default rule as a table cell: the decimals it judged at (as written, at least 2)."""
+    text = answer.given_text
+    decimals = (
+        max((decimals_of(item) for item in text), default=0) if isinstance(text, tuple) else decimals_of(text or "")
+    )
+    places = max(decimals, 2)
+    # The rule is stated once above the table; the cell says at how many decimals it judged this number.
+    return f"at {places} decimals"
 
 
-def round_to(value: float, decimals: int, rounding: str = ROUND_HALF_EVEN) -> str:
-    """repr-exact decimal rounding of a float, as text with `decimals` places."""
-    return str(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=rounding))
-
-
-def agrees_rounded(shown: str, computed: float) -> bool:
-    """True when `computed` lies within half a unit of the last decimal of `shown`."""
-    decimals = decimals_of(shown)
-    half_unit = Decimal(5).scaleb(-decimals - 1)
-    return abs(Decimal(repr(float(computed))) - Decimal(shown)) <= half_unit
-
-
-def compare_value(
-    question: str, quantity: str, submitted: SubmittedValue, computed: float, label: str = ""
-) -> AuditRow:
-    if submitted.kind == FULL:
-        agrees = agrees_full(submitted.value, computed)
-        difference = abs(submitted.value - computed) / max(abs(computed), 1e-300)
-        note = "" if agrees else f"relative difference {markup.math(format_number_latex(difference, 2))}"
-        return AuditRow(question, quantity, submitted.shown, computed, FULL_TOLERANCE_MARKUP, agrees, note, label=label)
-    decimals = submitted.decimals
-    tolerance = f"rounds to {decimals} decimal{'s' if decimals != 1 else ''}"
-    agrees = agrees_rounded(submitted.shown, computed)
-    note = ""
-    if not agrees:
-        rounded = round_to(computed, decimals)
-        note = f"ours rounds to {markup.math(rounded)}"
-        if Decimal(round_to(computed, decimals, ROUND_DOWN)) == Decimal(submitted.shown):
-            note += f"; {markup.math(submitted.shown)} is ours truncated, not rounded"
-    return AuditRow(question, quantity, submitted.shown, computed, tolerance, agrees, note, label=label)
-
-
-def compare_vector(
-    question: str, quantity: str, submitted: SubmittedVector, computed: Sequence[float], label: str = ""
-) -> AuditRow:
-    computed = tuple(float(item) for item in computed)
-    shown = "[" + ", ".join(submitted.shown) + "]"
-    rule = FULL_TOLERANCE_MARKUP  # for every entry, as the section's note says
-    if len(computed) != len(submitted.values):
-        return AuditRow(
-            question,
-            quantity,
-            shown,
-            computed,
-            rule,
-            False,
-            f"length {len(submitted.values)} vs {len(computed)}",
-            label=label,
+def _note(answer: AnswerGrade) -> str:
+    """Why a number differs, from the grader's diagnosis."""
+    if answer.correct:
+        return ""
+    if answer.diagnosis == TRUNCATED:
+        return (
+            f"ours rounds to {markup.math(answer.expected_rounded or '')}; "
+            f"{markup.math(str(answer.given_text))} is ours truncated, not rounded"
         )
-    agrees = all(agrees_full(a, b) for a, b in zip(submitted.values, computed))
-    worst = max((abs(a - b) for a, b in zip(submitted.values, computed)), default=0.0)
-    note = "" if agrees else f"largest difference {markup.math(format_number_latex(worst, 3))}"
-    return AuditRow(question, quantity, shown, computed, rule, agrees, note, label=label)
+    if answer.diagnosis == UNEXPLAINED and isinstance(answer.given, float) and isinstance(answer.expected, float):
+        difference = abs(answer.given - answer.expected) / max(abs(answer.expected), 1e-300)
+        return f"relative difference {markup.math(format_number_latex(difference, 2))}; no modelled mistake gives it"
+    return f"diagnosed: {markup.code(str(answer.diagnosis))}"
+
+
+def _row(question: str, quantity: str, label: str, answer: AnswerGrade) -> AuditRow:
+    shown = "[" + ", ".join(answer.given_text) + "]" if isinstance(answer.given_text, tuple) else str(answer.given_text)
+    return AuditRow(
+        question,
+        quantity,
+        shown,
+        answer.expected,
+        _tolerance_markup(answer),
+        answer.correct,
+        _note(answer),
+        label=label,
+    )
 
 
 _Q1B_LABELS = {"train:0.5": "training output, p = 0.5", "train:0.4": "training output, p = 0.4", "test": "test output"}
@@ -205,78 +183,76 @@ _Q1B_MARKUP = {
     "train:0.4": "training output, $p = 0.4$",
     "test": "test output",
 }
+_Q1B_PATHS = {"train:0.5": "q1b.train", "train:0.4": "q1b.train:0.4", "test": "q1b.test"}
 
 
 def audit_q1b(computed: Mapping[str, Sequence[float]]) -> AuditSection:
-    """`computed` maps "train:<p>" and "test" to our dropout outputs."""
-    section = AuditSection("Q1(b): inverted dropout", notes=["Each entry of a vector is compared on its own."])
+    """`computed` maps "train:<p>" and "test" to our dropout outputs; the grader judges the submission."""
+    from hwsolve.audit.graded import grade_submission
+
+    section = AuditSection(
+        "Q1(b): inverted dropout",
+        notes=["Graded as an answer sheet (`hwsolve grade`): each entry of a vector at the decimals written."],
+    )
+    graded = grade_submission(None, computed)
     for vector in sub.Q1B_OUTPUTS:
         if vector.key in computed:
-            section.rows.append(
-                compare_vector("Q1(b)", _Q1B_LABELS[vector.key], vector, computed[vector.key], _Q1B_MARKUP[vector.key])
-            )
+            answer = graded[_Q1B_PATHS[vector.key]]
+            section.rows.append(_row("Q1(b)", _Q1B_LABELS[vector.key], _Q1B_MARKUP[vector.key], answer))
         else:
             section.notes.append(f"{_Q1B_MARKUP[vector.key]}: hwsolve did not compute it, so it is not compared.")
     return section
 
 
-def _gradient_label(key: str) -> str:
-    return "dL/d" + key.split(":", 1)[1]
-
-
-def _gradient_markup(key: str) -> str:
-    return markup.math(rf"\partial L/\partial {markup.symbol(key.split(':', 1)[1])}")
+def _gradient_markup(name: str) -> str:
+    return markup.math(rf"\partial L/\partial {markup.symbol(name)}")
 
 
 def audit_q3(computed: Mapping[str, float]) -> AuditSection:
-    """`computed` maps H3..y5, grad:wIJ, updated:wIJ and the given weights wIJ to floats."""
-    section = AuditSection("Q3: one step of backpropagation")
+    """`computed` maps H3..y5, grad:wIJ and updated:wIJ to our floats; the grader judges the submission."""
+    from hwsolve.audit.graded import grade_submission
+
+    graded = grade_submission(computed, None)
+    section = AuditSection(
+        "Q3: one step of backpropagation",
+        notes=["Graded as an answer sheet (`hwsolve grade`): each number at the decimals written."],
+    )
     for value in sub.Q3_FORWARD:
-        section.rows.append(
-            compare_value("Q3(a)", value.key, value, computed[value.key], markup.math(markup.symbol(value.key)))
-        )
-    for factor, shown in sub.Q3_O5_SUBSTITUTION.items():
-        label = f"{markup.math(markup.symbol(factor))} as substituted into $O_{{5}}$"
-        section.rows.append(compare_value("Q3(a)", f"{factor} as substituted into O5", shown, computed[factor], label))
-    section.rows.append(_o5_substitution_consistency(computed))
+        answer = graded[f"q3.forward.{value.key}"]
+        section.rows.append(_row("Q3(a)", value.key, markup.math(markup.symbol(value.key)), answer))
     for value in sub.Q3_GRADIENTS:
-        section.rows.append(
-            compare_value("Q3(b)", _gradient_label(value.key), value, computed[value.key], _gradient_markup(value.key))
-        )
+        name = value.key.split(":", 1)[1]
+        section.rows.append(_row("Q3(b)", f"dL/d{name}", _gradient_markup(name), graded[f"q3.gradients.{name}"]))
     for value in sub.Q3_UPDATED:
-        weight = value.key.split(":", 1)[1]
-        label = f"{markup.math(markup.symbol(weight))} after one step"
-        section.rows.append(compare_value("Q3(b)", f"{weight} after one step", value, computed[value.key], label))
+        name = value.key.split(":", 1)[1]
+        label = f"{markup.math(markup.symbol(name))} after one step"
+        section.rows.append(_row("Q3(b)", f"{name} after one step", label, graded[f"q3.updated.{name}"]))
+    section.notes.append(_o5_substitution_note(computed))
     return section
 
 
-def _o5_substitution_consistency(computed: Mapping[str, float]) -> AuditRow:
-    """Does the submission's displayed substitution evaluate to its displayed O5?
+def _o5_substitution_note(computed: Mapping[str, float]) -> str:
+    """The submission's O5 line: not a graded number, so a note. It is what rounded_intermediates gives.
 
-    It writes O5 = 0.68 x 0.3 + 0.66 x 0.9 = 0.801444986673512: the rounded
-    factors times the given weights, evaluated here, against its own result.
+    It writes O5 = 0.68 x 0.3 + 0.66 x 0.9 = 0.801444986673512: y3 and y4
+    rounded to 2 decimals times the given weights, evaluated here, against
+    its own stated result and against the rounded_intermediates model.
     """
+    from hwsolve.course.keys import q3_given
+    from hwsolve.course.misconceptions import q3_answers
+    from hwsolve.course.variant import homework_variant
+
     terms = [(shown, computed[sub.Q3_O5_SUBSTITUTION_WEIGHTS[name]]) for name, shown in sub.Q3_O5_SUBSTITUTION.items()]
     evaluated = sum(shown.value * weight for shown, weight in terms)
+    model = float(q3_answers(q3_given([homework_variant()]), "rounded_intermediates")["q3.forward.O5"][0])
     stated = next(value for value in sub.Q3_FORWARD if value.key == "O5")
     displayed = markup.math(" + ".join(rf"{shown.shown} \times {format_number(weight)}" for shown, weight in terms))
     factors = " and ".join(markup.math(markup.symbol(name)) for name in sub.Q3_O5_SUBSTITUTION)
-    agrees = agrees_full(evaluated, stated.value)
-    note = (
-        f"{displayed} evaluates to {markup.math(format_number(evaluated, 6))}; the stated result "
-        f"{markup.math(stated.shown)} uses the unrounded {factors}"
-        if not agrees
-        else f"{displayed} evaluates to the stated result"
-    )
-    return AuditRow(
-        "Q3(a)",
-        "O5 from its displayed substitution",
-        stated.shown,
-        evaluated,
-        FULL_TOLERANCE_MARKUP,
-        agrees,
-        note,
-        label="$O_{5}$ from its displayed substitution",
+    return (
+        f"The {markup.math('O_{5}')} line substitutes {factors} rounded to 2 decimals: {displayed} evaluates to "
+        f"{markup.math(format_number(evaluated, 6))}, which is what {markup.code('rounded_intermediates')} gives "
+        f"({markup.math(format_number(model, 6))}); the stated result {markup.math(stated.shown)} uses the unrounded "
+        f"{factors}. It is not a graded number, so it is a note, not a row."
     )
 
 

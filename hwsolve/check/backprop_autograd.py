@@ -283,3 +283,59 @@ def _largest_within(pairs: dict[str, tuple[float, float]], tolerance: float) -> 
             f"(tolerance {tolerance:g}, relative for values above 1)"
         )
     return max(abs(ours - theirs) for ours, theirs in pairs.values())
+
+
+@dataclass(frozen=True)
+class BatchAutograd:
+    """torch autograd's numbers for many networks of one shape, one sample each: row v is network v."""
+
+    loss: torch.Tensor  # (networks,)
+    outputs: torch.Tensor  # (networks, outputs)
+    gradients: dict[str, torch.Tensor]  # parameter -> (networks,)
+    deltas: dict[int, torch.Tensor]  # neuron -> (networks,), dL/dnet_j
+
+
+def autograd_batch(
+    layers: tuple[int, ...],
+    activations: tuple[str, ...],
+    loss: str,
+    x: Sequence[Sequence[float]],
+    y: Sequence[Sequence[float]],
+    parameters: Mapping[str, Sequence[float]],
+) -> BatchAutograd:
+    """Every network's loss, outputs, gradients and deltas by autograd, in one graph of stacked weights.
+
+    Network v's weights are row v of a (networks, previous, current) tensor, so
+    the sum of the networks' losses differentiates into each network's own
+    gradients: no network's loss depends on another's weights.
+    """
+    numbered = neuron_layers(layers)
+    connections = tuple(zip(numbered, numbered[1:]))
+    matrices = [
+        torch.tensor([[parameters[weight_name(i, j)] for j in current] for i in previous], dtype=torch.float64)
+        .permute(2, 0, 1)
+        .contiguous()
+        .requires_grad_(True)
+        for previous, current in connections
+    ]
+    functions = [_torch_activation(name) for name in activations]
+    activation = torch.tensor(x, dtype=torch.float64)
+    nets = []
+    for matrix, function in zip(matrices, functions):
+        net = torch.einsum("vi,vij->vj", activation, matrix)
+        net.retain_grad()  # its gradient is the layer's deltas
+        nets.append(net)
+        activation = function(net)
+    targets = torch.tensor(y, dtype=torch.float64)
+    losses = sample_losses(loss, activation_base(activations[-1]), nets[-1], activation, targets)
+    torch.autograd.backward(losses.sum())
+    gradients = {
+        weight_name(i, j): _gradient_of(matrix.grad)[:, a, b]
+        for matrix, (previous, current) in zip(matrices, connections)
+        for a, i in enumerate(previous)
+        for b, j in enumerate(current)
+    }
+    deltas = {
+        j: _gradient_of(net.grad)[:, b] for net, (_, current) in zip(nets, connections) for b, j in enumerate(current)
+    }
+    return BatchAutograd(losses.detach(), activation.detach(), gradients, deltas)

@@ -25,6 +25,9 @@ SUBCOMMANDS = {
     "q4": ("hwsolve.cli.q4", "q4"),
     "data": ("hwsolve.cli.data", "data"),
     "report": ("hwsolve.cli.report", "report"),
+    "variants": ("hwsolve.cli.variants", "variants"),
+    "grade": ("hwsolve.cli.grade", "grade"),
+    "check": ("hwsolve.cli.grade", "check"),
 }
 
 SUBCOMMAND_HELP = {
@@ -34,6 +37,9 @@ SUBCOMMAND_HELP = {
     "q4": "Q4: the MNIST sweep (3 activations x 2 losses x 2 optimisers).",
     "data": "Locate, verify or download the MNIST files.",
     "report": "Write the whole solution as Markdown, LaTeX and PDF.",
+    "variants": "A verified variant of Q1(b) and Q3 for every student on a roster.",
+    "grade": "Grade answer sheets against their keys and diagnose each mistake.",
+    "check": "Check your own answer sheet (the homework's numbers or your variant's).",
 }
 
 

@@ -146,7 +146,7 @@ def _compile(layers: tuple[int, ...], activations: tuple[str, ...], loss: str, w
         return function
 
     order = [j for layer in d.neuron_layers[1:] for j in layer]
-    outputs = _float_activations(d)
+    outputs = float_activations(d)
     # A proven y_j - t_j is the same delta without bce's division by y_j (1 - y_j), which a saturated
     # output makes 0 in float64.
     deltas = tuple(
@@ -159,12 +159,12 @@ def _compile(layers: tuple[int, ...], activations: tuple[str, ...], loss: str, w
         symbols=symbols,
         nets={j: compile_one(d.net_expressions[j]) for j in order},
         activations={j: compile_one(outputs[j]) for j in order},
-        loss=compile_one(_float_loss(d)),
+        loss=compile_one(float_loss(d)),
         deltas=deltas,
     )
 
 
-def _float_activations(d: NetworkDerivation) -> dict[int, sp.Expr]:
+def float_activations(d: NetworkDerivation) -> dict[int, sp.Expr]:
     """Each neuron's output for float64: a softmax layer shifted by its largest net input (the same function,
     without e^O overflowing for a large O)."""
     expressions = dict(d.activation_expressions)
@@ -176,7 +176,7 @@ def _float_activations(d: NetworkDerivation) -> dict[int, sp.Expr]:
     return expressions
 
 
-def _float_loss(d: NetworkDerivation) -> sp.Expr:
+def float_loss(d: NetworkDerivation) -> sp.Expr:
     """The loss for float64: log y and log(1 - y) of a sigmoid or softmax output taken from its net inputs.
 
     A saturated sigmoid is 1.0 in float64, and log(1 - 1.0) fails where log(1 - sigmoid(O)) = -softplus(O)

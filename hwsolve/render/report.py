@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from hwsolve import __version__
-from hwsolve.audit.compare import RELATIVE_TOLERANCE, Audit
+from hwsolve.audit.compare import Audit
 from hwsolve.errors import DataNotFoundError, HwsolveError
 from hwsolve.io import write_atomic
 from hwsolve.render.environment import render_template, template_path
@@ -244,9 +244,7 @@ def render_report(report: Report, fmt: str) -> str:
                 "placeholder": section.placeholder,
             }
         )
-    audit_body = render_template(
-        fmt, "audit", audit=report.audit, digits=options.digits, relative_tolerance=RELATIVE_TOLERANCE
-    )
+    audit_body = render_template(fmt, "audit", audit=report.audit, digits=options.digits)
     return render_template(
         fmt,
         "report",

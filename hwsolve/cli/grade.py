@@ -1,0 +1,230 @@
+"""`hwsolve grade` and `hwsolve check`: answer sheets graded against their keys, each mistake diagnosed."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from hwsolve.cli.common import Command, FiniteFloat, format_option
+
+if TYPE_CHECKING:
+    from hwsolve.course.grades import RejectedSheet, StudentGrade
+    from hwsolve.course.grading import GradingOptions
+    from hwsolve.course.keys import Key
+    from hwsolve.course.sheet import Sheet
+
+TOLERANCE_HELP = (
+    "default (the key rounded to the decimals written, at least 2, or within rel 1e-3), rel:R, abs:A, "
+    "sigfig:N or decdig:N (±0.51 in the last place)."
+)
+
+
+def _options(tolerance: str, ecf: float) -> GradingOptions:
+    from hwsolve.course.grading import GradingOptions
+    from hwsolve.course.tolerance import parse_tolerance
+
+    try:
+        return GradingOptions(parse_tolerance(tolerance), ecf)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--tolerance") from None
+
+
+def _sheet_paths(given: Sequence[Path]) -> list[Path]:
+    """The sheets named, a folder standing for every *.toml under it."""
+    paths: list[Path] = []
+    for path in given:
+        paths.extend(sorted(path.rglob("*.toml")) if path.is_dir() else [path])
+    return paths
+
+
+def _read(paths: Sequence[Path], keys: dict[str, Key]) -> tuple[list[Sheet], list[RejectedSheet]]:
+    """Every sheet that can be graded; one rejection line for each that cannot (the rest are still graded).
+
+    Two sheets for one student are both rejected: which one counts is the teaching assistant's call.
+    """
+    from hwsolve.course.grades import RejectedSheet
+    from hwsolve.course.sheet import SheetError, read_sheet
+
+    read: list[Sheet] = []
+    rejected: list[RejectedSheet] = []
+    for path in paths:
+        try:
+            sheet = read_sheet(path)
+        except SheetError as error:
+            rejected.append(RejectedSheet(error.sheet, error.reason))
+            continue
+        if sheet.student in keys:
+            read.append(sheet)
+        else:
+            rejected.append(RejectedSheet(str(path), f"unknown student id {sheet.student!r} (no key in the variants)"))
+    by_student: dict[str, list[Sheet]] = {}
+    for sheet in read:
+        by_student.setdefault(sheet.student, []).append(sheet)
+    for student, several in by_student.items():
+        if len(several) > 1:
+            names = ", ".join(sheet.path for sheet in several)
+            reason = f"one of {len(several)} sheets for {student!r} ({names}): keep one and grade again"
+            rejected.extend(RejectedSheet(sheet.path, reason) for sheet in several)
+    return [sheet for sheet in read if len(by_student[sheet.student]) == 1], rejected
+
+
+def _write(
+    out: Path,
+    grades: list[StudentGrade],
+    keys: dict[str, Key],
+    rejected: list[RejectedSheet],
+    options: GradingOptions,
+    lms: str,
+    roster_path: Path,
+) -> None:
+    from hwsolve.course.gradebook import write_gradebooks
+    from hwsolve.course.roster import read_roster
+    from hwsolve.io import write_atomic
+    from hwsolve.render.course import summary_markdown, write_feedback
+
+    roster = read_roster(roster_path) if roster_path.is_file() else None
+    if roster is not None:
+        grades = [
+            type(grade)(grade.student, grade.sheet, grade.answers, grade.seed, roster.by_id()[grade.student].fields)
+            if grade.student in roster.by_id()
+            else grade
+            for grade in grades
+        ]
+    write_gradebooks(out, grades, roster, lms, rejected)
+    write_feedback(out / "feedback", grades, keys, options)
+    write_atomic(out / "summary.md", summary_markdown(grades, rejected, options))
+
+
+@click.command(
+    "grade",
+    cls=Command,
+    epilog="""\b
+Examples:
+  hwsolve grade --variants build/variants sheets/*.toml --out build/grades
+  hwsolve grade --variants build/variants sheets/ --out grades --lms canvas --tolerance sigfig:3
+  hwsolve grade --variants build/variants sheets/ --out grades --format json > grades.json
+""",
+)
+@click.option(
+    "--variants",
+    "variants_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder `hwsolve variants` wrote (its */key.json and roster.csv).",
+)
+@click.argument("sheets", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="gradebook.csv, answers.csv, feedback/<id>.md and summary.md go here.",
+)
+@click.option("--tolerance", default="default", show_default=True, help=TOLERANCE_HELP)
+@click.option(
+    "--ecf",
+    type=FiniteFloat(0.0, 1.0),
+    default=0.5,
+    show_default=True,
+    help="Share of an answer's points for one right on the student's own earlier numbers.",
+)
+@click.option(
+    "--lms",
+    type=click.Choice(["generic", "canvas", "moodle"]),
+    default="generic",
+    show_default=True,
+    help="gradebook.csv's columns: Canvas's import header, Moodle's ID number/email, or generic.",
+)
+@format_option(choices=("text", "json"))
+def grade(
+    variants_dir: Path, sheets: tuple[Path, ...], out: Path, tolerance: str, ecf: float, lms: str, fmt: str
+) -> None:
+    """Grade answer sheets (TOML) against each student's key, with tolerance and error carried forward.
+
+    Each wrong answer is diagnosed by computation: the student's own variant
+    is re-solved under each misconception (truncated, rounded_intermediates,
+    no_output_derivative, no_hidden_derivative, half_mse, sign_flip,
+    lr_ignored, updated_weights_backprop, dropout_not_scaled,
+    dropout_scaled_by_p, dropout_at_test) and matched with the same
+    tolerance; unexplained or missing otherwise. A sheet that cannot be read
+    (malformed TOML, an unknown student or answer, a non-numeric value, a
+    second sheet for a student) is one line on stderr and listed in
+    rejected.csv; the rest of the class is still graded, and the command exits 1.
+    """
+    from hwsolve.course.files import read_keys
+    from hwsolve.course.grading import grade_sheets
+    from hwsolve.io import ensure_writable, to_json
+
+    options = _options(tolerance, ecf)
+    keys = read_keys(variants_dir)
+    ensure_writable(out)
+    sheets_read, rejected = _read(_sheet_paths(sheets), keys)
+    grades = grade_sheets(sheets_read, keys, options)
+    _write(out, grades, keys, rejected, options, lms, variants_dir / "roster.csv")
+    for sheet in rejected:
+        click.echo(f"Error: {sheet.line()}", err=True)
+    if fmt == "json":
+        click.echo(to_json(grades))
+    else:
+        mean = sum(g.total for g in grades) / len(grades) if grades else 0.0
+        top = grades[0].max if grades else 0.0
+        click.echo(f"{len(grades)} sheets graded into {out} (mean {mean:.4g} of {top:g}); {len(rejected)} rejected")
+    if rejected:
+        sys.exit(1)
+
+
+@click.command(
+    "check",
+    cls=Command,
+    epilog="""\b
+Examples:
+  hwsolve check my-sheet.toml                       # against the homework's own numbers
+  hwsolve check sheet.toml --variant build/variants/s001 --reveal
+""",
+)
+@click.argument("sheet_path", metavar="SHEET", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--variant",
+    "variant_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Your variant's folder (with key.json); default: the homework's own numbers.",
+)
+@click.option("--reveal", is_flag=True, help="Also show the expected values and what each mistake gives.")
+@click.option("--tolerance", default="default", show_default=True, help=TOLERANCE_HELP)
+@click.option("--ecf", type=FiniteFloat(0.0, 1.0), default=0.5, show_default=True, help="Error-carried-forward share.")
+@format_option(choices=("text", "json"))
+def check(sheet_path: Path, variant_dir: Path | None, reveal: bool, tolerance: str, ecf: float, fmt: str) -> None:
+    """Grade your own answer sheet and print the feedback: which answers are right, and which mistake each
+    wrong one shows."""
+    import dataclasses
+
+    from hwsolve.course.files import KEY, KeyFileError, read_keys
+    from hwsolve.course.grading import grade_sheets
+    from hwsolve.course.keys import solve_keys
+    from hwsolve.course.sheet import read_sheet
+    from hwsolve.course.variant import homework_variant
+    from hwsolve.io import to_json
+    from hwsolve.render.course import feedback_text
+
+    options = _options(tolerance, ecf)
+    sheet = read_sheet(sheet_path)
+    if variant_dir is None:
+        key = solve_keys([homework_variant(sheet.student)])[0]
+    else:
+        if not (variant_dir / KEY).is_file():
+            raise KeyFileError(f"{variant_dir}: no {KEY} in it (the folder of one student, e.g. build/variants/s001)")
+        key = read_keys(variant_dir.parent)[variant_dir.name]
+        if key.variant.student != sheet.student:
+            raise KeyFileError(
+                f"{sheet_path} is {sheet.student!r}'s sheet, but {variant_dir} is {key.variant.student!r}'s variant"
+            )
+    grade = grade_sheets(
+        [dataclasses.replace(sheet, student=key.variant.student)], {key.variant.student: key}, options
+    )[0]
+    if fmt == "json":
+        click.echo(to_json(grade))
+    else:
+        click.echo(feedback_text(grade, key, options, reveal), nl=False)
