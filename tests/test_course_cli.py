@@ -175,3 +175,76 @@ def test_the_printable_pdf_has_a_page_per_student(tmp_path):
     assert "Pages:           4" in info.stdout
     text = subprocess.run(["pdftotext", str(tmp_path / "v" / "problems.pdf"), "-"], capture_output=True, text=True)
     assert text.stdout.count("your variant") == 4 and "p3" in text.stdout
+
+
+def test_a_custom_id_column_reaches_the_gradebook(tmp_path):
+    """The roster's row travels with each student's folder: grade needs no roster and no --id-column."""
+    roster = tmp_path / "canvas.csv"
+    roster.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section\n    Points Possible,,,,\n"
+        "Ada,1001,c1,ada,S1\nAlan,1002,c2,alan,S2\n",
+        encoding="utf-8",
+    )
+    result = run("variants", "--roster", str(roster), "--salt", "k", "--out", str(tmp_path / "v"), "--format", "md")
+    assert result.exit_code == 0, result.output
+    keys = read_keys(tmp_path / "v")
+    assert set(keys) == {"c1", "c2"}
+    sheet = tmp_path / "c1.toml"
+    sheet.write_text(sheet_text("c1", by_hand(keys["c1"])), encoding="utf-8")
+    result = run(
+        "grade", "--variants", str(tmp_path / "v"), str(sheet), "--out", str(tmp_path / "g"), "--lms", "canvas"
+    )
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "g" / "gradebook.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[2] == ["Ada", "1001", "c1", "ada", "S1", "21"]
+
+
+def test_sheets_named_twice_missing_or_for_edited_keys(course, tmp_path, capsys):
+    keys = read_keys(course / "v")
+    sheet = tmp_path / "s001.toml"
+    sheet.write_text(sheet_text("s001", by_hand(keys["s001"])), encoding="utf-8")
+    code, out, err = run_main(
+        capsys,
+        "grade",
+        "--variants",
+        str(course / "v"),
+        str(sheet),
+        str(tmp_path),
+        str(tmp_path / "gone.toml"),
+        "--out",
+        str(tmp_path / "g"),
+    )
+    assert code == 1 and "gone.toml" in err and len(err.strip().splitlines()) == 1, err  # s001 counted once
+    assert "1 sheets graded" in out
+    edited = tmp_path / "edited"
+    shutil.copytree(course / "v", edited)
+    key = json.loads((edited / "s002" / "key.json").read_text())
+    key["q3"]["gradients"]["w35"] *= 2
+    (edited / "s002" / "key.json").write_text(json.dumps(key))
+    code, _, err = run_main(capsys, "grade", "--variants", str(edited), str(sheet), "--out", str(tmp_path / "g2"))
+    assert code == 1 and "s002/key.json does not match its own variant" in err and len(err.strip().splitlines()) == 1
+
+
+def test_check_reads_one_student_s_key_alone(course, tmp_path):
+    copy = tmp_path / "v"
+    shutil.copytree(course / "v", copy)
+    (copy / "s005" / "key.json").write_text("not json")  # a broken neighbour
+    keys = read_keys(course / "v")
+    own = tmp_path / "own.toml"
+    own.write_text(sheet_text("s004", by_hand(keys["s004"])), encoding="utf-8")
+    result = run("check", str(own), "--variant", str(copy / "s004"))
+    assert result.exit_code == 0 and "s004: 21 of 21 points" in result.output, result.output
+
+
+def test_a_rerun_leaves_every_file_as_it_was(tmp_path):
+    """Keys, sheets, problems, index and (with TeX) the PDF: byte for byte."""
+    roster = write_roster(tmp_path / "roster.csv", [f"r{i}" for i in range(3)])
+    documents = "md,pdf" if shutil.which("latexmk") and shutil.which("pdflatex") else "md"
+    args = ("variants", "--roster", str(roster), "--salt", "s", "--out", str(tmp_path / "v"), "--format", documents)
+    assert run(*args).exit_code == 0
+    before = {p: p.read_bytes() for p in (tmp_path / "v").rglob("*") if p.is_file()}
+    result = run(*args)
+    assert result.exit_code == 0 and "0 written, 3 unchanged" in result.output, result.output
+    after = {p: p.read_bytes() for p in (tmp_path / "v").rglob("*") if p.is_file()}
+    assert [p.name for p in after if before.get(p) != after[p]] == []

@@ -171,3 +171,33 @@ def test_json_answers_hold_the_contract_keys():
             "ecf",
         } <= set(answer)
         assert answer["diagnosis"] is None or answer["diagnosis"] in (*MISCONCEPTIONS, UNEXPLAINED, MISSING)
+
+
+@pytest.mark.parametrize("figures", [4, 6, 8])
+def test_a_planted_sweep_is_diagnosed_with_the_planted_id(figures):
+    """Every misconception planted on every variant, written to 4, 6 or 8 significant figures: each answer the
+    grader marks wrong is explained by the planted id (chosen, or a listed alternative), never `unexplained`,
+    and on every sheet the planted id is the diagnosis chosen most often."""
+    sheets, planted = [], []
+    for variant in STUDENTS:
+        for mistake in (*Q3_MODELS, *Q1B_MODELS):
+            sheets.append(parse_sheet(sheet_text(variant.student, by_hand(variant, mistake), figures), "s.toml"))
+            planted.append(mistake)
+    for mistake, result in zip(planted, grade_sheets(sheets, KEYS, GradingOptions())):
+        wrong = [a for a in result.answers if not a.correct]
+        for answer in wrong:
+            assert answer.diagnosis == mistake or mistake in answer.alternatives, (mistake, answer)
+        if wrong:
+            chosen = [a.diagnosis for a in wrong]
+            assert max(set(chosen), key=chosen.count) == mistake, (mistake, result.student, chosen)
+
+
+def test_a_tie_goes_to_the_id_matching_at_the_student_s_own_precision():
+    """lr_ignored written to 8 figures also lies within rel 1e-3 of another mistake's number on some update;
+    the id the number matches to its last written digit wins over one it merely lies near."""
+    for variant in STUDENTS:
+        if variant.q3.lr == 1.0:
+            continue
+        result = grade(sheet_text(variant.student, by_hand(variant, "lr_ignored"), figures=8))
+        updates = [a for a in result.answers if a.path.startswith("q3.updated.") and not a.correct]
+        assert all(a.diagnosis == "lr_ignored" for a in updates), [(a.path, a.diagnosis) for a in updates]

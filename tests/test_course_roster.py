@@ -99,8 +99,8 @@ CANVAS = (
 
 def test_canvas_export(tmp_path):
     roster = read_roster(_write(tmp_path, CANVAS))
-    assert roster.id_column == "ID"  # "ID" matches "id", which comes before "SIS User ID"
-    assert [student.id for student in roster.students] == ["1001", "1002"]
+    assert roster.id_column == "SIS User ID"  # the school's id, not Canvas's own "ID" number
+    assert [student.id for student in roster.students] == ["s1001", "s1002"]
     assert roster.students[0].fields["Student"] == "Rezaei, Ali"
     assert roster.students[1].fields["HW2 (1234)"] == "8.5"
     assert read_roster(_write(tmp_path, CANVAS), id_column="SIS Login ID").by_id()["ada"].fields["ID"] == "1002"
@@ -140,7 +140,8 @@ def test_persian_names_and_ids(tmp_path):
     text = "id,name,email\ns1,علی رضایی,ali@example.com\nرضا۱۲,زهرا احمدی,zahra@example.com\n"
     roster = read_roster(_write(tmp_path, text))
     assert roster.by_id()["s1"].fields["name"] == "علی رضایی"
-    assert roster.by_id()["رضا۱۲"].fields == {"id": "رضا۱۲", "name": "زهرا احمدی", "email": "zahra@example.com"}
+    # Persian digits in an id are the same id in Latin digits (as a sheet's student = "رضا۱۲" reads).
+    assert roster.by_id()["رضا12"].fields == {"id": "رضا12", "name": "زهرا احمدی", "email": "zahra@example.com"}
 
 
 # --- rejections --------------------------------------------------------------------------------

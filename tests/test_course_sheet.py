@@ -412,9 +412,13 @@ def test_a_filled_in_blank_sheet_reads_the_answers():
     assert set(sheet.answers) == {"q3.loss", "q3.forward.H3", "q1b.train"}
 
 
-@pytest.mark.parametrize("student", ['s"1', "back\\slash", "new\nline", "del\x7f", "تست۱", "tab\there"])
+@pytest.mark.parametrize("student", ['s"1', "back\\slash", "new\nline", "del\x7f", "تست1", "tab\there"])
 def test_a_blank_sheet_for_an_awkward_student_id_still_parses(student):
-    assert parse_sheet(blank_sheet(student), "blank.toml").student == student
+    assert parse_sheet(blank_sheet(student), "blank.toml").student == student.strip()
+
+
+def test_persian_digits_in_the_student_id_are_the_latin_id():
+    assert parse_sheet('student = "تست۱۲"\n', "s.toml").student == "تست12"
 
 
 # --- hwsolve.course.sheet: rejections ---------------------------------------------------------------------------

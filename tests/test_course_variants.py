@@ -126,3 +126,31 @@ def test_key_json_round_trips_and_holds_the_contract():
     assert set(data["q3"]["forward"]) == {"H3", "y3", "H4", "y4", "O5", "y5"}
     back = key_from_json(data)
     assert back.values == key.values and back.variant == key.variant
+
+
+def test_every_choice_comes_from_sha256_of_seed_and_attempt():
+    """The first choice, x1 of Q1(b), recomputed here from the published scheme: no Python random involved."""
+    import hashlib
+
+    grid = VariantRanges().q1b_grid
+    for seed, attempt in ((0, 0), (2**63 + 5, 3)):
+        limit = (2**64 // len(grid)) * len(grid)
+        counter = 0
+        while True:
+            word = int.from_bytes(
+                hashlib.sha256(f"hwsolve variant draw/{seed}/{attempt}/{counter}".encode()).digest()[:8], "big"
+            )
+            counter += 1
+            if word < limit:
+                break
+        assert draw_variant("s", seed, attempt).q1b_x[0] == grid[word % len(grid)]
+
+
+def test_range_edges_are_on_the_grid():
+    assert VariantRanges(q3_weight_low=-0.95, q3_weight_high=0.95).q3_weights[0] == -0.9
+    assert VariantRanges(q1b_low=-1.1, q1b_high=1.0).q1b_grid == (-1.0, -0.75, -0.5, -0.25, 0.25, 0.5, 0.75, 1.0)
+
+
+def test_a_64_bit_seed_survives_key_json():
+    key = solve_keys([draw_variant("s001", 2**64 - 59)])[0]
+    assert key_from_json(json.loads(to_json(key_json(key)))).variant.seed == 2**64 - 59

@@ -232,11 +232,12 @@ def audit_q3(computed: Mapping[str, float]) -> AuditSection:
 
 
 def _o5_substitution_note(computed: Mapping[str, float]) -> str:
-    """The submission's O5 line: not a graded number, so a note. It is what rounded_intermediates gives.
+    """The submission's O5 line: not a graded number, so a note, its wording decided by two comparisons.
 
     It writes O5 = 0.68 x 0.3 + 0.66 x 0.9 = 0.801444986673512: y3 and y4
-    rounded to 2 decimals times the given weights, evaluated here, against
-    its own stated result and against the rounded_intermediates model.
+    rounded to 2 decimals times the given weights, evaluated here, is
+    compared with what the rounded_intermediates model gives for O5, and the
+    stated result with our unrounded O5.
     """
     from hwsolve.course.keys import q3_given
     from hwsolve.course.misconceptions import q3_answers
@@ -248,11 +249,23 @@ def _o5_substitution_note(computed: Mapping[str, float]) -> str:
     stated = next(value for value in sub.Q3_FORWARD if value.key == "O5")
     displayed = markup.math(" + ".join(rf"{shown.shown} \times {format_number(weight)}" for shown, weight in terms))
     factors = " and ".join(markup.math(markup.symbol(name)) for name in sub.Q3_O5_SUBSTITUTION)
+    same_as_model = abs(evaluated - model) <= 1e-12 * max(1.0, abs(model))
+    ours = format_number(computed["O5"], 15)
+    stated_is_ours = abs(stated.value - computed["O5"]) <= 1e-12 * max(1.0, abs(computed["O5"]))
+    model_words = (
+        f"which is what {markup.code('rounded_intermediates')} gives"
+        if same_as_model
+        else f"while {markup.code('rounded_intermediates')} gives {markup.math(format_number(model, 6))}"
+    )
+    stated_words = (
+        f"the stated result {markup.math(stated.shown)} is ours, from the unrounded {factors}"
+        if stated_is_ours
+        else f"the stated result {markup.math(stated.shown)} is not ours either ({markup.math(ours)})"
+    )
     return (
         f"The {markup.math('O_{5}')} line substitutes {factors} rounded to 2 decimals: {displayed} evaluates to "
-        f"{markup.math(format_number(evaluated, 6))}, which is what {markup.code('rounded_intermediates')} gives "
-        f"({markup.math(format_number(model, 6))}); the stated result {markup.math(stated.shown)} uses the unrounded "
-        f"{factors}. It is not a graded number, so it is a note, not a row."
+        f"{markup.math(format_number(evaluated, 6))}, {model_words}; {stated_words}. It is not a graded number, "
+        "so it is a note, not a row."
     )
 
 

@@ -293,6 +293,8 @@ class BatchAutograd:
     outputs: torch.Tensor  # (networks, outputs)
     gradients: dict[str, torch.Tensor]  # parameter -> (networks,)
     deltas: dict[int, torch.Tensor]  # neuron -> (networks,), dL/dnet_j
+    nets: dict[int, torch.Tensor] = field(default_factory=dict)  # every non-input neuron -> its net input
+    activations: dict[int, torch.Tensor] = field(default_factory=dict)  # every non-input neuron -> its output
 
 
 def autograd_batch(
@@ -320,12 +322,13 @@ def autograd_batch(
     ]
     functions = [_torch_activation(name) for name in activations]
     activation = torch.tensor(x, dtype=torch.float64)
-    nets = []
+    nets, outputs = [], []
     for matrix, function in zip(matrices, functions):
         net = torch.einsum("vi,vij->vj", activation, matrix)
         net.retain_grad()  # its gradient is the layer's deltas
         nets.append(net)
         activation = function(net)
+        outputs.append(activation)
     targets = torch.tensor(y, dtype=torch.float64)
     losses = sample_losses(loss, activation_base(activations[-1]), nets[-1], activation, targets)
     torch.autograd.backward(losses.sum())
@@ -338,4 +341,12 @@ def autograd_batch(
     deltas = {
         j: _gradient_of(net.grad)[:, b] for net, (_, current) in zip(nets, connections) for b, j in enumerate(current)
     }
-    return BatchAutograd(losses.detach(), activation.detach(), gradients, deltas)
+    by_neuron = [(j, b, index) for index, (_, current) in enumerate(connections) for b, j in enumerate(current)]
+    return BatchAutograd(
+        losses.detach(),
+        activation.detach(),
+        gradients,
+        deltas,
+        nets={j: nets[index].detach()[:, b] for j, b, index in by_neuron},
+        activations={j: outputs[index].detach()[:, b] for j, b, index in by_neuron},
+    )

@@ -34,11 +34,15 @@ def _options(tolerance: str, ecf: float) -> GradingOptions:
 
 
 def _sheet_paths(given: Sequence[Path]) -> list[Path]:
-    """The sheets named, a folder standing for every *.toml under it."""
-    paths: list[Path] = []
+    """The sheets named, a folder standing for every *.toml under it; a file named twice counts once.
+
+    A path that does not exist is kept: reading it rejects that one sheet, and the rest are still graded.
+    """
+    paths: dict[Path, Path] = {}
     for path in given:
-        paths.extend(sorted(path.rglob("*.toml")) if path.is_dir() else [path])
-    return paths
+        for sheet in sorted(path.rglob("*.toml")) if path.is_dir() else [path]:
+            paths.setdefault(sheet.resolve(), sheet)
+    return list(paths.values())
 
 
 def _read(paths: Sequence[Path], keys: dict[str, Key]) -> tuple[list[Sheet], list[RejectedSheet]]:
@@ -79,14 +83,14 @@ def _write(
     rejected: list[RejectedSheet],
     options: GradingOptions,
     lms: str,
-    roster_path: Path,
+    roster_folder: Path,
 ) -> None:
+    from hwsolve.course.files import read_roster_rows
     from hwsolve.course.gradebook import write_gradebooks
-    from hwsolve.course.roster import read_roster
     from hwsolve.io import write_atomic
     from hwsolve.render.course import summary_markdown, write_feedback
 
-    roster = read_roster(roster_path) if roster_path.is_file() else None
+    roster = read_roster_rows(roster_folder)
     if roster is not None:
         grades = [
             type(grade)(grade.student, grade.sheet, grade.answers, grade.seed, roster.by_id()[grade.student].fields)
@@ -116,7 +120,7 @@ Examples:
     required=True,
     help="The folder `hwsolve variants` wrote (its */key.json and roster.csv).",
 )
-@click.argument("sheets", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("sheets", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -154,16 +158,16 @@ def grade(
     second sheet for a student) is one line on stderr and listed in
     rejected.csv; the rest of the class is still graded, and the command exits 1.
     """
-    from hwsolve.course.files import read_keys
+    from hwsolve.course.files import read_keys, verified
     from hwsolve.course.grading import grade_sheets
     from hwsolve.io import ensure_writable, to_json
 
     options = _options(tolerance, ecf)
-    keys = read_keys(variants_dir)
+    keys = verified(read_keys(variants_dir))
     ensure_writable(out)
     sheets_read, rejected = _read(_sheet_paths(sheets), keys)
     grades = grade_sheets(sheets_read, keys, options)
-    _write(out, grades, keys, rejected, options, lms, variants_dir / "roster.csv")
+    _write(out, grades, keys, rejected, options, lms, variants_dir)
     for sheet in rejected:
         click.echo(f"Error: {sheet.line()}", err=True)
     if fmt == "json":
@@ -201,7 +205,7 @@ def check(sheet_path: Path, variant_dir: Path | None, reveal: bool, tolerance: s
     wrong one shows."""
     import dataclasses
 
-    from hwsolve.course.files import KEY, KeyFileError, read_keys
+    from hwsolve.course.files import KeyFileError, read_key
     from hwsolve.course.grading import grade_sheets
     from hwsolve.course.keys import solve_keys
     from hwsolve.course.sheet import read_sheet
@@ -214,12 +218,11 @@ def check(sheet_path: Path, variant_dir: Path | None, reveal: bool, tolerance: s
     if variant_dir is None:
         key = solve_keys([homework_variant(sheet.student)])[0]
     else:
-        if not (variant_dir / KEY).is_file():
-            raise KeyFileError(f"{variant_dir}: no {KEY} in it (the folder of one student, e.g. build/variants/s001)")
-        key = read_keys(variant_dir.parent)[variant_dir.name]
+        key = read_key(variant_dir)
         if key.variant.student != sheet.student:
             raise KeyFileError(
-                f"{sheet_path} is {sheet.student!r}'s sheet, but {variant_dir} is {key.variant.student!r}'s variant"
+                f"{sheet_path} is the sheet of {sheet.student!r}, but {variant_dir} is the variant of "
+                f"{key.variant.student!r}"
             )
     grade = grade_sheets(
         [dataclasses.replace(sheet, student=key.variant.student)], {key.variant.student: key}, options

@@ -12,6 +12,7 @@ from hwsolve.cli.common import Command, FloatList
 
 if TYPE_CHECKING:
     from hwsolve.course.files import VariantSet
+    from hwsolve.course.roster import Roster
     from hwsolve.course.variant import VariantRanges
 
 DOCUMENTS = ("md", "pdf")
@@ -49,23 +50,26 @@ def _ranges(
         ) from None
 
 
-def _write(out: Path, made: VariantSet, documents: tuple[str, ...], roster_path: Path) -> tuple[int, str]:
-    """Every student's files (a progress bar on stderr), index.csv and the roster's copy; the PDF's line."""
-    from hwsolve.course.files import write_index, write_student
-    from hwsolve.io import write_atomic
+def _write(out: Path, made: VariantSet, documents: tuple[str, ...], roster: Roster) -> tuple[int, str]:
+    """Every student's files (a progress bar on stderr) and index.csv; the PDF's line."""
+    from hwsolve.course.files import read_keys, write_index, write_student
     from hwsolve.render.course import build_problems_pdf, problem_markdown
 
     written = 0
+    students = roster.by_id()
     with click.progressbar(made.keys, label="writing variants", file=sys.stderr, show_pos=True) as keys:
         for key in keys:
-            written += write_student(out, key, problem_markdown(key.variant))
-    write_index(out, made.keys)
-    # The roster's other columns (name, email, section) travel with the variants, for the gradebooks.
-    write_atomic(out / "roster.csv", roster_path.read_bytes())
+            problem = problem_markdown(key.variant) if "md" in documents else None
+            written += write_student(out, key, problem, students[key.variant.student], roster.id_column)
+    # The index lists everyone with a key in the folder: this roster's students first, then earlier ones.
+    everyone = read_keys(out)
+    ordered = [key.variant.student for key in made.keys]
+    ordered += sorted(set(everyone) - set(ordered))
+    write_index(out, [everyone[student] for student in ordered])
     if "pdf" not in documents:
         return written, ""
-    pdf, skipped = build_problems_pdf(out, [key.variant for key in made.keys])
-    return written, skipped or f"{pdf} ({len(made.keys)} pages, one per student)"
+    pdf, line = build_problems_pdf(out, [everyone[student].variant for student in ordered])
+    return written, line or f"{pdf} ({len(ordered)} pages, one per student)"
 
 
 @click.command(
@@ -155,7 +159,7 @@ def variants(
     roster = read_roster(roster_path, id_column)
     ensure_writable(out)
     made = make_variants(roster, salt, ranges)
-    written, pdf_line = _write(out, made, chosen, roster_path)
+    written, pdf_line = _write(out, made, chosen, roster)
     worst = max(key.max_abs_diff for key in made.keys)
     click.echo(
         f"{len(made.keys)} variants in {out}: {written} written, {len(made.keys) - written} unchanged; "
@@ -163,4 +167,4 @@ def variants(
         f"largest difference {worst:.2g})"
     )
     if pdf_line:
-        click.echo(pdf_line, err=pdf_line.startswith("problems.pdf skipped"))
+        click.echo(pdf_line, err=pdf_line.startswith("problems.pdf "))

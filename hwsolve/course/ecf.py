@@ -24,6 +24,16 @@ from collections.abc import Callable, Mapping
 from hwsolve.course.variant import Variant
 
 Reader = Callable[[str], float]
+# The forward values each gradient is made of: y5 through delta5, and the output of the neuron the weight
+# leaves (w35) or the hidden neuron whose delta it takes (w13).
+GRADIENT_SOURCES = {
+    "w35": ("y3", "y5"),
+    "w45": ("y4", "y5"),
+    "w13": ("y3", "y5"),
+    "w23": ("y3", "y5"),
+    "w14": ("y4", "y5"),
+    "w24": ("y4", "y5"),
+}
 
 
 def _sigmoid(z: float) -> float:
@@ -72,8 +82,8 @@ def ecf_value(
     elif path == "q3.loss":
         value, sources = (variant.q3.y[0] - read("q3.forward.y5")) ** 2, ("q3.forward.y5",)
     elif group == "gradients":
-        value, sources = _gradient(path.rsplit(".", 1)[1], read, variant), ("q3.forward.y3", "q3.forward.y4")
-        sources += ("q3.forward.y5",)
+        name = path.rsplit(".", 1)[1]
+        value, sources = _gradient(name, read, variant), tuple(f"q3.forward.{y}" for y in GRADIENT_SOURCES[name])
     elif group == "updated":
         name = path.rsplit(".", 1)[1]
         source = f"q3.gradients.{name}"

@@ -73,12 +73,35 @@ def _same(a: Number, b: Number) -> bool:
     return len(first) == len(second) and all(abs(x - y) <= EQUAL * max(1.0, abs(y)) for x, y in zip(first, second))
 
 
-def _is_truncated(given: Given, expected: Number) -> bool:
+def _cut_not_rounded(given: GivenNumber, expected: float) -> bool:
     """The key cut off at the decimals written (0.09 for 0.0981), where rounding would have given another text."""
-    if isinstance(given, tuple) or isinstance(expected, tuple) or given.decimals < 1:
+    if given.decimals < 1:
         return False
     cut = truncated(expected, given.decimals)
     return cut != rounded(expected, given.decimals) and rounded(given.value, given.decimals) == cut
+
+
+def _is_truncated(given: Given, expected: Number, tolerance: Tolerance) -> bool:
+    """Truncated: a number cut off at its decimals; a vector with at least one entry cut and the rest right."""
+    if isinstance(given, GivenNumber):
+        return isinstance(expected, float) and _cut_not_rounded(given, expected)
+    if not isinstance(expected, tuple) or len(given) != len(expected):
+        return False
+    cut = [_cut_not_rounded(item, value) for item, value in zip(given, expected)]
+    right = [tolerance.accepts(item.value, value, item.decimals) for item, value in zip(given, expected)]
+    return any(cut) and all(c or r for c, r in zip(cut, right))
+
+
+def _matches_as_written(judged: _Judged, name: str) -> bool:
+    """The answer is that id's value rounded to the decimals the student wrote (every element of a vector)."""
+    if name == TRUNCATED or judged.given is None:
+        return True  # truncated is defined at the decimals written
+    value = judged.models[name]
+    given = judged.given if isinstance(judged.given, tuple) else (judged.given,)
+    values = value if isinstance(value, tuple) else (value,)
+    return len(given) == len(values) and all(
+        rounded(item.value, item.decimals) == rounded(v, item.decimals) for item, v in zip(given, values)
+    )
 
 
 @dataclass(frozen=True)
@@ -109,13 +132,10 @@ def _judge(
         return _Judged(path, given, expected, True, None, (), models)
     scalar_key = {p: v for p, v in key.values.items() if isinstance(v, float)}
     carried = ecf_value(path, {source: number.value for source, number in own.items()}, scalar_key, key.variant)
-    # ECF is for a later step done right on earlier numbers that are wrong; on right ones it is just right.
-    wrong_sources = carried is not None and any(
-        not options.tolerance.accepts(own[source].value, scalar_key[source], own[source].decimals)
-        for source in carried[1]
-    )
-    ecf = carried if carried is not None and wrong_sources and _accepts(options.tolerance, given, carried[0]) else None
-    candidates = [TRUNCATED] if _is_truncated(given, expected) else []
+    # Right on the student's own earlier numbers, wrong or merely rounded (0.68 for y3 carried on), is the
+    # step done right: error carried forward.
+    ecf = carried if carried is not None and _accepts(options.tolerance, given, carried[0]) else None
+    candidates = [TRUNCATED] if _is_truncated(given, expected, options.tolerance) else []
     candidates += [
         name
         for name, value in models.items()
@@ -124,12 +144,20 @@ def _judge(
     return _Judged(path, given, expected, False, ecf, tuple(candidates), models)
 
 
+def _described(judged: _Judged, tolerance: Tolerance) -> str:
+    """The rule as it applied: a vector's at its entry with the most decimals written, said of each entry."""
+    if isinstance(judged.expected, float):
+        decimals = judged.given.decimals if isinstance(judged.given, GivenNumber) else 0
+        return tolerance.describe(judged.expected, decimals)
+    given = judged.given if isinstance(judged.given, tuple) else ()
+    decimals = max((item.decimals for item in given), default=0)
+    widest = max(judged.expected, key=abs, default=0.0)
+    return f"each entry: {tolerance.describe(widest, decimals)}"
+
+
 def _grade(judged: _Judged, counts: Counter[str], options: GradingOptions) -> AnswerGrade:
     """The AnswerGrade of one judged answer; ``counts``: how many of the student's answers each id explains."""
-    decimals = judged.given.decimals if isinstance(judged.given, GivenNumber) else 2
-    tolerance = options.tolerance.describe(
-        judged.expected if not isinstance(judged.expected, tuple) else judged.expected[0], decimals
-    )
+    tolerance = _described(judged, options.tolerance)
     if judged.given is None or judged.correct:
         return AnswerGrade(
             path=judged.path,
@@ -142,7 +170,12 @@ def _grade(judged: _Judged, counts: Counter[str], options: GradingOptions) -> An
             diagnosis=None if judged.correct else MISSING,
             given_text=None if judged.given is None else _text(judged.given),
         )
-    ranked = sorted(judged.candidates, key=lambda name: (-counts[name], MISCONCEPTIONS.index(name)))
+    # Several ids fit: first the one the number matches at the student's own precision (not merely within
+    # rel 1e-3), then the one that explains most of the student's answers, then the contract's order.
+    ranked = sorted(
+        judged.candidates,
+        key=lambda name: (not _matches_as_written(judged, name), -counts[name], MISCONCEPTIONS.index(name)),
+    )
     diagnosis = ranked[0] if ranked else (None if judged.ecf else UNEXPLAINED)
     explained: Number | None = None
     if ranked and ranked[0] != TRUNCATED:

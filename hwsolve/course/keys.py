@@ -32,7 +32,7 @@ from hwsolve.course.seeds import ASSIGNMENT
 from hwsolve.course.variant import Variant
 from hwsolve.derive.backprop import derive_gradients
 from hwsolve.derive.backprop_batch import BatchStep, evaluate_batch
-from hwsolve.derive.q1_dropout import inverted_dropout_exact
+from hwsolve.derive.q1_dropout import inverted_dropout_exact, inverted_dropout_test_exact
 from hwsolve.errors import VerificationError
 from hwsolve.io import to_jsonable
 from hwsolve.problem.q3 import Q3Problem
@@ -79,6 +79,8 @@ def _differences(step: BatchStep, variants: Sequence[Variant]) -> np.ndarray:
     pairs = [(step.loss, reference.loss.numpy()), (step.outputs[5], reference.outputs.numpy()[:, 0])]
     pairs += [(step.gradients[name], reference.gradients[name].numpy()) for name in Q3_WEIGHTS]
     pairs += [(step.deltas[j], reference.deltas[j].numpy()) for j in step.deltas]
+    pairs += [(step.nets[j], reference.nets[j].numpy()) for j in reference.nets]  # H3, H4, O5
+    pairs += [(step.outputs[j], reference.activations[j].numpy()) for j in reference.activations]  # y3, y4, y5
     scaled = [np.abs(ours - theirs) / np.maximum(1.0, np.abs(theirs)) for ours, theirs in pairs]
     return np.asarray(np.max(np.stack(scaled), axis=0))
 
@@ -127,7 +129,8 @@ def _q1b_keys(variants: Sequence[Variant]) -> dict[str, np.ndarray]:
         if any(abs(float(e) - f) > 4 * 2.0**-52 * abs(float(e)) for e, f in zip(exact, floats)):
             raise VerificationError(f"Q1(b)'s exact and float64 outputs differ for student {variant.student!r}")
         trains.append(floats)
-    values = {"q1b.train": np.array(trains), "q1b.test": np.array([variant.q1b_x for variant in variants])}
+    tests = [[float(value) for value in inverted_dropout_test_exact(variant.q1b_x)] for variant in variants]
+    values = {"q1b.train": np.array(trains), "q1b.test": np.array(tests)}
     hand = q1b_answers(q1b_given(variants))
     gaps = np.max(np.stack([np.max(np.abs(hand[path] - values[path]), axis=1) for path in values]), axis=0)
     _refuse_above(gaps, HAND_SOLVER_TOLERANCE, variants, "the misconception solver's correct form differs from Q1(b)")
@@ -181,10 +184,21 @@ def _number(node: object, what: str) -> float:
     return float(node)
 
 
-def _numbers(node: object, what: str) -> tuple[float, ...]:
+def _integer(node: object, what: str) -> int:
+    """An integer as JSON holds it: a 64-bit seed must not pass through a float (2**53 is float64's limit)."""
+    if isinstance(node, bool) or not isinstance(node, int):
+        raise TypeError(f"{what} must be an integer")
+    return node
+
+
+def _list(node: object, what: str) -> list[object]:
     if not isinstance(node, list):
-        raise TypeError(f"{what} must be a list of numbers")
-    return tuple(_number(item, what) for item in node)
+        raise TypeError(f"{what} must be a list")
+    return node
+
+
+def _numbers(node: object, what: str) -> tuple[float, ...]:
+    return tuple(_number(item, what) for item in _list(node, what))
 
 
 def _at(data: Mapping[str, object], path: str) -> object:
@@ -203,10 +217,10 @@ def key_from_json(data: Mapping[str, object]) -> Key:
         raise TypeError("q3.problem.weights must be a list of [name, value] pairs")
     variant = Variant(
         student=str(data["student"]),
-        seed=int(_number(data["seed"], "seed")),
-        attempt=int(_number(data.get("redraws", 0), "redraws")),
+        seed=_integer(data["seed"], "seed"),
+        attempt=_integer(data.get("redraws", 0), "redraws"),
         q1b_x=_numbers(q1b["x"], "q1b.x"),
-        q1b_mask=tuple(int(value) for value in _numbers(q1b["mask"], "q1b.mask")),
+        q1b_mask=tuple(_integer(value, "q1b.mask") for value in _list(q1b["mask"], "q1b.mask")),
         q1b_p=str(q1b["p"]),
         q3=Q3Problem(
             x=_numbers(problem["x"], "q3.problem.x"),

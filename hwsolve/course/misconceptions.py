@@ -17,7 +17,8 @@ The ids are a contract: scripts and gradebooks depend on them.
     w35 and w45.
 - Q1(b), inverted dropout: ``dropout_not_scaled`` (kept units not divided by
   1 - p), ``dropout_scaled_by_p`` (divided by p), ``dropout_at_test`` (the
-  mask and the scaling applied at test time too).
+  mask and the scaling applied at test time too). At p = 0.5, p = 1 - p:
+  ``dropout_scaled_by_p`` gives the key itself and cannot be seen there.
 
 ``q3_answers(given, model)`` with model None is the correct solver. It is
 written as a student works, step by step, and hwsolve.course.keys checks

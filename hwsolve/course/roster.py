@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from hwsolve.digits import normalise_digits
 from hwsolve.errors import HwsolveError
 
 ID_COLUMNS = ("id", "student_id", "SIS User ID", "username")
@@ -120,6 +121,10 @@ def _id_column(columns: tuple[str, ...], wanted: str | None, name: str) -> str:
         if wanted.strip().casefold() in by_key:
             return by_key[wanted.strip().casefold()]
         raise RosterError(f"{name}: no column {wanted!r} (--id-column); the header has {found}")
+    # A Canvas export has both "ID" (Canvas's own number, which students never see) and "SIS User ID" (the
+    # school's id): the school's is the student's id here.
+    if "sis user id" in by_key:
+        return by_key["sis user id"]
     for candidate in ID_COLUMNS:
         if candidate.casefold() in by_key:
             return by_key[candidate.casefold()]
@@ -146,7 +151,7 @@ def _student(line: int, cells: list[str], columns: tuple[str, ...], id_column: s
         raise RosterError(f"{name}: line {line}: {len(cells)} cells but the header has {len(columns)} columns")
     # A short row (Excel drops trailing empty cells) reads as empty cells.
     fields = {column: cells[index] if index < len(cells) else "" for index, column in enumerate(columns)}
-    student_id = fields[id_column].strip()
+    student_id = normalise_digits(fields[id_column])  # Persian digits in an id are the same id in Latin ones
     if not student_id:
         raise RosterError(f"{name}: line {line}: empty id in column {id_column!r}")
     problem = _folder_problem(student_id)

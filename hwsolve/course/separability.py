@@ -1,14 +1,27 @@
-"""Separable variants: no two candidate answers may lie within the grading tolerance of each other unless equal.
+"""Separable variants: no two mistakes may give an answer within 3 significant figures of each other.
 
-For each graded answer of a variant the candidates are the key's value and
-the value under each misconception (hwsolve.course.misconceptions). If two
-of them differ but lie within 3 significant figures (the ±0.51 band in the
-last place) of each other, a student's number could match either, and the
-diagnosis would be a coin toss: the variant is rejected and redrawn.
-Candidates that are exactly equal are no reason to reject: that
-misconception simply changes nothing on this variant (``lr_ignored`` at
-lr = 1) and is not diagnosable there. ``truncated`` depends on the
-student's own decimals and is judged answer by answer, not here.
+For each graded answer of a variant, the key's value and the value under each
+misconception (hwsolve.course.misconceptions) are computed. Two mistakes whose
+values both lie away from the key, yet within one unit in the third
+significant figure of each other (so that a student's 3-figure number could
+round to either), would make the diagnosis a coin toss: the variant is
+rejected and redrawn. The band is a whole unit, not the ±0.51 of grading,
+because two values half a unit apart can still round to the same text.
+
+Two cases are no reason to reject:
+- values exactly equal: that misconception changes nothing on this variant
+  (``lr_ignored`` at lr = 1) and is not diagnosable there;
+- a mistake within 3 significant figures of the key itself: on that answer a
+  3-figure number cannot show it, whatever happens elsewhere. The literal
+  rule, which counts these too, rejects every draw: on the updated weights
+  w - lr g, ``rounded_intermediates`` lies within 3 figures of the key in
+  about 99.7% of draws and ``updated_weights_backprop`` in about 75% (w
+  dominates the small step). A student who writes more figures can still
+  show such a mistake, and the grader then diagnoses it; when two mistakes
+  fit one answer, the one matching at the student's own precision wins,
+  then the one explaining most of their answers (hwsolve.course.grading).
+``truncated`` depends on the student's own decimals and is judged answer by
+answer, not here.
 
 Public API: ``collisions(variants)`` -> per variant, the colliding
 (path, id, id) triples; ``separable_variants(students, ranges)`` draws each
@@ -44,11 +57,13 @@ def sigfig_band(values: Array, figures: int) -> Array:
 
 
 def _too_close(a: Array, b: Array) -> npt.NDArray[np.bool_]:
-    """Per variant: a and b differ, but within 3 significant figures of each other (every element of a vector)."""
+    """Per variant: a and b differ, but within one unit of the third significant figure of each other (every
+    element of a vector): written to 3 figures, a number could round to either."""
     figures = int(SEPARATION_TOLERANCE.amount)
     gap = np.abs(a - b)
     equal = gap <= EQUAL * np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
-    close = equal | (gap <= np.maximum(sigfig_band(a, figures), sigfig_band(b, figures)))
+    unit = np.maximum(sigfig_band(a, figures), sigfig_band(b, figures)) / LAST_PLACE
+    close = equal | (gap <= unit)
     if a.ndim == 2:  # a vector answer: confusable when every element is
         return np.asarray(close.all(axis=1) & ~equal.all(axis=1))
     return np.asarray(close & ~equal)
@@ -79,13 +94,8 @@ def _within(a: Array, b: Array) -> npt.NDArray[np.bool_]:
 
 
 def collisions(variants: Sequence[Variant]) -> list[list[Collision]]:
-    """For each variant, every pair of wrong answers (two misconceptions) that differ yet lie within 3 significant
-    figures of each other: a student's number could match either, and the diagnosis would be a coin toss.
-
-    A misconception whose value lies within the key's tolerance is graded right, so on that answer it is not
-    diagnosable (as one that changes nothing), and no reason to redraw: on the updated weights every model lies
-    within 3 significant figures of the key (w dominates w - lr g), so counting those would reject every draw.
-    """
+    """For each variant, every pair of mistakes whose values both lie away from the key (beyond 3 significant
+    figures) yet within a unit of the third figure of each other: the diagnosis would be a coin toss."""
     candidates = candidate_answers(variants)
     key = candidates.pop("key")
     found: list[list[Collision]] = [[] for _ in variants]

@@ -170,7 +170,7 @@ def _student(document: dict[str, object]) -> str:
     integer_id = isinstance(value, int) and not isinstance(value, bool) and value.bit_length() <= 64
     if not (isinstance(value, str) or integer_id):
         raise _Problem(f'student must be a string such as "s001", not {_show(value)}')
-    student = str(value).strip()
+    student = normalise_digits(str(value))  # "۱۰۴۲" is the roster's 1042
     if not student:
         raise _Problem('student is empty: write the student\'s id, e.g. student = "s001"')
     return student
@@ -296,7 +296,8 @@ def blank_sheet(student: str) -> str:
         tables.setdefault(table, []).append(key)
     lines = [
         '# An answer sheet. Write each answer in place of its "": a number such as 0.0981,',
-        "# or a list of numbers in brackets where the comment asks for one. Persian digits are fine (۰٫۰۹۸۱).",
+        "# or a list of numbers in brackets where the comment asks for one. Persian digits go in quotes:",
+        '# H3 = "۰٫۷۵۵" (without quotes TOML cannot read them).',
         '# Write the decimals you mean: 0.0980 claims four. Leave "" where you have no answer.',
         f"student = {_toml_string(student)}",
     ]

@@ -9,10 +9,11 @@ What varies, and the default ranges (each an option of `hwsolve variants`):
   one-decimal values in (0, 1), the target from {0.1, ..., 0.9} and the
   learning rate from {0.1, 0.5, 1}.
 
-A draw is a function of (seed, attempt) alone: attempt 0 is the first
-draw, and a draw rejected as not separable (hwsolve.course.separability)
-is replaced by attempt 1, 2, ... So a student's variant never depends on
-anyone else on the roster.
+A draw is a function of (seed, attempt) alone, every choice taken from
+SHA-256 of them: attempt 0 is the first draw, and a draw rejected as not
+separable (hwsolve.course.separability) is replaced by attempt 1, 2, ... So a
+student's variant never depends on anyone else on the roster, on the
+machine, or on the Python version.
 
 Public API: ``VariantRanges`` (the ranges, validated), ``Variant`` (the
 drawn values and the Q3Problem they make), ``draw_variant(student, seed,
@@ -22,21 +23,30 @@ grading the submitted solution and `hwsolve check`).
 
 from __future__ import annotations
 
-import random
+import hashlib
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from hwsolve.problem.q1 import DropoutProblem
 from hwsolve.problem.q3 import HOMEWORK_WEIGHTS, Q3Problem
 
 VECTOR_LENGTH = 5
+Item = TypeVar("Item")
+
+
+def _multiples(step: float, low: float, high: float) -> tuple[float, ...]:
+    """The non-zero multiples of `step` in [low, high], each k * step exactly as a person writes it."""
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    values = (round(k * step, 10) for k in range(first, last + 1))  # round: 3 * 0.1 is 0.30000000000000004
+    return tuple(value for value in values if value != 0 and low - 1e-12 <= value <= high + 1e-12)
 
 
 def _tenths(low: float, high: float, *, open_interval: bool = False) -> tuple[float, ...]:
     """One-decimal values in [low, high] (or (low, high)) without zero."""
-    values = [k / 10 for k in range(round(low * 10), round(high * 10) + 1)]
-    if open_interval:
-        values = [value for value in values if low < value < high]
-    return tuple(value for value in values if value != 0)
+    values = _multiples(0.1, low, high)
+    return tuple(value for value in values if low < value < high) if open_interval else values
 
 
 @dataclass(frozen=True)
@@ -71,9 +81,7 @@ class VariantRanges:
 
     @property
     def q1b_grid(self) -> tuple[float, ...]:
-        steps = round((self.q1b_high - self.q1b_low) / self.q1b_step)
-        grid = (self.q1b_low + k * self.q1b_step for k in range(steps + 1))
-        return tuple(value for value in grid if value != 0 and self.q1b_low <= value <= self.q1b_high)
+        return _multiples(self.q1b_step, self.q1b_low, self.q1b_high)
 
     @property
     def q3_weights(self) -> tuple[float, ...]:
@@ -105,10 +113,35 @@ class Variant:
         return DropoutProblem(x=self.q1b_x, mask=self.q1b_mask, rates=(self.q1b_p,))
 
 
-def _mask(rng: random.Random) -> tuple[int, ...]:
+class _Stream:
+    """Choices drawn from SHA-256 of (seed, attempt, counter): fixed by the algorithm, not by a library.
+
+    Python's random promises its seeding but not how choice() spends the
+    stream, so a new Python could change every student's variant; this cannot.
+    """
+
+    def __init__(self, seed: int, attempt: int) -> None:
+        self._prefix = f"hwsolve variant draw/{seed}/{attempt}/".encode()
+        self._counter = 0
+
+    def below(self, count: int) -> int:
+        """An integer in [0, count), uniform: 64-bit words past the last whole multiple of count are redrawn."""
+        limit = (2**64 // count) * count
+        while True:
+            digest = hashlib.sha256(self._prefix + str(self._counter).encode()).digest()
+            self._counter += 1
+            word = int.from_bytes(digest[:8], "big")
+            if word < limit:
+                return word % count
+
+    def choice(self, items: Sequence[Item]) -> Item:
+        return items[self.below(len(items))]
+
+
+def _mask(stream: _Stream) -> tuple[int, ...]:
     """Five 0/1 entries, at least one unit kept and one dropped (else the question asks nothing)."""
     while True:
-        mask = tuple(rng.randint(0, 1) for _ in range(VECTOR_LENGTH))
+        mask = tuple(stream.below(2) for _ in range(VECTOR_LENGTH))
         if 0 < sum(mask) < VECTOR_LENGTH:
             return mask
 
@@ -116,17 +149,16 @@ def _mask(rng: random.Random) -> tuple[int, ...]:
 def draw_variant(student: str, seed: int, attempt: int = 0, ranges: VariantRanges | None = None) -> Variant:
     """The variant of (seed, attempt): the same arguments always give the same values."""
     ranges = ranges or VariantRanges()
-    # A string seed is hashed with SHA-512 by Python's random (version 2): stable across runs and machines.
-    rng = random.Random(f"hwsolve/{seed}/{attempt}")
-    x = tuple(rng.choice(ranges.q1b_grid) for _ in range(VECTOR_LENGTH))
-    mask = _mask(rng)
-    p = rng.choice(ranges.q1b_rates)
-    weights = tuple((name, rng.choice(ranges.q3_weights)) for name, _ in HOMEWORK_WEIGHTS)
-    inputs = (rng.choice(ranges.q3_inputs), rng.choice(ranges.q3_inputs))
+    stream = _Stream(seed, attempt)
+    x = tuple(stream.choice(ranges.q1b_grid) for _ in range(VECTOR_LENGTH))
+    mask = _mask(stream)
+    p = stream.choice(ranges.q1b_rates)
+    weights = tuple((name, stream.choice(ranges.q3_weights)) for name, _ in HOMEWORK_WEIGHTS)
+    inputs = (stream.choice(ranges.q3_inputs), stream.choice(ranges.q3_inputs))
     problem = Q3Problem(
         x=inputs,
-        y=(rng.choice(ranges.q3_targets),),
-        lr=rng.choice(ranges.q3_learning_rates),
+        y=(stream.choice(ranges.q3_targets),),
+        lr=stream.choice(ranges.q3_learning_rates),
         weights=weights,
     )
     return Variant(student, seed, attempt, x, mask, p, problem)

@@ -21,7 +21,7 @@ from hwsolve.course.misconceptions import MISCONCEPTIONS
 from hwsolve.course.variant import Variant
 from hwsolve.io import remove_folder_temporaries, write_atomic
 from hwsolve.render.environment import render_template
-from hwsolve.render.pdf import build_pdf, latex_missing_message, missing_latex_tools
+from hwsolve.render.pdf import LatexBuildError, build_pdf, latex_missing_message, missing_latex_tools
 
 DIGITS = 6
 PROBLEMS_TEX = "problems.tex"
@@ -36,12 +36,26 @@ def problems_latex(variants: Sequence[Variant]) -> str:
 
 
 def build_problems_pdf(folder: Path, variants: Sequence[Variant]) -> tuple[Path | None, str]:
-    """DIR/problems.pdf, a page per student, in one LaTeX run; (None, why) where TeX is missing."""
+    """DIR/problems.pdf, a page per student, in one LaTeX run; (None, one line) where it cannot be built.
+
+    The PDF is rebuilt only when problems.tex changes, and is byte-identical for the same .tex (no date or
+    random id in it), so a rerun leaves it as it was.
+    """
     missing = missing_latex_tools()
     if missing:
         return None, f"problems.pdf skipped: {latex_missing_message(missing)}"
-    tex = write_atomic(folder / PROBLEMS_TEX, problems_latex(variants))
-    return build_pdf(tex), ""
+    latin = [variant.student for variant in variants if not variant.student.isascii()]
+    if latin:
+        return None, f"problems.pdf skipped: pdflatex cannot set the id {latin[0]!r}; only ASCII ids for now"
+    text = problems_latex(variants)
+    tex, pdf = folder / PROBLEMS_TEX, folder / "problems.pdf"
+    if pdf.is_file() and tex.is_file() and tex.read_text(encoding="utf-8") == text:
+        return pdf, ""
+    write_atomic(tex, text)
+    try:
+        return build_pdf(tex), ""
+    except LatexBuildError:
+        return None, f"problems.pdf failed: pdflatex stopped; see {folder / 'problems.log'}"
 
 
 def feedback_markdown(grade: StudentGrade, key: Key, options: GradingOptions) -> str:
