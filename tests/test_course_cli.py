@@ -95,7 +95,10 @@ def test_grade_diagnoses_planted_mistakes_and_rejects_bad_sheets(course, tmp_pat
     sheets = tmp_path / "sheets"
     sheets.mkdir()
     (sheets / "s001.toml").write_text(sheet_text("s001", by_hand(keys["s001"])), encoding="utf-8")
-    (sheets / "s002.toml").write_text(sheet_text("s002", by_hand(keys["s002"], "sign_flip")), encoding="utf-8")
+    # no_output_derivative shows on every variant: the gradients grow by 1 / (y5 (1 - y5)) >= 4.
+    (sheets / "s002.toml").write_text(
+        sheet_text("s002", by_hand(keys["s002"], "no_output_derivative")), encoding="utf-8"
+    )
     (sheets / "broken.toml").write_text('student = "s003"\n[q3\n', encoding="utf-8")
     (sheets / "stranger.toml").write_text('student = "nobody"\n', encoding="utf-8")
     (sheets / "again.toml").write_text('student = "s001"\n', encoding="utf-8")
@@ -116,12 +119,14 @@ def test_grade_diagnoses_planted_mistakes_and_rejects_bad_sheets(course, tmp_pat
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "HW2"]
     assert rows[1][0] == "    Points Possible" and rows[1][-1] == "21"
     graded = {row[2]: row for row in rows[2:]}
-    assert set(graded) == {"s002", "s006"} and graded["s006"][0].startswith("دانشجو ")  # s001 sent two sheets
+    assert set(graded) == {f"s{i:03d}" for i in range(1, 7)}  # everyone in the variants has a row
+    assert {student for student, row in graded.items() if row[-1]} == {"s002", "s006"}  # s001 sent two sheets
+    assert graded["s006"][0].startswith("دانشجو ")
     with (out / "rejected.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.reader(handle))) == 1 + 6
     feedback = (out / "feedback" / "s002.md").read_text(encoding="utf-8")
-    assert "sign_flip" in feedback and "w + η·∂L/∂w" in feedback
-    assert "sign_flip" in (out / "summary.md").read_text(encoding="utf-8")
+    assert "no_output_derivative" in feedback and "without the sigmoid's derivative y5(1 − y5)" in feedback
+    assert "no_output_derivative" in (out / "summary.md").read_text(encoding="utf-8")
 
 
 def test_grade_json_is_a_list_of_students(course, tmp_path):
@@ -216,7 +221,7 @@ def test_sheets_named_twice_missing_or_for_edited_keys(course, tmp_path, capsys)
         str(tmp_path / "g"),
     )
     assert code == 1 and "gone.toml" in err and len(err.strip().splitlines()) == 1, err  # s001 counted once
-    assert "1 sheets graded" in out
+    assert "1 sheet graded" in out and "5 students in the variants with no graded sheet" in out
     edited = tmp_path / "edited"
     shutil.copytree(course / "v", edited)
     key = json.loads((edited / "s002" / "key.json").read_text())

@@ -201,3 +201,18 @@ def test_a_tie_goes_to_the_id_matching_at_the_student_s_own_precision():
         result = grade(sheet_text(variant.student, by_hand(variant, "lr_ignored"), figures=8))
         updates = [a for a in result.answers if a.path.startswith("q3.updated.") and not a.correct]
         assert all(a.diagnosis == "lr_ignored" for a in updates), [(a.path, a.diagnosis) for a in updates]
+
+
+def test_an_update_right_on_the_student_s_own_gradient_is_not_called_a_sign_flip():
+    """Gradients of the wrong sign, then w - lr g from them: the update step was done right (ECF), so
+    `sign_flip` (stepping with the gradient) would be wrong advice."""
+    variant = next(v for v in STUDENTS if v.q3.lr == 1.0)
+    values = by_hand(variant)
+    for name in ("w13", "w23", "w14", "w24", "w35", "w45"):
+        values[f"q3.gradients.{name}"] *= -1
+        values[f"q3.updated.{name}"] = variant.q3.weight_map[name] - variant.q3.lr * values[f"q3.gradients.{name}"]
+    result = {a.path: a for a in grade(sheet_text(variant.student, values, figures=8)).answers}
+    for name in ("w13", "w23", "w14", "w24", "w35", "w45"):
+        update = result[f"q3.updated.{name}"]
+        if not update.correct:
+            assert update.ecf and update.diagnosis != "sign_flip" and "sign_flip" not in update.alternatives

@@ -191,14 +191,18 @@ class SeedList(NumberList):
         return tuple(dict.fromkeys(seeds))
 
 
-def format_option(default: str = "text", choices: tuple[str, ...] = FORMATS) -> Callable[[Decorated], Decorated]:
+def format_option(
+    default: str = "text",
+    choices: tuple[str, ...] = FORMATS,
+    help: str = "text for a person, json for a script, md/tex for a document fragment.",
+) -> Callable[[Decorated], Decorated]:
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(choices, case_sensitive=False),
         default=default,
         show_default=True,
-        help="text for a person, json for a script, md/tex for a document fragment.",
+        help=help,
     )
 
 

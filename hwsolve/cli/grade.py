@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING
 import click
 
 from hwsolve.cli.common import Command, FiniteFloat, format_option
+from hwsolve.course.grades import StudentGrade
+from hwsolve.errors import HwsolveError
 
 if TYPE_CHECKING:
-    from hwsolve.course.grades import RejectedSheet, StudentGrade
+    from hwsolve.course.grades import RejectedSheet
     from hwsolve.course.grading import GradingOptions
     from hwsolve.course.keys import Key
+    from hwsolve.course.roster import Roster
     from hwsolve.course.sheet import Sheet
 
 TOLERANCE_HELP = (
@@ -40,7 +43,7 @@ def _sheet_paths(given: Sequence[Path]) -> list[Path]:
     """
     paths: dict[Path, Path] = {}
     for path in given:
-        for sheet in sorted(path.rglob("*.toml")) if path.is_dir() else [path]:
+        for sheet in sorted(p for p in path.rglob("*.toml") if p.is_file()) if path.is_dir() else [path]:
             paths.setdefault(sheet.resolve(), sheet)
     return list(paths.values())
 
@@ -76,6 +79,23 @@ def _read(paths: Sequence[Path], keys: dict[str, Key]) -> tuple[list[Sheet], lis
     return [sheet for sheet in read if len(by_student[sheet.student]) == 1], rejected
 
 
+def _with_roster(grades: list[StudentGrade], keys: dict[str, Key], roster: Roster | None) -> list[StudentGrade]:
+    """Every graded student with their roster row, then every student with a key and no graded sheet (no grade)."""
+    import dataclasses
+
+    rows = roster.by_id() if roster is not None else {}
+    graded = [dataclasses.replace(g, roster=rows[g.student].fields) if g.student in rows else g for g in grades]
+    seen = {grade.student for grade in grades}
+    absent = [
+        StudentGrade(
+            student, "", (), keys[student].variant.seed, rows[student].fields if student in rows else {}, False
+        )
+        for student in keys
+        if student not in seen
+    ]
+    return graded + absent
+
+
 def _write(
     out: Path,
     grades: list[StudentGrade],
@@ -85,22 +105,23 @@ def _write(
     lms: str,
     roster_folder: Path,
 ) -> None:
+    """The gradebooks (every student in the variants, a student with no graded sheet without a grade), each
+    graded student's feedback (an earlier run's for students not graded now are removed) and the summary."""
     from hwsolve.course.files import read_roster_rows
     from hwsolve.course.gradebook import write_gradebooks
     from hwsolve.io import write_atomic
     from hwsolve.render.course import summary_markdown, write_feedback
 
-    roster = read_roster_rows(roster_folder)
-    if roster is not None:
-        grades = [
-            type(grade)(grade.student, grade.sheet, grade.answers, grade.seed, roster.by_id()[grade.student].fields)
-            if grade.student in roster.by_id()
-            else grade
-            for grade in grades
-        ]
-    write_gradebooks(out, grades, roster, lms, rejected)
-    write_feedback(out / "feedback", grades, keys, options)
-    write_atomic(out / "summary.md", summary_markdown(grades, rejected, options))
+    everyone = _with_roster(grades, keys, read_roster_rows(roster_folder))
+    write_gradebooks(out, everyone, read_roster_rows(roster_folder), lms, rejected)
+    graded = [grade for grade in everyone if grade.submitted]
+    write_feedback(out / "feedback", graded, keys, options)
+    names = {f"{grade.student}.md" for grade in graded}
+    for stale in (out / "feedback").glob("*.md"):
+        if stale.name not in names:
+            stale.unlink()
+    absent = [grade.student for grade in everyone if not grade.submitted]
+    write_atomic(out / "summary.md", summary_markdown(graded, rejected, options, absent))
 
 
 @click.command(
@@ -142,7 +163,7 @@ Examples:
     show_default=True,
     help="gradebook.csv's columns: Canvas's import header, Moodle's ID number/email, or generic.",
 )
-@format_option(choices=("text", "json"))
+@format_option(choices=("text", "json"), help="text for a person, json for a script.")
 def grade(
     variants_dir: Path, sheets: tuple[Path, ...], out: Path, tolerance: str, ecf: float, lms: str, fmt: str
 ) -> None:
@@ -164,8 +185,11 @@ def grade(
 
     options = _options(tolerance, ecf)
     keys = verified(read_keys(variants_dir))
+    paths = _sheet_paths(sheets)
+    if not paths:
+        raise HwsolveError(f"no answer sheets (*.toml) in {', '.join(str(path) for path in sheets)}")
     ensure_writable(out)
-    sheets_read, rejected = _read(_sheet_paths(sheets), keys)
+    sheets_read, rejected = _read(paths, keys)
     grades = grade_sheets(sheets_read, keys, options)
     _write(out, grades, keys, rejected, options, lms, variants_dir)
     for sheet in rejected:
@@ -175,9 +199,17 @@ def grade(
     else:
         mean = sum(g.total for g in grades) / len(grades) if grades else 0.0
         top = grades[0].max if grades else 0.0
-        click.echo(f"{len(grades)} sheets graded into {out} (mean {mean:.4g} of {top:g}); {len(rejected)} rejected")
+        absent = len(keys) - len(grades)
+        click.echo(
+            f"{_count(len(grades), 'sheet')} graded into {out} (mean {mean:.4g} of {top:g}); "
+            f"{len(rejected)} rejected; {_count(absent, 'student')} in the variants with no graded sheet"
+        )
     if rejected:
         sys.exit(1)
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
 @click.command(
@@ -196,10 +228,10 @@ Examples:
     type=click.Path(file_okay=False, path_type=Path),
     help="Your variant's folder (with key.json); default: the homework's own numbers.",
 )
-@click.option("--reveal", is_flag=True, help="Also show the expected values and what each mistake gives.")
+@click.option("--reveal", is_flag=True, help="Also show the key's values and what the diagnosed mistake gives.")
 @click.option("--tolerance", default="default", show_default=True, help=TOLERANCE_HELP)
 @click.option("--ecf", type=FiniteFloat(0.0, 1.0), default=0.5, show_default=True, help="Error-carried-forward share.")
-@format_option(choices=("text", "json"))
+@format_option(choices=("text", "json"), help="text for a person, json for a script.")
 def check(sheet_path: Path, variant_dir: Path | None, reveal: bool, tolerance: str, ecf: float, fmt: str) -> None:
     """Grade your own answer sheet and print the feedback: which answers are right, and which mistake each
     wrong one shows."""
@@ -231,3 +263,5 @@ def check(sheet_path: Path, variant_dir: Path | None, reveal: bool, tolerance: s
         click.echo(to_json(grade))
     else:
         click.echo(feedback_text(grade, key, options, reveal), nl=False)
+        if variant_dir is None:  # a student with a variant of their own would otherwise read a wrong score
+            click.echo("\nGraded against the homework's own numbers; for your variant give --variant DIR/<your id>.")

@@ -151,7 +151,7 @@ def variants(
     chosen = _documents(documents)
     ranges = _ranges(q1b_range, q1b_rates, q3_weight_range, q3_lrs)
     try:
-        variant_seed(salt, "hw2", "check")
+        variant_seed(salt.strip(), "hw2", "check")  # spaces alone are no secret either
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--salt") from None
     if id_column is not None and not id_column.strip():

@@ -107,15 +107,21 @@ def _generic_rows(grades: Sequence[StudentGrade], roster: Roster | None) -> list
         student = students.get(grade.student)
         # Written as the roster has them: this table is for people, not for an importer that matches cells.
         cells = ["" if student is None else student.fields.get(column, "") for column in others]
-        points = [_points(grade.question_total(question)) for question in QUESTIONS]
-        rows.append([grade.student, *cells, *points, _points(grade.total), _points(grade.max)])
+        points = [_points(grade.question_total(question)) if grade.submitted else "" for question in QUESTIONS]
+        rows.append([grade.student, *cells, *points, _total(grade), _points(grade.max) if grade.submitted else ""])
     return rows
+
+
+def _total(grade: StudentGrade) -> str:
+    """The grade's cell: empty for a student with no graded sheet, so an LMS records nothing, not a zero."""
+    return _points(grade.total) if grade.submitted else ""
 
 
 def _maximum(grades: Sequence[StudentGrade]) -> float:
     """The assignment's points possible: every student's key has the same paths, so any grade's max."""
-    if grades:
-        return grades[0].max
+    submitted = [grade for grade in grades if grade.submitted]
+    if submitted:
+        return submitted[0].max
     # No sheet graded: Canvas still needs the row, and every path is worth POINTS.
     return len(ANSWER_PATHS) * POINTS
 
@@ -144,7 +150,7 @@ def _canvas_rows(grades: Sequence[StudentGrade], roster: Roster | None) -> list[
                 sis,
                 _cell(student, login),
                 _cell(student, section),
-                _points(grade.total),
+                _total(grade),
             ]
         )
     return rows
@@ -156,7 +162,7 @@ def _moodle_rows(grades: Sequence[StudentGrade], roster: Roster | None) -> list[
     rows = [[*MOODLE_COLUMNS, ASSIGNMENT_COLUMN]]
     for grade in grades:
         # The column stays even when empty: the import maps columns by header, and ID number alone is enough.
-        rows.append([grade.student, _cell(students.get(grade.student), email), _points(grade.total)])
+        rows.append([grade.student, _cell(students.get(grade.student), email), _total(grade)])
     return rows
 
 

@@ -49,6 +49,7 @@ class StudentGrade:
     answers: tuple[AnswerGrade, ...]
     seed: int
     roster: dict[str, str] = field(default_factory=dict)  # the roster's other columns (name, email, ...)
+    submitted: bool = True  # False: a student with a key and no graded sheet (a gradebook row with no grade)
 
     @property
     def total(self) -> float:

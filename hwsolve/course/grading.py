@@ -37,6 +37,10 @@ from hwsolve.course.tolerance import DEFAULT_TOLERANCE, Tolerance, rounded, trun
 
 Given = GivenNumber | tuple[GivenNumber, ...]
 DEFAULT_ECF = 0.5
+# Mistakes made in an answer's own last step (rounding it, or the update itself). An answer that follows
+# correctly from the student's own earlier numbers did that step right, so these cannot be its diagnosis;
+# a mistake upstream (no_output_derivative, ...) still can: it is what the carried numbers show.
+LAST_STEP_MISTAKES = (TRUNCATED, "sign_flip", "lr_ignored")
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,8 @@ def _judge(
         for name, value in models.items()
         if not _same(value, expected) and _accepts(options.tolerance, given, value)
     ]
+    if ecf is not None:  # this last step was done right on the student's own numbers: no mistake of its own
+        candidates = [name for name in candidates if name not in LAST_STEP_MISTAKES]
     return _Judged(path, given, expected, False, ecf, tuple(candidates), models)
 
 

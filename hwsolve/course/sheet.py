@@ -155,7 +155,10 @@ def _load(text: str) -> dict[str, object]:
     try:
         return tomllib.loads(text, parse_float=_WrittenFloat)
     except tomllib.TOMLDecodeError as error:  # its message says where: "... (at line 3, column 8)"
-        raise _Problem(f"not valid TOML: {error}") from None
+        hint = ""
+        if any("\u06f0" <= char <= "\u06f9" or "\u0660" <= char <= "\u0669" for char in text):
+            hint = '; Persian digits must be in quotes: H3 = "۰٫۷۵۵"'
+        raise _Problem(f"not valid TOML: {error}{hint}") from None
     except ValueError:  # int() inside tomllib refuses integers of over 4300 digits
         raise _Problem("not valid TOML: an integer too long to read (over 4300 digits)") from None
     except RecursionError:

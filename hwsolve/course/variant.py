@@ -154,7 +154,9 @@ def draw_variant(student: str, seed: int, attempt: int = 0, ranges: VariantRange
     mask = _mask(stream)
     p = stream.choice(ranges.q1b_rates)
     weights = tuple((name, stream.choice(ranges.q3_weights)) for name, _ in HOMEWORK_WEIGHTS)
-    inputs = (stream.choice(ranges.q3_inputs), stream.choice(ranges.q3_inputs))
+    first = stream.choice(ranges.q3_inputs)
+    # x1 = x2 would make every gradient of w13 equal w23's (and w14 w24's): half the question asked twice.
+    inputs = (first, stream.choice([value for value in ranges.q3_inputs if value != first]))
     problem = Q3Problem(
         x=inputs,
         y=(stream.choice(ranges.q3_targets),),

@@ -92,7 +92,12 @@ def _class_counts(grades: Sequence[StudentGrade]) -> tuple[dict[str, Counter[str
     return counts, right, carried
 
 
-def summary_markdown(grades: Sequence[StudentGrade], rejected: Sequence[RejectedSheet], options: GradingOptions) -> str:
+def summary_markdown(
+    grades: Sequence[StudentGrade],
+    rejected: Sequence[RejectedSheet],
+    options: GradingOptions,
+    absent: Sequence[str] = (),
+) -> str:
     counts, right, carried = _class_counts(grades)
     seen = {name for by_id in counts.values() for name in by_id}
     ids = [name for name in (*MISCONCEPTIONS, UNEXPLAINED, MISSING) if name in seen]
@@ -102,6 +107,7 @@ def summary_markdown(grades: Sequence[StudentGrade], rejected: Sequence[Rejected
         "grading_summary",
         grades=grades,
         rejected=rejected,
+        absent=absent,
         ids=ids,
         counts=counts,
         right=right,
