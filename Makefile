@@ -2,6 +2,7 @@
 #   make run   - set up .venv and TeX, then write the full solution report under build/
 #   make test  - set up .venv and run the test suite
 #   make lint  - ruff (lint, import order, formatting) and mypy --strict, as CI runs them
+#   make catalogs - after changing prose: extract the messages, update the Persian catalog, compile it
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -14,16 +15,17 @@ ifeq ($(origin HWSOLVE_DATA), undefined)
   endif
 endif
 
-.PHONY: run test lint venv solution system-packages clean
+.PHONY: run test lint venv solution system-packages clean catalogs
 
 # The system packages (TeX, for the PDF) install while the venv installs and
 # the report's numbers are computed (`solution`, which needs no TeX). The last
-# step reuses all of that from build/ and writes report.tex and report.pdf in
-# seconds. Where TeX cannot be installed the script says so and the report is
+# steps reuse all of that from build/ and write report.tex and report.pdf, then
+# the same report in Persian (report.fa.*, the course's language), in seconds. Where TeX cannot be installed the script says so and the report is
 # still written, without the PDF.
 run:
 	$(MAKE) --no-print-directory -j2 solution system-packages
 	$(BIN)/hwsolve report
+	$(BIN)/hwsolve report --lang fa
 
 # Every question solved and trained, and report.md with its figures: what
 # takes the time, none of it waiting for TeX.
@@ -42,6 +44,12 @@ lint: $(BIN)/.installed
 	$(BIN)/mypy
 
 venv: $(BIN)/.installed
+
+# The message catalogs (gettext, through Babel): after changing prose,
+# extract the messages, update the Persian catalog (new messages empty,
+# changed ones fuzzy, until translated) and compile it. See the script.
+catalogs: $(BIN)/.installed
+	$(BIN)/python scripts/catalogs.py
 
 system-packages:
 	bash scripts/install-system-packages.sh

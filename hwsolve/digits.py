@@ -17,6 +17,8 @@ Public API:
 - ``decimals_written(text)``: the digits after the decimal point as written,
   or for an exponent form the decimals the value has when written out
   ("1.5e-3" -> 4).
+- ``to_persian_digits(text)``: the other way, ASCII digits to Persian ones,
+  for the prose of a Persian document.
 """
 
 from __future__ import annotations
@@ -86,3 +88,11 @@ def _quote(text: str) -> str:
     if len(text) > _QUOTE_LIMIT:
         return repr(text[:_QUOTE_LIMIT]) + "..."
     return repr(text)
+
+
+_TO_PERSIAN: dict[int, str] = {ord(str(digit)): chr(_PERSIAN_ZERO + digit) for digit in range(10)}
+
+
+def to_persian_digits(text: str) -> str:
+    """ASCII digits 0-9 as Persian ones (U+06F0-U+06F9); everything else as it is."""
+    return text.translate(_TO_PERSIAN)

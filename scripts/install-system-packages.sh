@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that build the PDF report and that the tests
 # read it with: pdflatex and latexmk, the LaTeX packages the templates use
-# (siunitx comes with texlive-science), Latin Modern, and pdftotext.
+# (siunitx comes with texlive-science), Latin Modern, and pdftotext; for the
+# Persian report (--lang fa) XeLaTeX, xepersian (texlive-lang-arabic) and the
+# Nazli font (fonts-farsiweb); and msgfmt (gettext), which checks the catalogs.
 #
 # Called by `make run` and by .ci/run (with STRICT_INSTALL=1, so that a
 # failed apt-get fails CI). It does nothing when every tool is
@@ -11,14 +13,17 @@
 set -euo pipefail
 
 PACKAGES=(texlive-latex-base texlive-latex-recommended texlive-latex-extra
-          texlive-fonts-recommended texlive-science lmodern latexmk poppler-utils)
-TOOLS=(pdflatex latexmk pdftotext kpsewhich)
+          texlive-fonts-recommended texlive-science lmodern latexmk poppler-utils
+          texlive-xetex texlive-lang-arabic fonts-farsiweb gettext)
+TOOLS=(pdflatex xelatex latexmk pdftotext kpsewhich msgfmt fc-list)
 # One LaTeX package from each Debian package whose tools alone don't show it.
-STYLES=(siunitx.sty tcolorbox.sty lmodern.sty)
+STYLES=(siunitx.sty tcolorbox.sty lmodern.sty xepersian.sty)
+FONTS=(Nazli)
 
 have_everything() {
     for tool in "${TOOLS[@]}"; do command -v "$tool" >/dev/null || return 1; done
     for style in "${STYLES[@]}"; do [ -n "$(kpsewhich "$style" 2>/dev/null)" ] || return 1; done
+    for font in "${FONTS[@]}"; do [ -n "$(fc-list "$font" 2>/dev/null)" ] || return 1; done
 }
 
 if have_everything; then

@@ -35,12 +35,18 @@ class BuiltReport:
     text: str  # pdftotext -layout of the whole PDF
     result: object  # click's Result
     quick: bool  # the small --quick build (False: the full report from HWSOLVE_TEST_REPORT_FROM)
+    stem: str = "report"  # report.pdf, or report.fa.pdf for the Persian build
+    seconds: float = 0.0  # how long `hwsolve report` took (the Persian build reuses the English one's caches)
+
+    @property
+    def pdf(self) -> Path:
+        return self.out / f"{self.stem}.pdf"
 
     def pages(self, first: int, last: int) -> str:
         """The text of pages first..last (1-based) in reading order (pdftotext without -layout,
         which keeps a formula's numbers together where -layout moves its subscripts to other lines)."""
         return subprocess.run(
-            ["pdftotext", "-f", str(first), "-l", str(last), str(self.out / "report.pdf"), "-"],
+            ["pdftotext", "-f", str(first), "-l", str(last), str(self.pdf), "-"],
             capture_output=True,
             text=True,
             check=True,
@@ -96,6 +102,7 @@ def _prebuild_q4_results(out: Path) -> bool:
 
 
 _BUILT: list[BuiltReport] = []
+_BUILT_PERSIAN: list[BuiltReport] = []
 
 
 def built_report(tmp_path_factory) -> BuiltReport:
@@ -123,3 +130,28 @@ def built_report(tmp_path_factory) -> BuiltReport:
     ).stdout
     _BUILT.append(BuiltReport(out, text, result, quick=not source))
     return _BUILT[0]
+
+
+def built_persian_report(tmp_path_factory) -> BuiltReport:
+    """The same report in Persian (`--lang fa`, XeLaTeX), into the English build's folder: it reuses the
+    English build's trained caches, as `hwsolve report --lang fa` after `make run` does."""
+    if _BUILT_PERSIAN:
+        return _BUILT_PERSIAN[0]
+    import time
+
+    from hwsolve.cli import cli
+
+    english = built_report(tmp_path_factory)
+    arguments = ["report", "--lang", "fa", "--out", str(english.out)] + (["--quick"] if english.quick else [])
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        if english.quick:
+            _shrink_q1_width_experiment(monkeypatch)  # the same Q1(c) settings, so its cache is reused
+        started = time.perf_counter()
+        result = CliRunner().invoke(cli, arguments)
+        seconds = time.perf_counter() - started
+    assert result.exit_code == 0, (result.output, result.exception)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(english.out / "report.fa.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    _BUILT_PERSIAN.append(BuiltReport(english.out, text, result, english.quick, stem="report.fa", seconds=seconds))
+    return _BUILT_PERSIAN[0]

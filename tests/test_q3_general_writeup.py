@@ -218,10 +218,13 @@ def test_a_six_wide_network_is_written_by_deltas_without_the_path_sums():
 
 
 def report_preamble() -> str:
-    """The report's own preamble (fonts, siunitx, the answer box), without its Jinja2 metadata line."""
+    """The report's own English preamble (fonts, siunitx, the answer box), without its Jinja2 metadata line."""
+    from hwsolve.render.environment import environment
+
     template = (Path(__file__).parent.parent / "templates" / "tex" / "report.tex.j2").read_text(encoding="utf-8")
     preamble = template[template.index(r"\documentclass") : template.index(r"\begin{document}")]
-    return "\n".join(line for line in preamble.splitlines() if r"\VAR{" not in line) + "\n"
+    lines = "\n".join(line for line in preamble.splitlines() if r"\VAR{" not in line) + "\n"
+    return environment("tex", "en").from_string(lines).render()  # its \BLOCK{ if lang ... } as English has it
 
 
 SIXTEEN_SAMPLES = Case(

@@ -151,6 +151,45 @@ def test_default_formats_without_latex_write_md_and_tex_and_skip_the_pdf(monkeyp
     assert "texlive-latex-base" in skipped[0]
 
 
+def test_persian_pdf_without_xelatex_names_the_persian_packages(monkeypatch, tmp_path):
+    _path_without_latex(monkeypatch, tmp_path)
+    completed = subprocess.run(
+        [str(HWSOLVE), "report", "--lang", "fa", "--format", "pdf", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 1
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert lines[0].startswith("Error: latexmk and xelatex and xepersian.sty and the Nazli font not found;")
+    assert lines[0].endswith("texlive-science lmodern latexmk texlive-xetex texlive-lang-arabic fonts-farsiweb")
+
+
+def test_persian_pdf_without_the_font_says_which_package_brings_it(monkeypatch):
+    monkeypatch.setattr(pdf, "_font_installed", lambda family: False)
+    monkeypatch.setattr(pdf, "_kpsewhich", lambda name: True)
+    monkeypatch.setattr(pdf.shutil, "which", lambda tool: f"/usr/bin/{tool}")
+    missing = pdf.missing_latex_tools("xelatex")
+    assert missing == ["the Nazli font"]
+    assert pdf.latex_missing_message(missing, "xelatex").endswith("fonts-farsiweb")
+    assert pdf.missing_latex_tools("pdflatex") == []  # English needs neither the font nor xepersian
+
+
+def test_default_formats_in_persian_without_latex_write_md_and_tex(monkeypatch, tmp_path):
+    _path_without_latex(monkeypatch, tmp_path)
+    _only(monkeypatch, Q3Hook())
+    result = CliRunner().invoke(cli, ["report", "--lang", "fa", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "report.fa.md").read_text()
+    assert markdown.startswith('<div dir="rtl">') and "w_{35}" in markdown
+    assert "\\usepackage{xepersian}" in (tmp_path / "report.fa.tex").read_text()
+    assert (tmp_path / "figures" / "fa" / "q3_network.png").exists()
+    assert not (tmp_path / "report.md").exists()  # the English report is another file, not written here
+    assert [line for line in result.stderr.splitlines() if "PDF" in line][0].startswith(
+        "PDF skipped: latexmk and xelatex"
+    )
+
+
 def test_error_excerpt_keeps_bang_lines_with_context():
     log = (
         "noise\n! Undefined control sequence.\nl.12 \\foo\n          bar\nmore\nafter\nlater\n"

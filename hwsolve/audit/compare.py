@@ -14,7 +14,9 @@ closed-form values in the tests.
 
 Every string meant for the report (label, cells, rule, note) is display
 markup: text with `code` and $math$ spans (hwsolve.audit.markup), so Markdown
-and LaTeX show the same mathematics. `quantity` stays a plain key.
+and LaTeX show the same mathematics. `quantity` stays a plain key. The report's
+strings are in the active language (hwsolve.i18n): the audit is built for the
+report that shows it, and is never saved.
 """
 
 from __future__ import annotations
@@ -27,11 +29,18 @@ from hwsolve.audit import submitted as sub
 from hwsolve.audit.submitted import decimals_of
 from hwsolve.course.grades import UNEXPLAINED, AnswerGrade
 from hwsolve.course.misconceptions import TRUNCATED
+from hwsolve.i18n import N_, _
 from hwsolve.numbers import format_number, format_number_latex
 
 # One rule of significant figures for every number hwsolve shows in a comparison table:
 # enough to see both a full-precision match and a rounding, float64 noise out of sight.
 COMPUTED_DIGITS = 15
+
+# The sections' titles, in English (translated with _() where a section is made). The templates take the
+# question ("Q2") from a title's part before its first ':', so a translation keeps that part.
+Q1B_TITLE = N_("Q1(b): inverted dropout")
+Q2_TITLE = N_("Q2: true or false on regularisation")
+Q3_TITLE = N_("Q3: one step of backpropagation")
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ class AuditRow:
         if self.computed_display:
             return self.computed_display
         if self.computed is None:
-            return "n/a"
+            return _("n/a")
         if isinstance(self.computed, tuple):
             return markup.math(_math_vector("[" + ", ".join(format_number(value, 6) for value in self.computed) + "]"))
         return markup.math(format_number_latex(self.computed, COMPUTED_DIGITS, keep_zeros=True))
@@ -145,7 +154,7 @@ def _tolerance_markup(answer: AnswerGrade) -> str:
     )
     places = max(decimals, 2)
     # The rule is stated once above the table; the cell says at how many decimals it judged this number.
-    return f"at {places} decimals"
+    return _("at {places} decimals").format(places=places)
 
 
 def _note(answer: AnswerGrade) -> str:
@@ -153,14 +162,15 @@ def _note(answer: AnswerGrade) -> str:
     if answer.correct:
         return ""
     if answer.diagnosis == TRUNCATED:
-        return (
-            f"ours rounds to {markup.math(answer.expected_rounded or '')}; "
-            f"{markup.math(str(answer.given_text))} is ours truncated, not rounded"
+        return _("ours rounds to {rounded}; {given} is ours truncated, not rounded").format(
+            rounded=markup.math(answer.expected_rounded or ""), given=markup.math(str(answer.given_text))
         )
     if answer.diagnosis == UNEXPLAINED and isinstance(answer.given, float) and isinstance(answer.expected, float):
         difference = abs(answer.given - answer.expected) / max(abs(answer.expected), 1e-300)
-        return f"relative difference {markup.math(format_number_latex(difference, 2))}; no modelled mistake gives it"
-    return f"diagnosed: {markup.code(str(answer.diagnosis))}"
+        return _("relative difference {difference}; no modelled mistake gives it").format(
+            difference=markup.math(format_number_latex(difference, 2))
+        )
+    return _("diagnosed: {diagnosis}").format(diagnosis=markup.code(str(answer.diagnosis)))
 
 
 def _row(question: str, quantity: str, label: str, answer: AnswerGrade) -> AuditRow:
@@ -178,10 +188,10 @@ def _row(question: str, quantity: str, label: str, answer: AnswerGrade) -> Audit
 
 
 _Q1B_LABELS = {"train:0.5": "training output, p = 0.5", "train:0.4": "training output, p = 0.4", "test": "test output"}
-_Q1B_MARKUP = {
-    "train:0.5": "training output, $p = 0.5$",
-    "train:0.4": "training output, $p = 0.4$",
-    "test": "test output",
+_Q1B_MARKUP = {  # translated with _() where used
+    "train:0.5": N_("training output, $p = 0.5$"),
+    "train:0.4": N_("training output, $p = 0.4$"),
+    "test": N_("test output"),
 }
 _Q1B_PATHS = {"train:0.5": "q1b.train", "train:0.4": "q1b.train:0.4", "test": "q1b.test"}
 
@@ -191,16 +201,20 @@ def audit_q1b(computed: Mapping[str, Sequence[float]]) -> AuditSection:
     from hwsolve.audit.graded import grade_submission
 
     section = AuditSection(
-        "Q1(b): inverted dropout",
-        notes=["Graded as an answer sheet (`hwsolve grade`): each entry of a vector at the decimals written."],
+        _(Q1B_TITLE),
+        notes=[_("Graded as an answer sheet (`hwsolve grade`): each entry of a vector at the decimals written.")],
     )
     graded = grade_submission(None, computed)
     for vector in sub.Q1B_OUTPUTS:
         if vector.key in computed:
             answer = graded[_Q1B_PATHS[vector.key]]
-            section.rows.append(_row("Q1(b)", _Q1B_LABELS[vector.key], _Q1B_MARKUP[vector.key], answer))
+            section.rows.append(_row("Q1(b)", _Q1B_LABELS[vector.key], _(_Q1B_MARKUP[vector.key]), answer))
         else:
-            section.notes.append(f"{_Q1B_MARKUP[vector.key]}: hwsolve did not compute it, so it is not compared.")
+            section.notes.append(
+                _("{quantity}: hwsolve did not compute it, so it is not compared.").format(
+                    quantity=_(_Q1B_MARKUP[vector.key])
+                )
+            )
     return section
 
 
@@ -214,8 +228,8 @@ def audit_q3(computed: Mapping[str, float]) -> AuditSection:
 
     graded = grade_submission(computed, None)
     section = AuditSection(
-        "Q3: one step of backpropagation",
-        notes=["Graded as an answer sheet (`hwsolve grade`): each number at the decimals written."],
+        _(Q3_TITLE),
+        notes=[_("Graded as an answer sheet (`hwsolve grade`): each number at the decimals written.")],
     )
     for value in sub.Q3_FORWARD:
         answer = graded[f"q3.forward.{value.key}"]
@@ -225,7 +239,7 @@ def audit_q3(computed: Mapping[str, float]) -> AuditSection:
         section.rows.append(_row("Q3(b)", f"dL/d{name}", _gradient_markup(name), graded[f"q3.gradients.{name}"]))
     for value in sub.Q3_UPDATED:
         name = value.key.split(":", 1)[1]
-        label = f"{markup.math(markup.symbol(name))} after one step"
+        label = _("{weight} after one step").format(weight=markup.math(markup.symbol(name)))
         section.rows.append(_row("Q3(b)", f"{name} after one step", label, graded[f"q3.updated.{name}"]))
     section.notes.append(_o5_substitution_note(computed))
     return section
@@ -248,24 +262,45 @@ def _o5_substitution_note(computed: Mapping[str, float]) -> str:
     model = float(q3_answers(q3_given([homework_variant()]), "rounded_intermediates")["q3.forward.O5"][0])
     stated = next(value for value in sub.Q3_FORWARD if value.key == "O5")
     displayed = markup.math(" + ".join(rf"{shown.shown} \times {format_number(weight)}" for shown, weight in terms))
-    factors = " and ".join(markup.math(markup.symbol(name)) for name in sub.Q3_O5_SUBSTITUTION)
+    # " and " as the templates' and_list filter says it between two names.
+    factors = _(" and ").join(markup.math(markup.symbol(name)) for name in sub.Q3_O5_SUBSTITUTION)
     same_as_model = abs(evaluated - model) <= 1e-12 * max(1.0, abs(model))
     ours = format_number(computed["O5"], 15)
     stated_is_ours = abs(stated.value - computed["O5"]) <= 1e-12 * max(1.0, abs(computed["O5"]))
-    model_words = (
-        f"which is what {markup.code('rounded_intermediates')} gives"
-        if same_as_model
-        else f"while {markup.code('rounded_intermediates')} gives {markup.math(format_number(model, 6))}"
-    )
-    stated_words = (
-        f"the stated result {markup.math(stated.shown)} is ours, from the unrounded {factors}"
-        if stated_is_ours
-        else f"the stated result {markup.math(stated.shown)} is not ours either ({markup.math(ours)})"
-    )
-    return (
-        f"The {markup.math('O_{5}')} line substitutes {factors} rounded to 2 decimals: {displayed} evaluates to "
-        f"{markup.math(format_number(evaluated, 6))}, {model_words}; {stated_words}. It is not a graded number, "
-        "so it is a note, not a row."
+    # One whole sentence for each outcome of the two comparisons.
+    if same_as_model and stated_is_ours:
+        text = _(
+            "The {o5} line substitutes {factors} rounded to 2 decimals: {displayed} evaluates to {evaluated}, "
+            "which is what {model} gives; the stated result {stated} is ours, from the unrounded {factors}. "
+            "It is not a graded number, so it is a note, not a row."
+        )
+    elif same_as_model:
+        text = _(
+            "The {o5} line substitutes {factors} rounded to 2 decimals: {displayed} evaluates to {evaluated}, "
+            "which is what {model} gives; the stated result {stated} is not ours either ({ours}). "
+            "It is not a graded number, so it is a note, not a row."
+        )
+    elif stated_is_ours:
+        text = _(
+            "The {o5} line substitutes {factors} rounded to 2 decimals: {displayed} evaluates to {evaluated}, "
+            "while {model} gives {model_value}; the stated result {stated} is ours, from the unrounded {factors}. "
+            "It is not a graded number, so it is a note, not a row."
+        )
+    else:
+        text = _(
+            "The {o5} line substitutes {factors} rounded to 2 decimals: {displayed} evaluates to {evaluated}, "
+            "while {model} gives {model_value}; the stated result {stated} is not ours either ({ours}). "
+            "It is not a graded number, so it is a note, not a row."
+        )
+    return text.format(
+        o5=markup.math("O_{5}"),
+        factors=factors,
+        displayed=displayed,
+        evaluated=markup.math(format_number(evaluated, 6)),
+        model=markup.code("rounded_intermediates"),
+        model_value=markup.math(format_number(model, 6)),
+        stated=markup.math(stated.shown),
+        ours=markup.math(ours),
     )
 
 
@@ -278,13 +313,13 @@ def audit_q2(computed: Mapping[str, bool], not_counted_reason: str = "") -> Audi
     from hwsolve.problem.q2 import NOT_COUNTED_REASON
 
     section = AuditSection(
-        "Q2: true or false on regularisation",
+        _(Q2_TITLE),
         counted=False,
-        not_counted_reason=not_counted_reason or NOT_COUNTED_REASON,
+        not_counted_reason=not_counted_reason or _(NOT_COUNTED_REASON),
     )
     for label, submitted_answer in sub.Q2_ANSWERS.items():
         if label not in computed:
-            section.notes.append(f"({label}): hwsolve did not judge it, so it is not compared.")
+            section.notes.append(_("({label}): hwsolve did not judge it, so it is not compared.").format(label=label))
             continue
         ours = bool(computed[label])
         section.rows.append(
@@ -293,13 +328,21 @@ def audit_q2(computed: Mapping[str, bool], not_counted_reason: str = "") -> Audi
                 f"({label}) true or false",
                 _truth(submitted_answer),
                 None,
-                "same truth value",
+                _("same truth value"),
                 ours == submitted_answer,
-                computed_display=_truth(ours),
+                computed_display=_truth_words(ours),
+                label=_("({label}) true or false").format(label=label),
+                submitted_display=_truth_words(submitted_answer),
             )
         )
     return section
 
 
 def _truth(value: bool) -> str:
+    """A truth value as the submission's transcription and the row's key have it (English)."""
     return "true" if value else "false"
+
+
+def _truth_words(value: bool) -> str:
+    """A truth value as the report shows it, in the active language."""
+    return _("true") if value else _("false")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, cast
 
-from hwsolve.audit.compare import Audit, AuditSection, audit_q1b, audit_q2, audit_q3
+from hwsolve.audit.compare import Q1B_TITLE, Q2_TITLE, Q3_TITLE, Audit, AuditSection, audit_q1b, audit_q2, audit_q3
+from hwsolve.i18n import _
 
 if TYPE_CHECKING:
     from hwsolve.solutions.q1 import Q1Solution
@@ -51,24 +52,22 @@ def build_audit(solutions: Mapping[int, object]) -> Audit:
     audit.sections.append(
         audit_q1b(q1b)
         if q1b is not None
-        else AuditSection("Q1(b): inverted dropout", missing="Q1 is not available, so its values are not compared.")
+        else AuditSection(_(Q1B_TITLE), missing=_("Q1 is not available, so its values are not compared."))
     )
     if 2 in solutions:
         statements = cast("Q2Solution", solutions[2]).statements
         audit.sections.append(audit_q2({s.label: s.answer for s in statements}))
     else:
         audit.sections.append(
-            AuditSection(
-                "Q2: true or false on regularisation", missing="Q2 is not available, so its answers are not compared."
-            )
+            AuditSection(_(Q2_TITLE), missing=_("Q2 is not available, so its answers are not compared."))
         )
     if 3 in solutions and cast("Q3Solution", solutions[3]).is_homework:
         audit.sections.append(audit_q3(q3_values(cast("Q3Solution", solutions[3]))))
     else:
         audit.sections.append(
             AuditSection(
-                "Q3: one step of backpropagation",
-                missing="Q3 for the homework's network is not available, so its values are not compared.",
+                _(Q3_TITLE),
+                missing=_("Q3 for the homework's network is not available, so its values are not compared."),
             )
         )
     if 4 in solutions:
@@ -80,8 +79,8 @@ def build_audit(solutions: Mapping[int, object]) -> Audit:
     else:
         audit.sections.append(
             AuditSection(
-                "Q4: the MNIST table",
-                missing="Q4 is not available (see its section), so the submitted table is not compared.",
+                _("Q4: the MNIST table"),
+                missing=_("Q4 is not available (see its section), so the submitted table is not compared."),
             )
         )
     return audit

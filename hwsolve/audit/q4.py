@@ -18,6 +18,7 @@ from typing import Protocol
 
 from hwsolve.audit import markup
 from hwsolve.audit.compare import AuditRow, AuditSection, CodeDifference
+from hwsolve.i18n import _
 from hwsolve.numbers import format_fixed, format_number
 from hwsolve.problem.q4 import SUBMITTED_BELOW_THRESHOLD, SUBMITTED_THRESHOLD, below
 from hwsolve.solutions.q4 import Q4Solution
@@ -46,11 +47,13 @@ def _threshold() -> str:
 def audit_q4_table(findings: Sequence[ConfigFinding], epochs: int) -> AuditSection:
     """One row per configuration: the submitted "< 0.1" membership against our homework-mode median error."""
     seeds = max((finding.n_seeds for finding in findings), default=1)
-    over = f", median of {seeds} seeds" if seeds > 1 else ""
-    section = AuditSection(
-        f"Q4: the submitted table against homework mode ({epochs} epochs{over})", align="r", label_width=0.36
+    title = (
+        _("Q4: the submitted table against homework mode ({epochs} epochs, median of {seeds} seeds)")
+        if seeds > 1
+        else _("Q4: the submitted table against homework mode ({epochs} epochs)")
     )
-    rule = f"same side of {markup.math(_threshold())}"
+    section = AuditSection(title.format(epochs=epochs, seeds=seeds), align="r", label_width=0.36)
+    rule = _("same side of {threshold}").format(threshold=markup.math(_threshold()))
     for finding in findings:
         name = finding.name
         submitted_below = name in SUBMITTED_BELOW_THRESHOLD
@@ -72,26 +75,36 @@ def audit_q4_table(findings: Sequence[ConfigFinding], epochs: int) -> AuditSecti
         )
     # SOURCE quotes the Persian heading, which pdflatex cannot typeset; name the place in English.
     section.notes.append(
-        f"Submitted: the table of combinations with test error below {markup.math(_threshold())} in Q4 of "
-        f"{markup.code('hw2-submitted-solution.fa.md')}. It prints no test-error values, so only the side of "
-        f"{markup.math(_threshold())} is compared."
+        _(
+            "Submitted: the table of combinations with test error below {threshold} in Q4 of {source}. "
+            "It prints no test-error values, so only the side of {threshold} is compared."
+        ).format(threshold=markup.math(_threshold()), source=markup.code("hw2-submitted-solution.fa.md"))
     )
     return section
 
 
 def _q4_note(finding: ConfigFinding, ours_below: bool, submitted_below: bool) -> str:
+    """Why a row differs and how the seeds split, each a clause of its own (joined by '; ', the row adds '.')."""
     parts = []
+    threshold = markup.math(_threshold())
     if ours_below != submitted_below:
-        parts.append(
-            f"test error {_error(finding.median)} is {'below' if ours_below else 'not below'} "
-            f"{markup.math(_threshold())}; "
-            f"the submission {'lists' if submitted_below else 'does not list'} it"
+        # The two sides differ, so ours below means the submission does not list it, and the other way round.
+        text = (
+            _("test error {error} is below {threshold}; the submission does not list it")
+            if ours_below
+            else _("test error {error} is not below {threshold}; the submission lists it")
         )
+        parts.append(text.format(error=_error(finding.median), threshold=threshold))
     n_seeds, seeds_below = finding.n_seeds, finding.seeds_below
     if n_seeds > 1 and 0 < seeds_below < n_seeds:
         parts.append(
-            f"below {markup.math(_threshold())} in {seeds_below} of {n_seeds} seeds "
-            f"(range {_error(finding.low)} to {_error(finding.high)})"
+            _("below {threshold} in {below} of {seeds} seeds (range {low} to {high})").format(
+                threshold=threshold,
+                below=seeds_below,
+                seeds=n_seeds,
+                low=_error(finding.low),
+                high=_error(finding.high),
+            )
         )
     return "; ".join(parts)
 
@@ -104,5 +117,8 @@ def audit_q4(modes: HasHomeworkMode) -> tuple[AuditSection, list[CodeDifference]
     """
     homework = modes.homework
     section = audit_q4_table(homework.findings, homework.epochs)
-    differences = [CodeDifference(d.what, d.homework, d.corrected, d.why) for d in homework.differences]
+    differences = [
+        CodeDifference(said.what, said.homework, said.corrected, said.why)
+        for said in (d.translated() for d in homework.differences)
+    ]
     return section, differences

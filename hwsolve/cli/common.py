@@ -3,6 +3,11 @@
 Every number a user types goes through one of the types here (or click's
 IntRange), so each command refuses nan, inf and out-of-range values the same
 way, before any work starts: click.BadParameter, one line, exit 2.
+
+A person may type on a Persian keyboard: Persian and Arabic-Indic digits, the
+decimal separator '٫', the Persian comma '،' and semicolon '؛' mean what
+their Latin counterparts do ("۰٫۳۵،۰٫۹" is 0.35,0.9), through
+hwsolve.digits.normalise_digits and `latin_separators`.
 """
 
 from __future__ import annotations
@@ -15,12 +20,23 @@ from typing import Any, TypeVar
 
 import click
 
+from hwsolve.digits import normalise_digits
+from hwsolve.i18n import LANGUAGES, activate
 from hwsolve.io import to_json
 from hwsolve.numbers import DEFAULT_DIGITS
 
 FORMATS = ("text", "json", "md", "tex")
 # What a click.option decorates: a command's function (or the command itself).
 Decorated = TypeVar("Decorated", bound=Callable[..., object])
+
+
+# The Persian comma and semicolon, which a Persian keyboard types in place of ',' and ';'.
+_PERSIAN_SEPARATORS = str.maketrans({"\u060c": ",", "\u061b": ";"})
+
+
+def latin_separators(text: str) -> str:
+    """'،' to ',' and '؛' to ';': list separators as the parsers here split on them."""
+    return text.translate(_PERSIAN_SEPARATORS)
 
 
 class OneLineUsageError(click.ClickException):
@@ -64,7 +80,8 @@ class FiniteFloat(click.FloatRange):
     name = "finite float"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
-        number = click.FLOAT.convert(value, param, ctx)
+        typed: Any = normalise_digits(value) if isinstance(value, str) else value
+        number = click.FLOAT.convert(typed, param, ctx)
         if not math.isfinite(number):
             self.fail(f"{value!r} is not finite", param, ctx)
         return super().convert(number, param, ctx)
@@ -81,7 +98,7 @@ class NumberText(FiniteFloat):
     # value is the text: the one override of convert whose return type differs from its base's.
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:  # type: ignore[override]
         super().convert(value, param, ctx)
-        return str(value).strip()
+        return normalise_digits(str(value))  # "۰٫۵" is quoted back as "0.5": the output's numbers are Latin
 
 
 class NumberList(click.ParamType[tuple[object, ...]]):
@@ -98,7 +115,7 @@ class FloatList(NumberList):
     name = "float list"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[float, ...]:
-        return value if isinstance(value, tuple) else parse_float_list(value, _hint(param))
+        return value if isinstance(value, tuple) else parse_float_list(latin_separators(value), _hint(param))
 
 
 class SampleList(NumberList):
@@ -111,7 +128,7 @@ class SampleList(NumberList):
     ) -> tuple[tuple[float, ...], ...]:
         if isinstance(value, tuple):
             return value
-        return parse_sample_list(value, _hint(param))
+        return parse_sample_list(latin_separators(value), _hint(param))
 
 
 class IntList(NumberList):
@@ -125,7 +142,7 @@ class IntList(NumberList):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[int, ...]:
         if isinstance(value, tuple):
             return value
-        values = parse_int_list(value, _hint(param), self.minimum)
+        values = parse_int_list(latin_separators(value), _hint(param), self.minimum)
         too_large = [v for v in values if self.maximum is not None and v > self.maximum]
         if too_large:
             self.fail(f"{too_large[0]} is more than {self.maximum} (in {value!r})", param, ctx)
@@ -143,7 +160,7 @@ class Assignments(NumberList):
         if isinstance(value, tuple):
             return value
         pairs = []
-        for item in value.split(","):
+        for item in latin_separators(value).split(","):
             name, separator, number = item.partition("=")
             if not separator or not name.strip() or not number.strip():
                 self.fail(f"expected name=value, got {item.strip()!r}", param, ctx)
@@ -177,8 +194,8 @@ class SeedList(NumberList):
         if isinstance(value, tuple):
             return value
         seeds: list[int] = []
-        for item in value.split(","):
-            bounds = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", item)
+        for item in latin_separators(value).split(","):
+            bounds = re.fullmatch(r"\s*([0-9]+)\s*(?:-\s*([0-9]+)\s*)?", normalise_digits(item))
             if not bounds:
                 self.fail(f"expected a range like 0-4 or a list like 0,1,2, got {value!r}", param, ctx)
             low = int(bounds.group(1))
@@ -206,6 +223,30 @@ def format_option(
     )
 
 
+# The formats a document is written in; text and JSON are the tool's own output, in English.
+DOCUMENT_FORMATS = ("md", "tex")
+
+
+def lang_option(what: str = "The md and tex output") -> Callable[[Decorated], Decorated]:
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES, case_sensitive=False),
+        default="en",
+        show_default=True,
+        help=f"{what} in English (en) or Persian (fa): right to left, the mathematics left to right.",
+    )
+
+
+def use_language(lang: str, fmt: str | None = None, formats: tuple[str, ...] = DOCUMENT_FORMATS) -> None:
+    """Write in `lang` from here on; a language other than English only for the formats that are documents."""
+    lang = lang.lower()
+    if lang != "en" and fmt is not None and fmt.lower() not in formats:
+        raise click.BadParameter(
+            f"--lang {lang} writes {' and '.join(formats)}; --format {fmt.lower()} is English only", param_hint="--lang"
+        )
+    activate(lang)
+
+
 def digits_option() -> Callable[[Decorated], Decorated]:
     return click.option(
         "--digits",
@@ -227,9 +268,9 @@ def seed_option(default: int = 0) -> Callable[[Decorated], Decorated]:
 
 
 def parse_float(text: str, name: str | None) -> float:
-    """A finite float, or BadParameter naming the option."""
+    """A finite float, or BadParameter naming the option; Persian digits and '٫' read as Latin ones."""
     try:
-        value = float(text)
+        value = float(normalise_digits(text))
     except ValueError:
         raise click.BadParameter(f"{text.strip()!r} is not a number", param_hint=name) from None
     if not math.isfinite(value):
@@ -267,7 +308,7 @@ def parse_int_list(text: str, name: str | None, minimum: int | None = 1) -> tupl
     for item in text.split(","):
         item = item.strip()
         try:
-            value = int(item)
+            value = int(normalise_digits(item))
         except ValueError:
             raise click.BadParameter(f"{item!r} is not an integer (in {text!r})", param_hint=name) from None
         if minimum is not None and value < minimum:
@@ -281,7 +322,15 @@ def emit(solution: object, fmt: str, template: str, digits: int = DEFAULT_DIGITS
     if fmt == "json":
         click.echo(to_json(solution))
         return
+    from hwsolve.i18n import is_rtl, language
     from hwsolve.render.environment import render_template
 
     context.setdefault("figures", {})  # the report passes figure paths; a bare command has none
-    click.echo(render_template(fmt, template, solution=solution, digits=digits, **context), nl=False)
+    text = render_template(fmt, template, solution=solution, digits=digits, **context)
+    if is_rtl(language()) and fmt in DOCUMENT_FORMATS:
+        # A Persian fragment as the report has it: Markdown wrapped right to left, LaTeX marked for xepersian.
+        from hwsolve.render.rtl_latex import rtl_latex
+        from hwsolve.render.rtl_markdown import rtl_markdown
+
+        text = rtl_markdown(text) if fmt == "md" else rtl_latex(text)
+    click.echo(text, nl=False)

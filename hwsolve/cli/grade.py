@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hwsolve.cli.common import Command, FiniteFloat, format_option
+from hwsolve.cli.common import Command, FiniteFloat, format_option, lang_option, use_language
 from hwsolve.course.grades import StudentGrade
 from hwsolve.errors import HwsolveError
+from hwsolve.i18n import _
 
 if TYPE_CHECKING:
     from hwsolve.course.grades import RejectedSheet
@@ -164,8 +165,9 @@ Examples:
     help="gradebook.csv's columns: Canvas's import header, Moodle's ID number/email, or generic.",
 )
 @format_option(choices=("text", "json"), help="text for a person, json for a script.")
+@lang_option("The feedback and the summary")
 def grade(
-    variants_dir: Path, sheets: tuple[Path, ...], out: Path, tolerance: str, ecf: float, lms: str, fmt: str
+    variants_dir: Path, sheets: tuple[Path, ...], out: Path, tolerance: str, ecf: float, lms: str, fmt: str, lang: str
 ) -> None:
     """Grade answer sheets (TOML) against each student's key, with tolerance and error carried forward.
 
@@ -179,6 +181,7 @@ def grade(
     second sheet for a student) is one line on stderr and listed in
     rejected.csv; the rest of the class is still graded, and the command exits 1.
     """
+    use_language(lang)
     from hwsolve.course.files import read_keys, verified
     from hwsolve.course.grading import grade_sheets
     from hwsolve.io import ensure_writable, to_json
@@ -232,9 +235,13 @@ Examples:
 @click.option("--tolerance", default="default", show_default=True, help=TOLERANCE_HELP)
 @click.option("--ecf", type=FiniteFloat(0.0, 1.0), default=0.5, show_default=True, help="Error-carried-forward share.")
 @format_option(choices=("text", "json"), help="text for a person, json for a script.")
-def check(sheet_path: Path, variant_dir: Path | None, reveal: bool, tolerance: str, ecf: float, fmt: str) -> None:
+@lang_option("The feedback")
+def check(
+    sheet_path: Path, variant_dir: Path | None, reveal: bool, tolerance: str, ecf: float, fmt: str, lang: str
+) -> None:
     """Grade your own answer sheet and print the feedback: which answers are right, and which mistake each
     wrong one shows."""
+    use_language(lang, fmt, formats=("text",))
     import dataclasses
 
     from hwsolve.course.files import KeyFileError, read_key
@@ -264,4 +271,6 @@ def check(sheet_path: Path, variant_dir: Path | None, reveal: bool, tolerance: s
     else:
         click.echo(feedback_text(grade, key, options, reveal), nl=False)
         if variant_dir is None:  # a student with a variant of their own would otherwise read a wrong score
-            click.echo("\nGraded against the homework's own numbers; for your variant give --variant DIR/<your id>.")
+            click.echo(
+                "\n" + _("Graded against the homework's own numbers; for your variant give --variant DIR/<your id>.")
+            )

@@ -21,7 +21,9 @@ from hwsolve.cli.common import (
     digits_option,
     emit,
     format_option,
+    lang_option,
     seed_option,
+    use_language,
 )
 from hwsolve.numbers import format_number
 from hwsolve.problem.q1 import DropoutProblem, GradientFlowProblem, WidthProblem
@@ -158,6 +160,7 @@ Examples:
 @seed_option()
 @digits_option()
 @format_option()
+@lang_option()
 def q1(
     part: str | None,
     x: tuple[float, ...] | None,
@@ -174,6 +177,7 @@ def q1(
     seed: int,
     digits: int,
     fmt: str,
+    lang: str,
 ) -> None:
     """Q1: multilayer perceptrons, in four parts.
 
@@ -193,6 +197,7 @@ def q1(
     file per seed and settings, so the same seed prints the same JSON; --force
     retrains, and then only the wall-clock seconds change.
     """
+    use_language(lang, fmt)
     dropout = _dropout_problem(x, mask, rates)
     width = _width_problem(widths, steps, long_steps, seeds, budget, threads)
     from hwsolve.solutions.q1 import solve_q1  # after validation: SymPy and torch load slowly
@@ -205,14 +210,9 @@ def q1(
     def progress(message: str) -> None:
         click.echo(f"q1c: {message}", err=True)
 
+    gradient_flow = GradientFlowProblem(depth=depth)
     solution = solve_q1(
-        part=part,
-        seed=seed,
-        dropout=dropout,
-        width=width,
-        gradient_flow=GradientFlowProblem(depth=depth),
-        force=force,
-        progress=progress,
+        part=part, seed=seed, dropout=dropout, width=width, gradient_flow=gradient_flow, force=force, progress=progress
     )
     if fmt.lower() == "json" and part is not None:
         emit(getattr(solution, part), "json", "q1")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from hwsolve.cli.common import Command, FiniteFloat, digits_option, emit, format_option, seed_option
+from hwsolve.cli.common import (
+    Command,
+    FiniteFloat,
+    digits_option,
+    emit,
+    format_option,
+    lang_option,
+    seed_option,
+    use_language,
+)
 from hwsolve.problem.q2 import RegularisationProblem
 
 # The defaults shown in --help come from the problem definition, their one home.
@@ -49,7 +58,8 @@ Examples:
 @seed_option()
 @digits_option()
 @format_option()
-def q2(n_train: int, noise: float, degree: int, max_degree: int, seed: int, digits: int, fmt: str) -> None:
+@lang_option()
+def q2(n_train: int, noise: float, degree: int, max_degree: int, seed: int, digits: int, fmt: str, lang: str) -> None:
     """Q2: true or false on regularisation.
 
     The homework keeps only the submitted answers (all "false"); the three
@@ -61,6 +71,7 @@ def q2(n_train: int, noise: float, degree: int, max_degree: int, seed: int, digi
     are added, (c) a sweep of the L2 coefficient. The same judges then run on
     nine more seeds.
     """
+    use_language(lang, fmt)
     from hwsolve.solutions.q2 import solve_q2  # numpy and the experiment load only when the command runs
 
     problem = RegularisationProblem(n_train=n_train, noise=noise, degree=degree, max_degree=max_degree)

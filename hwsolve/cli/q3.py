@@ -21,7 +21,9 @@ from hwsolve.cli.common import (
     digits_option,
     emit,
     format_option,
+    lang_option,
     merge_assignments,
+    use_language,
 )
 from hwsolve.problem.q3 import (
     ACTIVATIONS,
@@ -198,6 +200,7 @@ Examples:
 )
 @digits_option()
 @format_option()
+@lang_option()
 def q3(
     lr: float | None,
     x: Samples | None,
@@ -210,6 +213,7 @@ def q3(
     steps: int,
     digits: int,
     fmt: str,
+    lang: str,
 ) -> None:
     """Q3: one step of backpropagation by hand, derived in SymPy and checked by torch autograd.
 
@@ -236,6 +240,7 @@ def q3(
     Inputs are x_i; neuron j's net input is H_j (hidden) or O_j (output)
     and its output y_j. With no options this is the homework's network.
     """
+    use_language(lang, fmt)
     try:
         given_weights = merge_assignments(weights, "--weights", "weight")  # repeated options merge
         given_biases = merge_assignments(biases, "--biases", "bias")

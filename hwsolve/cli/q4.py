@@ -12,7 +12,9 @@ from hwsolve.cli.common import (
     digits_option,
     emit,
     format_option,
+    lang_option,
     seed_option,
+    use_language,
 )
 from hwsolve.experiments.mnist import MODE_NAMES
 from hwsolve.problem.q4 import HOMEWORK_EPOCHS, SUBMITTED_THRESHOLD
@@ -85,6 +87,7 @@ def check_configs(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option("--force", is_flag=True, help="Retrain even the configs already finished for these settings.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 @format_option()
+@lang_option()
 @digits_option()
 def q4(
     mode: str,
@@ -99,6 +102,7 @@ def q4(
     force: bool,
     progress: bool,
     fmt: str,
+    lang: str,
     digits: int,
 ) -> None:
     """Train the 12 MLPs (3 activations x 2 losses x 2 optimisers) on MNIST and print the test errors.
@@ -116,6 +120,7 @@ def q4(
     answers from homework mode over --seeds 0-2 (median and range) and shows
     corrected mode for seed 0; both reuse what this command wrote.
     """
+    use_language(lang, fmt)
     from hwsolve.cli.progress import click_progress
     from hwsolve.io import default_build_dir, ensure_writable
     from hwsolve.solutions.q4 import solve_q4

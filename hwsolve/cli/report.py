@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hwsolve.cli.common import Command, digits_option, seed_option
+from hwsolve.cli.common import Command, digits_option, lang_option, seed_option, use_language
 from hwsolve.cli.progress import click_progress
 from hwsolve.errors import HwsolveError
 from hwsolve.problem.q4 import HOMEWORK_EPOCHS
@@ -47,7 +47,8 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
     cls=Command,
     epilog="Examples:\n\n  hwsolve report                      # build/report.md, .tex and .pdf\n\n"
     f"  hwsolve report --format md --quick  # Markdown only, {QUICK_EPOCHS}-epoch Q4 sweep\n\n"
-    "  HWSOLVE_DATA=~/mnist hwsolve report --out out/",
+    "  HWSOLVE_DATA=~/mnist hwsolve report --out out/\n\n"
+    "  hwsolve report --lang fa             # build/report.fa.md, .tex and .pdf (XeLaTeX), in Persian",
 )
 @click.option(
     "--format",
@@ -82,6 +83,7 @@ def parse_formats(values: tuple[str, ...]) -> tuple[str, ...]:
 )
 @digits_option()
 @seed_option()
+@lang_option("The report")
 def report(
     formats: tuple[str, ...],
     out_dir: Path | None,
@@ -91,6 +93,7 @@ def report(
     data_dir: Path | None,
     digits: int,
     seed: int,
+    lang: str,
 ) -> None:
     """Write the whole solution of Deep Learning HW2 as one document.
 
@@ -100,7 +103,12 @@ def report(
     it) when it holds the requested epochs, and trains the sweep otherwise.
     Without MNIST the other questions still render; Q4 says how to provide
     the data and the command warns (exit 0).
+
+    --lang fa writes it in Persian (right to left; math, code and tables left
+    to right): OUT/report.fa.md, .tex, .pdf (XeLaTeX, the Nazli font of
+    fonts-farsiweb) and OUT/figures/fa/, from the same caches as English.
     """
+    use_language(lang)
     from hwsolve.io import default_build_dir
     from hwsolve.render.options import ReportOptions
     from hwsolve.render.report import build_report
@@ -121,10 +129,11 @@ def report(
         data_dir=data_dir,
         seed=seed,
         sweep_progress=click_progress,
+        lang=lang.lower(),
     )
-    chosen, skipped_pdf = _formats_we_can_build(chosen, explicit=bool(formats))
-    if "pdf" in chosen and title is not None:
-        _check_title_settable(title)
+    chosen, skipped_pdf = _formats_we_can_build(chosen, explicit=bool(formats), engine=options.latex_engine)
+    if "pdf" in chosen and title is not None and options.latex_engine == "pdflatex":
+        _check_title_settable(title)  # XeLaTeX sets any script its fonts have
     from hwsolve.io import ensure_writable
 
     ensure_writable(options.out_dir)  # before solving and training, not at the first write after them
@@ -137,7 +146,7 @@ def report(
         click.echo(f"Warning: {warning}", err=True)
 
 
-def _formats_we_can_build(chosen: tuple[str, ...], explicit: bool) -> tuple[tuple[str, ...], str]:
+def _formats_we_can_build(chosen: tuple[str, ...], explicit: bool, engine: str) -> tuple[tuple[str, ...], str]:
     """The formats to write, and the line saying the PDF was skipped (empty if it was not).
 
     Without TeX an explicit pdf is an error, raised before the slow work rather
@@ -145,7 +154,7 @@ def _formats_we_can_build(chosen: tuple[str, ...], explicit: bool) -> tuple[tupl
     """
     if "pdf" not in chosen:
         return chosen, ""
-    missing = _missing_latex_message()
+    missing = _missing_latex_message(engine)
     if not missing:
         return chosen, ""
     if explicit:
@@ -165,7 +174,8 @@ def _write(result: Report, chosen: tuple[str, ...]) -> list[Path]:
     if "pdf" in chosen:
         from hwsolve.render.pdf import build_pdf
 
-        written.append(build_pdf(result.options.out_dir / "report.tex"))
+        options = result.options
+        written.append(build_pdf(options.out_dir / f"{options.stem}.tex", engine=options.latex_engine))
     return written
 
 
@@ -181,9 +191,9 @@ def _check_title_settable(title: str) -> None:
         )
 
 
-def _missing_latex_message() -> str:
+def _missing_latex_message(engine: str) -> str:
     """One line naming what the PDF lacks and the Debian packages that bring it; empty when TeX is there."""
     from hwsolve.render.pdf import latex_missing_message, missing_latex_tools
 
-    missing = missing_latex_tools()
-    return latex_missing_message(missing) if missing else ""
+    missing = missing_latex_tools(engine)
+    return latex_missing_message(missing, engine) if missing else ""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hwsolve.cli.common import Command, FloatList
+from hwsolve.cli.common import Command, FloatList, lang_option, use_language
 
 if TYPE_CHECKING:
     from hwsolve.course.files import VariantSet
@@ -97,7 +97,7 @@ Examples:
     help="The variants folder: DIR/<id>/problem.md, sheet.toml, key.json; index.csv; problems.pdf.",
 )
 @click.option("--id-column", help="The roster's id column, when it is none of the usual names.")
-@click.option("--lang", type=click.Choice(["en"]), default="en", show_default=True, help="Language of the sheets.")
+@lang_option("The problem sheets (problem.md, problems.pdf)")
 @click.option(
     "--format",
     "documents",
@@ -143,6 +143,7 @@ def variants(
     A draw whose mistakes could not be told apart (two misconceptions within
     3 significant figures of each other on an answer) is redrawn.
     """
+    use_language(lang)
     from hwsolve.course.files import make_variants
     from hwsolve.course.roster import read_roster
     from hwsolve.course.seeds import variant_seed

@@ -42,6 +42,7 @@ from pathlib import Path
 from hwsolve.course.answers import ANSWER_PATHS, Q3_NEURONS, Q3_WEIGHTS, VECTOR_PATHS
 from hwsolve.digits import decimals_written, normalise_digits, parse_number
 from hwsolve.errors import HwsolveError
+from hwsolve.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -292,50 +293,55 @@ def _one_line(message: str) -> str:
 
 
 def blank_sheet(student: str) -> str:
-    """The TOML text of an empty sheet for `student`: every answer path set to "" with a comment on what to write."""
+    """The TOML text of an empty sheet for `student`: every answer path set to "" with a comment on what to write.
+
+    The comments are in the active language (hwsolve.i18n), as the student's problem sheet beside it.
+    """
     tables: dict[str, list[str]] = {}
     for path in ANSWER_PATHS:
-        table, _, key = path.rpartition(".")
+        table, _dot, key = path.rpartition(".")
         tables.setdefault(table, []).append(key)
-    lines = [
-        '# An answer sheet. Write each answer in place of its "": a number such as 0.0981,',
-        "# or a list of numbers in brackets where the comment asks for one. Persian digits go in quotes:",
-        '# H3 = "۰٫۷۵۵" (without quotes TOML cannot read them).',
-        '# Write the decimals you mean: 0.0980 claims four. Leave "" where you have no answer.',
-        f"student = {_toml_string(student)}",
-    ]
+    header = _(
+        'An answer sheet. Write each answer in place of its "": a number such as 0.0981,\n'
+        "or a list of numbers in brackets where the comment asks for one. Persian digits go in quotes:\n"
+        'H3 = "۰٫۷۵۵" (without quotes TOML cannot read them).\n'
+        'Write the decimals you mean: 0.0980 claims four. Leave "" where you have no answer.'
+    )
+    lines = [f"# {line}" for line in header.split("\n")]
+    lines.append(f"student = {_toml_string(student)}")
+    hints = _hints()
     for table, keys in tables.items():
         if table:  # a path with no table (none today) would sit above the first header
-            lines += ["", f"[{table}]" + (f"  # {_TABLE_NOTES[table]}" if table in _TABLE_NOTES else "")]
-        lines += [f'{key} = ""  # {_HINTS.get(f"{table}.{key}" if table else key, "one number")}' for key in keys]
+            lines += ["", f"[{table}]" + (f"  # {_(_TABLE_NOTES[table])}" if table in _TABLE_NOTES else "")]
+        lines += [f'{key} = ""  # {hints.get(f"{table}.{key}" if table else key, _("one number"))}' for key in keys]
     return "\n".join(lines) + "\n"
 
 
-_TABLE_NOTES = {
-    "q3.forward": "net input and output of every non-input neuron",
-    "q3.gradients": "the loss's gradient with respect to each weight",
-    "q3.updated": "each weight after one gradient-descent step",
+_TABLE_NOTES = {  # translated with _() where the sheet is written
+    "q3.forward": N_("net input and output of every non-input neuron"),
+    "q3.gradients": N_("the loss's gradient with respect to each weight"),
+    "q3.updated": N_("each weight after one gradient-descent step"),
 }
 
 
 def _hints() -> dict[str, str]:
-    """What to write at each path, for the blank sheet's comments."""
-    vector = "a list of numbers, one per entry of x: [a, b, c, d, e]"
+    """What to write at each path, for the blank sheet's comments, in the active language."""
     hints = {
-        "q1b.train": f"{vector}, the training-time output at your p",
-        "q1b.test": f"{vector}, the test-time output at your p",
-        "q3.loss": "one number: the loss of the forward pass, before the update",
+        "q1b.train": _("a list of numbers, one per entry of x: [a, b, c, d, e], the training-time output at your p"),
+        "q1b.test": _("a list of numbers, one per entry of x: [a, b, c, d, e], the test-time output at your p"),
+        "q3.loss": _("one number: the loss of the forward pass, before the update"),
     }
     for neuron in Q3_NEURONS:
-        kind = "output" if neuron.startswith("y") else "net input"
-        hints[f"q3.forward.{neuron}"] = f"one number: the {kind} of neuron {neuron[1:]}"
+        hint = (
+            _("one number: the output of neuron {neuron}")
+            if neuron.startswith("y")
+            else _("one number: the net input of neuron {neuron}")
+        )
+        hints[f"q3.forward.{neuron}"] = hint.format(neuron=neuron[1:])
     for weight in Q3_WEIGHTS:
-        hints[f"q3.gradients.{weight}"] = f"one number: dLoss/d{weight}"
-        hints[f"q3.updated.{weight}"] = f"one number: {weight} after the update"
+        hints[f"q3.gradients.{weight}"] = _("one number: dLoss/d{weight}").format(weight=weight)
+        hints[f"q3.updated.{weight}"] = _("one number: {weight} after the update").format(weight=weight)
     return hints
-
-
-_HINTS = _hints()
 
 
 def _toml_string(text: str) -> str:

@@ -29,6 +29,7 @@ from collections.abc import Callable
 import sympy as sp
 from sympy.printing.printer import Printer
 
+from hwsolve.i18n import N_
 from hwsolve.numbers import format_number_latex
 from hwsolve.problem.q3 import ACTIVATIONS, ELEMENTWISE, activation_base, activation_slope
 
@@ -192,14 +193,15 @@ SYMPY_ACTIVATIONS: dict[str, Callable[..., sp.Expr] | Callable[[list[sp.Expr]], 
     "softmax": softmax_outputs,
 }
 
-# How the write-up's question names each activation in words.
+# How the write-up's question names each activation in words (in English; a document translates them where it
+# says them, hwsolve.solutions.q3_layers).
 ACTIVATION_WORDS: dict[str, str] = {
-    "sigmoid": "sigmoid",
-    "tanh": "tanh",
-    "relu": "ReLU",
-    "leaky_relu": "leaky ReLU",
-    "identity": "identity (linear)",
-    "softmax": "softmax",
+    "sigmoid": N_("sigmoid"),
+    "tanh": N_("tanh"),
+    "relu": N_("ReLU"),
+    "leaky_relu": N_("leaky ReLU"),
+    "identity": N_("identity (linear)"),
+    "softmax": N_("softmax"),
 }
 
 ACTIVATION_LATEX: dict[str, str] = {

@@ -47,6 +47,7 @@ import torch
 
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.two_moons import Split, train_test_moons
+from hwsolve.i18n import _, using
 from hwsolve.io import default_build_dir, write_json_atomic
 from hwsolve.problem.q1 import WidthProblem
 from hwsolve.threads import torch_threads
@@ -92,7 +93,8 @@ class WidthSubstitution:
     # All seeds at requested_width: measured, or scaled linearly from the probe (a lower bound).
     estimated_seconds: float
     budget_seconds: float  # what was left of the budget for this width
-    reason: str
+    reason: str  # in English, as the plan file and the progress line keep it; substitution_reason() says it again
+    scaled: bool = False  # estimated_seconds is the probe's step scaled by width (a lower bound), not measured
 
 
 @dataclass(frozen=True)
@@ -271,24 +273,41 @@ def choose_trainable_width(
             f"no hidden width trains {problem.seed_count} seeds of {problem.steps} steps "
             f"within the {budget:g} s left of the budget; raise --time-budget"
         )
-    substitution = WidthSubstitution(width, candidate, probe_width, probe_step, estimate, budget, reason="")
-    return dataclasses.replace(substitution, reason=_substitution_reason(substitution, problem, scaled))
+    substitution = WidthSubstitution(width, candidate, probe_width, probe_step, estimate, budget, "", scaled)
+    with using("en"):  # the plan file keeps it in English
+        return dataclasses.replace(substitution, reason=substitution_reason(substitution, problem))
 
 
-def _substitution_reason(substitution: WidthSubstitution, problem: WidthProblem, scaled: bool) -> str:
-    """Why `substitution` was made, as the report says it; `scaled`: the estimate is a bound from the probe."""
-    how = (
-        f" (one step at {substitution.probe_width:,} units takes {1000 * substitution.seconds_per_step:.3g} ms "
-        "at full speed, and the time per step grows at least linearly with width)"
-        if scaled
-        else ""
-    )
-    return (
-        f"{problem.seed_count} seeds of {problem.steps} full-batch steps at {substitution.requested_width:,} "
-        f"hidden units would take {'at least ' if scaled else ''}about {substitution.estimated_seconds:.0f} s "
-        f"at full speed on the machine that built this report{how}, over the {substitution.budget_seconds:.0f} s "
-        f"left of its {problem.time_budget_s:g} s budget for part (c); {substitution.trained_width:,} units, "
-        "the widest 1-2-5 width whose timed steps fit, were trained instead"
+def substitution_reason(substitution: WidthSubstitution, problem: WidthProblem) -> str:
+    """Why `substitution` was made, as the report says it, in the active language: one clause, no full stop.
+
+    Two whole sentences: an estimate scaled from the probe (a lower bound, with how it was scaled), or measured.
+    """
+    if substitution.scaled:
+        text = _(
+            "{seeds} seeds of {steps} full-batch steps at {width} hidden units would take at least about "
+            "{estimate} s at full speed on the machine that built this report (one step at {probe} units takes "
+            "{step_ms} ms at full speed, and the time per step grows at least linearly with width), over the "
+            "{budget} s left of its {total} s budget for part (c); {trained} units, the widest 1-2-5 width whose "
+            "timed steps fit, were trained instead"
+        )
+    else:
+        text = _(
+            "{seeds} seeds of {steps} full-batch steps at {width} hidden units would take about {estimate} s "
+            "at full speed on the machine that built this report, over the {budget} s left of its {total} s "
+            "budget for part (c); {trained} units, the widest 1-2-5 width whose timed steps fit, were trained "
+            "instead"
+        )
+    return text.format(
+        seeds=problem.seed_count,
+        steps=problem.steps,
+        width=f"{substitution.requested_width:,}",
+        estimate=f"{substitution.estimated_seconds:.0f}",
+        probe=f"{substitution.probe_width:,}",
+        step_ms=f"{1000 * substitution.seconds_per_step:.3g}",
+        budget=f"{substitution.budget_seconds:.0f}",
+        total=f"{problem.time_budget_s:g}",
+        trained=f"{substitution.trained_width:,}",
     )
 
 
@@ -390,10 +409,18 @@ def _real(value: object, low: float = 0.0, high: float = math.inf) -> bool:
     )
 
 
+def _substitution_from(item: UncheckedJson) -> WidthSubstitution:
+    """A cached substitution. A plan written before `scaled` was recorded says it in its English reason, which
+    reads "would take at least about" exactly when the estimate was scaled (substitution_reason)."""
+    if "scaled" not in item:
+        item = {**item, "scaled": "would take at least about" in str(item.get("reason", ""))}
+    return WidthSubstitution(**item)
+
+
 def _plan_from(data: UncheckedJson, problem: WidthProblem) -> WidthPlan:
     plan = WidthPlan(
         tuple(data["trained_widths"]),
-        tuple(WidthSubstitution(**item) for item in data["substitutions"]),
+        tuple(_substitution_from(item) for item in data["substitutions"]),
         data["estimated_seconds"],
     )
     _check(

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hwsolve.i18n import N_
+
+# In English (the JSON's); a document says them in its own language, with _() where they are shown.
 RECONSTRUCTED_STATEMENTS: dict[str, str] = {
-    "a": (
+    "a": N_(
         "Regularisation such as L1 or L2 cannot improve a model's performance on unseen data; "
         "it does not help against overfitting."
     ),
-    "b": "Adding more features (more model inputs) cannot increase overfitting.",
-    "c": (
+    "b": N_("Adding more features (more model inputs) cannot increase overfitting."),
+    "c": N_(
         "The larger the regularisation coefficient the better: "
         "increasing it only fights overfitting and cannot make the model underfit."
     ),
@@ -26,11 +29,11 @@ RECONSTRUCTED_STATEMENTS: dict[str, str] = {
 
 SUBMITTED_ANSWERS: dict[str, bool] = {"a": False, "b": False, "c": False}
 
-RECONSTRUCTION_NOTE = (
+RECONSTRUCTION_NOTE = N_(
     'The statements are reconstructed from the submitted answers (all "false") as the claims their reasons refute, '
     'so the submitted "false" is right by construction: agreeing with it is not evidence.'
 )
-# Why the audit does not count Q2, shown beside its rows.
+# Why the audit does not count Q2, shown beside its rows (translated there).
 NOT_COUNTED_REASON = RECONSTRUCTION_NOTE
 
 

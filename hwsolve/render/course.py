@@ -14,25 +14,39 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from hwsolve.course.grades import MISSING, UNEXPLAINED, RejectedSheet, StudentGrade
+from hwsolve.course.grades import MISSING, UNEXPLAINED, AnswerGrade, RejectedSheet, StudentGrade
 from hwsolve.course.grading import GradingOptions
 from hwsolve.course.keys import Key
 from hwsolve.course.misconceptions import MISCONCEPTIONS
 from hwsolve.course.variant import Variant
+from hwsolve.i18n import is_rtl, language
 from hwsolve.io import remove_folder_temporaries, write_atomic
 from hwsolve.render.environment import render_template
 from hwsolve.render.pdf import LatexBuildError, build_pdf, latex_missing_message, missing_latex_tools
+from hwsolve.render.rtl_latex import rtl_latex_document
+from hwsolve.render.rtl_markdown import rtl_markdown
 
 DIGITS = 6
 PROBLEMS_TEX = "problems.tex"
 
 
+def _directed(markdown: str) -> str:
+    """A Markdown document in a right-to-left language wrapped right to left (hwsolve.render.rtl_markdown)."""
+    return rtl_markdown(markdown) if is_rtl(language()) else markdown
+
+
+def latex_engine() -> str:
+    """pdflatex for English; a right-to-left document (xepersian) needs XeLaTeX."""
+    return "xelatex" if is_rtl(language()) else "pdflatex"
+
+
 def problem_markdown(variant: Variant) -> str:
-    return render_template("md", "variant_problem", variant=variant, digits=DIGITS)
+    return _directed(render_template("md", "variant_problem", variant=variant, digits=DIGITS))
 
 
 def problems_latex(variants: Sequence[Variant]) -> str:
-    return render_template("tex", "variant_problems", variants=variants, digits=DIGITS)
+    text = render_template("tex", "variant_problems", variants=variants, digits=DIGITS)
+    return rtl_latex_document(text) if is_rtl(language()) else text
 
 
 def build_problems_pdf(folder: Path, variants: Sequence[Variant]) -> tuple[Path | None, str]:
@@ -41,26 +55,45 @@ def build_problems_pdf(folder: Path, variants: Sequence[Variant]) -> tuple[Path 
     The PDF is rebuilt only when problems.tex changes, and is byte-identical for the same .tex (no date or
     random id in it), so a rerun leaves it as it was.
     """
-    missing = missing_latex_tools()
+    engine = latex_engine()
+    missing = missing_latex_tools(engine)
     if missing:
-        return None, f"problems.pdf skipped: {latex_missing_message(missing)}"
+        return None, f"problems.pdf skipped: {latex_missing_message(missing, engine)}"
     latin = [variant.student for variant in variants if not variant.student.isascii()]
-    if latin:
-        return None, f"problems.pdf skipped: pdflatex cannot set the id {latin[0]!r}; only ASCII ids for now"
+    if latin and engine == "pdflatex":
+        return None, f"problems.pdf skipped: pdflatex cannot set the id {latin[0]!r}; use --lang fa, or ASCII ids"
     text = problems_latex(variants)
     tex, pdf = folder / PROBLEMS_TEX, folder / "problems.pdf"
     if pdf.is_file() and tex.is_file() and tex.read_text(encoding="utf-8") == text:
         return pdf, ""
     write_atomic(tex, text)
     try:
-        return build_pdf(tex), ""
+        return build_pdf(tex, engine=engine), ""
     except LatexBuildError:
-        return None, f"problems.pdf failed: pdflatex stopped; see {folder / 'problems.log'}"
+        return None, f"problems.pdf failed: {engine} stopped; see {folder / 'problems.log'}"
+
+
+def _mistakes(grade: StudentGrade) -> list[tuple[str, list[AnswerGrade]]]:
+    """The wrong answers grouped by diagnosis, in the diagnoses' order; "" groups those carried forward without one."""
+    groups: dict[str, list[AnswerGrade]] = {}
+    for answer in grade.answers:
+        if not answer.correct:
+            groups.setdefault(answer.diagnosis or "", []).append(answer)
+    return sorted(groups.items())
 
 
 def feedback_markdown(grade: StudentGrade, key: Key, options: GradingOptions) -> str:
-    return render_template(
-        "md", "feedback", grade=grade, key=key, tolerance_spec=options.tolerance.spec, ecf=options.ecf, digits=DIGITS
+    return _directed(
+        render_template(
+            "md",
+            "feedback",
+            grade=grade,
+            key=key,
+            mistakes=_mistakes(grade),
+            tolerance_spec=options.tolerance.spec,
+            ecf=options.ecf,
+            digits=DIGITS,
+        )
     )
 
 
@@ -102,19 +135,21 @@ def summary_markdown(
     seen = {name for by_id in counts.values() for name in by_id}
     ids = [name for name in (*MISCONCEPTIONS, UNEXPLAINED, MISSING) if name in seen]
     mean = sum(grade.total for grade in grades) / len(grades) if grades else 0.0
-    return render_template(
-        "md",
-        "grading_summary",
-        grades=grades,
-        rejected=rejected,
-        absent=absent,
-        ids=ids,
-        counts=counts,
-        right=right,
-        carried=carried,
-        mean_total=mean,
-        tolerance_spec=options.tolerance.spec,
-        digits=DIGITS,
+    return _directed(
+        render_template(
+            "md",
+            "grading_summary",
+            grades=grades,
+            rejected=rejected,
+            absent=absent,
+            ids=ids,
+            counts=counts,
+            right=right,
+            carried=carried,
+            mean_total=mean,
+            tolerance_spec=options.tolerance.spec,
+            digits=DIGITS,
+        )
     )
 
 

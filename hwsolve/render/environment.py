@@ -13,11 +13,13 @@ Templates live in the top-level templates/ folder, shipped as the package
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from functools import cache
 
 import jinja2
 from markupsafe import Markup
 
+from hwsolve.i18n import gettext, language, translations
 from hwsolve.numbers import DEFAULT_DIGITS, format_fixed, format_number, format_number_latex, format_percent
 from hwsolve.render.latex_escape import escape_latex
 
@@ -72,7 +74,31 @@ def escape_markdown(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", _LINE_BREAK.sub(" ", str(value)))
 
 
+def and_list(items: Iterable[object]) -> str:
+    """'a', 'b' and 'c' as the active language lists them (English: "a, b and c"; Persian: "a، b و c").
+
+    LaTeX items (Markup) give LaTeX: the separators are plain words, safe in either format.
+    """
+    values = list(items)
+    texts = [str(item) for item in values]
+    joined = "".join(texts) if len(texts) < 2 else gettext(", ").join(texts[:-1]) + gettext(" and ") + texts[-1]
+    return Markup(joined) if values and all(isinstance(item, Markup) for item in values) else joined
+
+
+def local_date(lang: str) -> str:
+    """Today as the language's readers date things: for Persian the Jalali calendar (persiantools), e.g. ۱۶ آذر ۱۴۰۵."""
+    import datetime
+
+    if lang == "fa":
+        from persiantools.jdatetime import JalaliDate
+
+        today = JalaliDate(datetime.date.today())  # type: ignore[no-untyped-call]  # persiantools is untyped
+        return str(today.strftime("%d %B %Y", locale="fa"))
+    return datetime.date.today().isoformat()
+
+
 def _common_filters(env: jinja2.Environment) -> None:
+    env.filters["and_list"] = and_list
     env.filters["num"] = lambda value, digits=DEFAULT_DIGITS: format_number(value, digits)
     env.filters["pct"] = lambda value, digits=3, keep_zeros=False: format_percent(value, digits, keep_zeros)
     # `sig` keeps trailing zeros, for table columns: one rule of significant
@@ -82,12 +108,44 @@ def _common_filters(env: jinja2.Environment) -> None:
     env.filters["fixed"] = format_fixed
 
 
+def _tex_value(value: object) -> str:
+    """A value put into a translated sentence: LaTeX as it is, a number formatted, anything else escaped."""
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value)
+    return escape_latex(value)
+
+
+def _install_tex_gettext(env: jinja2.Environment, lang: str) -> None:
+    """{% trans %} in LaTeX: the translated sentence is LaTeX (its $math$ and \\emph stay), its variables are
+    escaped unless they are LaTeX already, and the whole is Markup so the environment does not escape it again."""
+    catalog = translations(lang)
+
+    def tex_gettext(message: str, /, **variables: object) -> Markup:
+        return Markup(catalog.gettext(message) % {name: _tex_value(value) for name, value in variables.items()})
+
+    def tex_ngettext(singular: str, plural: str, number: int, /, **variables: object) -> Markup:
+        values = {name: _tex_value(value) for name, value in {"num": number, **variables}.items()}
+        return Markup(catalog.ngettext(singular, plural, number) % values)
+
+    # The i18n extension adds this method to the environment at run time (so mypy cannot see it).
+    install: Callable[..., None] = getattr(env, "install_gettext_callables")  # noqa: B009
+    install(tex_gettext, tex_ngettext, newstyle=True)
+    # install_gettext_callables wraps the functions in ones that format with str %; the trans blocks call the
+    # globals, so ours replace the wrappers: they format themselves and return Markup.
+    env.globals["gettext"] = tex_gettext
+    env.globals["_"] = tex_gettext
+    env.globals["ngettext"] = tex_ngettext
+
+
 @cache
-def environment(fmt: str) -> jinja2.Environment:
-    """The Jinja2 environment for 'text', 'md' or 'tex'."""
+def environment(fmt: str, lang: str = "en") -> jinja2.Environment:
+    """The Jinja2 environment for 'text', 'md' or 'tex' in language `lang` ({% trans %} through its catalog)."""
     if fmt == "tex":
         env = jinja2.Environment(
             loader=_loader(),
+            extensions=["jinja2.ext.i18n"],
             block_start_string=r"\BLOCK{",
             block_end_string="}",
             variable_start_string=r"\VAR{",
@@ -112,10 +170,14 @@ def environment(fmt: str) -> jinja2.Environment:
         env.filters["math"] = Markup  # mark a SymPy latex() string as safe
         env.filters["code_spans"] = _tex_code_spans
         env.filters["texttt"] = _tex_texttt
+        _install_tex_gettext(env, lang)
+        env.globals["lang"] = lang
+        env.globals["local_date"] = lambda: local_date(lang)
         return env
     if fmt in ("text", "md"):
         env = jinja2.Environment(
             loader=_loader(),
+            extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
             autoescape=False,
@@ -128,6 +190,10 @@ def environment(fmt: str) -> jinja2.Environment:
         env.filters["math"] = lambda value: value
         env.filters["code_spans"] = lambda value: value  # `code` is already Markdown
         env.filters["md_escape"] = escape_markdown
+        install: Callable[..., None] = getattr(env, "install_gettext_translations")  # noqa: B009 (added by i18n)
+        install(translations(lang), newstyle=True)
+        env.globals["lang"] = lang
+        env.globals["local_date"] = lambda: local_date(lang)
         return env
     raise ValueError(f"unknown template format {fmt!r}")
 
@@ -138,6 +204,6 @@ def template_path(fmt: str, template_name: str) -> str:
 
 
 def render_template(fmt: str, template_name: str, **context: object) -> str:
-    """Render templates/<fmt>/<name>.<ext>.j2 with the given context."""
-    template = environment(fmt).get_template(template_path(fmt, template_name))
+    """Render templates/<fmt>/<name>.<ext>.j2 with the given context, in the active language (hwsolve.i18n)."""
+    template = environment(fmt, language()).get_template(template_path(fmt, template_name))
     return template.render(**context)

@@ -21,3 +21,19 @@ class ReportOptions:
     data_dir: Path | None = None
     seed: int = 0
     sweep_progress: ProgressFactory | None = None  # draws the Q4 sweeps' progress bar (the CLI passes click's)
+    lang: str = "en"  # the document's language (hwsolve.i18n.LANGUAGES): a Persian report is report.fa.*
+
+    @property
+    def stem(self) -> str:
+        """The report's file name without its suffix: report (English), report.fa (Persian), ..."""
+        return "report" if self.lang == "en" else f"report.{self.lang}"
+
+    @property
+    def figures_dir(self) -> Path:
+        """English figures in OUT/figures/, another language's in OUT/figures/<lang>/ (their words differ)."""
+        return self.out_dir / "figures" if self.lang == "en" else self.out_dir / "figures" / self.lang
+
+    @property
+    def latex_engine(self) -> str:
+        """pdflatex for English; xepersian (right to left, a Persian font) needs XeLaTeX."""
+        return "pdflatex" if self.lang == "en" else "xelatex"

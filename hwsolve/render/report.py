@@ -21,6 +21,7 @@ from markupsafe import Markup
 from hwsolve import __version__
 from hwsolve.audit.compare import Audit
 from hwsolve.errors import DataNotFoundError, HwsolveError
+from hwsolve.i18n import N_, _, is_rtl
 from hwsolve.io import write_atomic
 from hwsolve.render.environment import render_template, template_path
 from hwsolve.render.options import ReportOptions
@@ -30,16 +31,18 @@ from hwsolve.render.questions.q2 import Q2Hook
 from hwsolve.render.questions.q3 import Q3Hook
 from hwsolve.render.questions.q4 import Q4Hook
 from hwsolve.render.reproducibility import Reproducibility, reproducibility
+from hwsolve.render.rtl_latex import rtl_latex_document
+from hwsolve.render.rtl_markdown import rtl_markdown
 
 __all__ = ["QUESTIONS", "QuestionSection", "Report", "build_report", "render_report", "write_report"]
 
-COURSE = "Deep Learning"
+# In English; the report says them in its own language (_() where they are used, as course_name() does).
+COURSE = N_("Deep Learning")
 HOMEWORK = 2
 DEFAULT_TITLE = f"{COURSE} — Homework {HOMEWORK}"
-NOT_YET_AVAILABLE = "not yet available"
-AUDIT_HEADING = "Audit of the submitted solution"
-ANSWERS_HEADING = "Answers at a glance"
-REPRODUCIBILITY_HEADING = "Reproducibility"
+AUDIT_HEADING = N_("Audit of the submitted solution")
+ANSWERS_HEADING = N_("Answers at a glance")
+REPRODUCIBILITY_HEADING = N_("Reproducibility")
 FIGURE_FORMATS = {"md": "png", "tex": "pdf"}  # PNG for Markdown, vector PDF for LaTeX
 
 QUESTIONS: tuple[QuestionHook, ...] = (Q1Hook(), Q2Hook(), Q3Hook(), Q4Hook())
@@ -76,11 +79,21 @@ def is_installed(hook: QuestionHook) -> bool:
 def placeholder_for(error: HwsolveError) -> str:
     """One line saying why the question is missing and what to do about it."""
     if isinstance(error, DataNotFoundError):
-        return (
-            f"not computed, because the MNIST data was not found. {error} "
+        return _(
+            "not computed, because the MNIST data was not found. {error} "
             "Then rerun `hwsolve report` (for example `HWSOLVE_DATA=/path/to/mnist hwsolve report`)."
-        )
-    return f"not computed: {error}"
+        ).format(error=error)
+    return _("not computed: {error}").format(error=error)
+
+
+def course_name() -> str:
+    """The course's name in the active language."""
+    return _(COURSE)
+
+
+def default_title() -> str:
+    """DEFAULT_TITLE in the active language."""
+    return _("{course} — Homework {homework}").format(course=course_name(), homework=HOMEWORK)
 
 
 def solve_all(options: ReportOptions, progress: Callable[[str], None] | None = None) -> list[QuestionSection]:
@@ -88,7 +101,9 @@ def solve_all(options: ReportOptions, progress: Callable[[str], None] | None = N
     for hook in QUESTIONS:
         section = QuestionSection(hook.number, hook.title)
         if not is_installed(hook):
-            section.placeholder = f"{NOT_YET_AVAILABLE} ({hook.solver} is not part of this installation)."
+            section.placeholder = _("not yet available ({solver} is not part of this installation).").format(
+                solver=hook.solver
+            )
         else:
             if progress is not None:
                 progress(f"Q{hook.number}: {hook.title}...")
@@ -129,9 +144,11 @@ def notices(sections: list[QuestionSection], options: ReportOptions) -> list[str
     for section in sections:
         if section.solved is not None:
             lines.extend(section.solved.notices())
-    missing = [f"Question {section.number}" for section in sections if section.solved is None]
+    missing = [_("Question {number}").format(number=section.number) for section in sections if section.solved is None]
     if missing:
-        lines.append(f"Not in this report: {', '.join(missing)} (see each section for why).")
+        lines.append(
+            _("Not in this report: {questions} (see each section for why).").format(questions=_(", ").join(missing))
+        )
     return lines
 
 
@@ -140,7 +157,7 @@ def build_report(options: ReportOptions, progress: Callable[[str], None] | None 
     from hwsolve.audit.from_solutions import build_audit
 
     sections = solve_all(options, progress)
-    warnings = draw_figures(sections, options.out_dir / "figures")
+    warnings = draw_figures(sections, options.figures_dir)
     warnings += [
         f"Q{section.number} is not in the report: {section.placeholder}"
         for section in sections
@@ -200,10 +217,9 @@ def render_section(section: QuestionSection, fmt: str, options: ReportOptions) -
     try:
         body = render_template(fmt, f"q{section.number}", **_section_context(section.solved, section, fmt, options))
     except jinja2.TemplateNotFound:
-        section.placeholder = (
-            f"the solution is computed but its {fmt} fragment (templates/{fmt}/q{section.number}) "
-            f"is {NOT_YET_AVAILABLE}."
-        )
+        section.placeholder = _(
+            "the solution is computed but its {format} fragment (templates/{format}/q{number}) is not yet available."
+        ).format(format=fmt, number=section.number)
         return None
     return body + _unplaced_figures(section, fmt, paths, body)
 
@@ -230,12 +246,15 @@ def render_report(report: Report, fmt: str) -> str:
     for section in report.sections:
         body = render_section(section, fmt, options)  # first: it may set the placeholder
         answer = render_answer(section, fmt, options)
-        heading = _first_heading(body, fmt) or f"Question {section.number} — {section.title}"
+        title = _(section.title)  # the hooks' titles are marked with N_
+        heading = _first_heading(body, fmt) or _("Question {number} — {title}").format(
+            number=section.number, title=title
+        )
         label = section_label(section.number)
         rendered.append(
             {
                 "number": section.number,
-                "title": section.title,
+                "title": title,
                 "heading": heading,
                 "anchor": github_anchor(heading),
                 "label": label,
@@ -245,24 +264,26 @@ def render_report(report: Report, fmt: str) -> str:
             }
         )
     audit_body = render_template(fmt, "audit", audit=report.audit, digits=options.digits)
+    audit_heading, answers_heading = _(AUDIT_HEADING), _(ANSWERS_HEADING)
+    reproducibility_heading = _(REPRODUCIBILITY_HEADING)
     return render_template(
         fmt,
         "report",
-        title=options.title or DEFAULT_TITLE,
-        default_title=DEFAULT_TITLE,
-        course=COURSE,
+        title=options.title or default_title(),
+        default_title=default_title(),
+        course=course_name(),
         homework=HOMEWORK,
         version=__version__,
         notices=report.notices,
         sections=rendered,
         audit_body=safe(audit_body),
-        audit_heading=AUDIT_HEADING,
-        audit_anchor=github_anchor(AUDIT_HEADING),
-        answers_heading=ANSWERS_HEADING,
-        answers_anchor=github_anchor(ANSWERS_HEADING),
+        audit_heading=audit_heading,
+        audit_anchor=github_anchor(audit_heading),
+        answers_heading=answers_heading,
+        answers_anchor=github_anchor(answers_heading),
         reproducibility=_reproducibility(report, __version__),
-        reproducibility_heading=REPRODUCIBILITY_HEADING,
-        reproducibility_anchor=github_anchor(REPRODUCIBILITY_HEADING),
+        reproducibility_heading=reproducibility_heading,
+        reproducibility_anchor=github_anchor(reproducibility_heading),
         digits=options.digits,
     )
 
@@ -307,7 +328,15 @@ def github_anchor(heading: str) -> str:
 
 
 def write_report(report: Report, fmt: str) -> Path:
-    """Write build/report.md or build/report.tex (atomically) and return its path."""
-    path = report.options.out_dir / f"report.{fmt}"
-    write_atomic(path, render_report(report, fmt))
+    """Write build/report.md or build/report.tex (report.fa.* in Persian), atomically, and return its path.
+
+    A right-to-left document is marked for its directions here, once, after rendering: the Markdown wrapped
+    in dir="rtl" (hwsolve.render.rtl_markdown), the LaTeX's Latin runs and tables left to right (rtl_latex).
+    """
+    options = report.options
+    path = options.out_dir / f"{options.stem}.{fmt}"
+    text = render_report(report, fmt)
+    if is_rtl(options.lang):
+        text = rtl_markdown(text) if fmt == "md" else rtl_latex_document(text)
+    write_atomic(path, text)
     return path

@@ -39,7 +39,8 @@ from hwsolve.derive.q1_dropout import derive_dropout_expectation, inverted_dropo
 from hwsolve.derive.q1_linear_collapse import derive_linear_collapse, induction_step_holds
 from hwsolve.errors import VerificationError
 from hwsolve.experiments.gradient_flow import GradientFlowResult, run_gradient_flow
-from hwsolve.experiments.width import SeedRuns, WidthSubstitution, run_width_experiment
+from hwsolve.experiments.width import SeedRuns, WidthSubstitution, run_width_experiment, substitution_reason
+from hwsolve.i18n import _, language, ngettext
 from hwsolve.problem.q1 import DropoutProblem, GradientFlowProblem, LinearCollapseProblem, WidthProblem
 from hwsolve.solutions.base import template_only
 from hwsolve.solutions.q1_conclusions import (
@@ -106,6 +107,13 @@ class Q1cSolution:
     margins: dict[str, float]  # the thresholds the verdicts use
     from_cache: bool = template_only(False)  # every result was read from the cache files, none trained
 
+    def reason(self, substitution: WidthSubstitution) -> str:
+        """Why a width was substituted, in the active language: the plan's reason as recorded (in English, as the
+        plan file and the JSON keep it), or said again from its numbers in another language."""
+        if language() == "en":
+            return substitution.reason
+        return substitution_reason(substitution, self.problem)
+
 
 @dataclass(frozen=True)
 class DerivativeMaximum:
@@ -161,22 +169,35 @@ class Q1Solution:
     d: Q1dSolution | None = None
 
     def reproducibility_notes(self) -> list[str]:
-        """What depended on the machine that built the report: never part of an answer."""
+        """What depended on the machine that built the report: never part of an answer (in the active language)."""
         if self.c is None:
             return []
         problem = self.c.problem
         trained = sum(run.seconds for seed in self.c.runs_by_seed for run in seed.runs + seed.long_runs)
-        threads = f"{problem.threads} torch thread{'s' if problem.threads != 1 else ''}"
         notes = [
-            f"Q1(c) trained all {len(self.c.seeds)} seeds in {trained:.0f} s of wall-clock time on {threads}; "
-            "its plan, which times the machine at full speed (CPU time), "
-            f"expected {self.c.planned_seconds:.0f} s of its {problem.time_budget_s:g} s budget "
-            "(wall-clock time also counts waiting for a core on a busy machine). "
-            "The results are cached under build/q1/ and reused on later runs."
+            ngettext(
+                "Q1(c) trained all {seeds} seeds in {trained} s of wall-clock time on {threads} torch thread; "
+                "its plan, which times the machine at full speed (CPU time), expected {planned} s of its "
+                "{budget} s budget (wall-clock time also counts waiting for a core on a busy machine). "
+                "The results are cached under build/q1/ and reused on later runs.",
+                "Q1(c) trained all {seeds} seeds in {trained} s of wall-clock time on {threads} torch threads; "
+                "its plan, which times the machine at full speed (CPU time), expected {planned} s of its "
+                "{budget} s budget (wall-clock time also counts waiting for a core on a busy machine). "
+                "The results are cached under build/q1/ and reused on later runs.",
+                problem.threads,
+            ).format(
+                seeds=len(self.c.seeds),
+                trained=f"{trained:.0f}",
+                threads=problem.threads,
+                planned=f"{self.c.planned_seconds:.0f}",
+                budget=f"{problem.time_budget_s:g}",
+            )
         ]
         for substitution in self.c.substitutions:
             notes.append(
-                f"Q1(c): the {substitution.requested_width:,}-unit network was not trained: {substitution.reason}."
+                _("Q1(c): the {width}-unit network was not trained: {reason}.").format(
+                    width=f"{substitution.requested_width:,}", reason=self.c.reason(substitution)
+                )
             )
         return notes
 

@@ -35,11 +35,12 @@ Q2Solution.seed_check.answers[label] (one answer per seed).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hwsolve.check.finite import overflow_error
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.regularisation import L1, L2, RegularisationExperiment, run_regularisation
+from hwsolve.i18n import N_, _, using
 from hwsolve.problem.q2 import RECONSTRUCTED_STATEMENTS, RECONSTRUCTION_NOTE, SUBMITTED_ANSWERS, RegularisationProblem
 
 SEEDS_CHECKED = 10  # seeds seed .. seed + 9; about 0.1 s each
@@ -47,15 +48,52 @@ EVIDENCE_DIGITS = 4  # significant figures of the errors quoted in Q2Statement.e
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One sentence of evidence, kept as its English message and values: said in the active language when shown."""
+
+    message: str  # in English, marked with N_() where it is written (for the catalog)
+    values: dict[str, object] = field(default_factory=dict)
+
+    def text(self) -> str:
+        return _(self.message).format(**self.values)
+
+
+@dataclass(frozen=True)
 class Q2Statement:
+    """One statement and its answer. The prose (statement, evidence) is said in the active language when it is
+    read; the JSON (json_fields) always has it in English."""
+
     label: str
-    statement: str
     reconstructed: bool  # always True: the homework does not state them
     answer: bool  # True/False, computed from the experiment
     submitted_answer: bool
     agrees_with_submission: bool  # by construction of the reconstruction: not evidence
-    evidence: list[str]  # the numbers the answer rests on, as plain sentences (text and JSON output)
+    sentences: tuple[Sentence, ...]  # the numbers the answer rests on (evidence)
     findings: dict[str, bool]  # the comparisons the answer is made of, e.g. {"L2": True} (L2 lowers the test error)
+
+    @property
+    def statement(self) -> str:
+        """The reconstructed statement."""
+        return _(RECONSTRUCTED_STATEMENTS[self.label])
+
+    @property
+    def evidence(self) -> list[str]:
+        """The numbers the answer rests on, as plain sentences (text and JSON output)."""
+        return [sentence.text() for sentence in self.sentences]
+
+    def json_fields(self) -> dict[str, object]:
+        """The JSON's fields (hwsolve.io), in English whatever the active language."""
+        with using("en"):
+            return {
+                "label": self.label,
+                "statement": self.statement,
+                "reconstructed": self.reconstructed,
+                "answer": self.answer,
+                "submitted_answer": self.submitted_answer,
+                "agrees_with_submission": self.agrees_with_submission,
+                "evidence": self.evidence,
+                "findings": self.findings,
+            }
 
 
 @dataclass(frozen=True)
@@ -131,11 +169,9 @@ def _require_finite(label: str, **values: float) -> None:
         raise HwsolveError(f"Q2({label}): no verdict, a computed error is not finite ({', '.join(bad)})")
 
 
-def _statement(label: str, answer: bool, evidence: list[str], findings: dict[str, bool]) -> Q2Statement:
+def _statement(label: str, answer: bool, evidence: list[Sentence], findings: dict[str, bool]) -> Q2Statement:
     submitted = SUBMITTED_ANSWERS[label]
-    return Q2Statement(
-        label, RECONSTRUCTED_STATEMENTS[label], True, answer, submitted, answer == submitted, evidence, findings
-    )
+    return Q2Statement(label, True, answer, submitted, answer == submitted, tuple(evidence), findings)
 
 
 def penalty_improves(experiment: RegularisationExperiment, penalty: str) -> bool:
@@ -152,16 +188,39 @@ def judge_regularisation(experiment: RegularisationExperiment) -> Q2Statement:
     effect = experiment.penalty_effect
     improves = {fit.penalty: penalty_improves(experiment, fit.penalty) for fit in effect.fits}
     evidence = [
-        f"Degree {effect.degree}, {experiment.problem.n_train} training points, no penalty (lambda = 0): "
-        f"train MSE {_quoted(effect.without.train_mse)}, test MSE {_quoted(effect.without.test_mse)}."
+        Sentence(
+            N_(
+                "Degree {degree}, {n_train} training points, no penalty (lambda = 0): "
+                "train MSE {train}, test MSE {test}."
+            ),
+            {
+                "degree": effect.degree,
+                "n_train": experiment.problem.n_train,
+                "train": _quoted(effect.without.train_mse),
+                "test": _quoted(effect.without.test_mse),
+            },
+        )
     ]
     for fit in effect.fits:
-        evidence.append(
-            f"{fit.penalty} at lambda = {lambda_text(fit.best_log10_lambda)} (chosen on the validation set): "
-            f"train MSE {_quoted(fit.errors.train_mse)}, test MSE {_quoted(fit.errors.test_mse)}, "
-            f"{fit.errors.nonzero_weights} of {effect.degree} weights non-zero: "
-            f"{'lowers' if improves[fit.penalty] else 'does not lower'} the test error."
-        )
+        if improves[fit.penalty]:
+            message = N_(
+                "{penalty} at lambda = {lambda_} (chosen on the validation set): train MSE {train}, "
+                "test MSE {test}, {nonzero} of {degree} weights non-zero: lowers the test error."
+            )
+        else:
+            message = N_(
+                "{penalty} at lambda = {lambda_} (chosen on the validation set): train MSE {train}, "
+                "test MSE {test}, {nonzero} of {degree} weights non-zero: does not lower the test error."
+            )
+        values = {
+            "penalty": fit.penalty,
+            "lambda_": lambda_text(fit.best_log10_lambda),
+            "train": _quoted(fit.errors.train_mse),
+            "test": _quoted(fit.errors.test_mse),
+            "nonzero": fit.errors.nonzero_weights,
+            "degree": effect.degree,
+        }
+        evidence.append(Sentence(message, values))
     return _statement("a", not any(improves.values()), evidence, improves)
 
 
@@ -175,12 +234,45 @@ def judge_features(experiment: RegularisationExperiment) -> Q2Statement:
     )
     train_falls = sweep.train_mse[last] < sweep.train_mse[best]
     validation_rises = sweep.validation_mse[last] > sweep.validation_mse[best]
+    if train_falls and validation_rises:
+        largest = N_(
+            "Degree {degree} ({features} features for {n_train} points): "
+            "train MSE {train} (lower), validation MSE {validation} (higher)."
+        )
+    elif train_falls:
+        largest = N_(
+            "Degree {degree} ({features} features for {n_train} points): "
+            "train MSE {train} (lower), validation MSE {validation} (not higher)."
+        )
+    elif validation_rises:
+        largest = N_(
+            "Degree {degree} ({features} features for {n_train} points): "
+            "train MSE {train} (not lower), validation MSE {validation} (higher)."
+        )
+    else:
+        largest = N_(
+            "Degree {degree} ({features} features for {n_train} points): "
+            "train MSE {train} (not lower), validation MSE {validation} (not higher)."
+        )
     evidence = [
-        f"Without regularisation, degree {sweep.best_degree} has the lowest validation MSE, "
-        f"{_quoted(sweep.validation_mse[best])} (train {_quoted(sweep.train_mse[best])}).",
-        f"Degree {sweep.degrees[last]} ({sweep.degrees[last] + 1} features for {experiment.problem.n_train} points): "
-        f"train MSE {_quoted(sweep.train_mse[last])} ({'lower' if train_falls else 'not lower'}), validation MSE "
-        f"{_quoted(sweep.validation_mse[last])} ({'higher' if validation_rises else 'not higher'}).",
+        Sentence(
+            N_("Without regularisation, degree {degree} has the lowest validation MSE, {validation} (train {train})."),
+            {
+                "degree": sweep.best_degree,
+                "validation": _quoted(sweep.validation_mse[best]),
+                "train": _quoted(sweep.train_mse[best]),
+            },
+        ),
+        Sentence(
+            largest,
+            {
+                "degree": sweep.degrees[last],
+                "features": sweep.degrees[last] + 1,
+                "n_train": experiment.problem.n_train,
+                "train": _quoted(sweep.train_mse[last]),
+                "validation": _quoted(sweep.validation_mse[last]),
+            },
+        ),
     ]
     return _statement(
         "b",
@@ -206,16 +298,45 @@ def judge_coefficient(experiment: RegularisationExperiment) -> Q2Statement:
     larger_is_worse = validation[-1] > validation[best]
     underfits = sweep.train_mse[-1] > validation[best] and sweep.train_mse[-1] > sweep.train_mse[best]
     exponents = sweep.log10_lambdas
+    if larger_is_worse:
+        sweep_message = N_(
+            "Degree {degree}, L2 with lambda from {smallest} to {largest}: validation MSE {at_smallest} at the "
+            "smallest, {at_best} at lambda = {best} (the best), {at_largest} at the largest: "
+            "a larger lambda is worse past the best one."
+        )
+    else:
+        sweep_message = N_(
+            "Degree {degree}, L2 with lambda from {smallest} to {largest}: validation MSE {at_smallest} at the "
+            "smallest, {at_best} at lambda = {best} (the best), {at_largest} at the largest: "
+            "the largest lambda is the best."
+        )
+    if underfits:
+        fit_message = N_(
+            "At the largest lambda the training MSE is {train}, above the best validation MSE: "
+            "the model underfits (noise variance {noise})."
+        )
+    else:
+        fit_message = N_(
+            "At the largest lambda the training MSE is {train}, not above the best validation MSE: "
+            "no sign of underfitting (noise variance {noise})."
+        )
     evidence = [
-        f"Degree {sweep.degree}, L2 with lambda from {lambda_text(exponents[0])} to {lambda_text(exponents[-1])}: "
-        f"validation MSE {_quoted(validation[0])} at the smallest, "
-        f"{_quoted(validation[best])} at lambda = {lambda_text(exponents[best])} (the best), "
-        f"{_quoted(validation[-1])} at the largest: "
-        f"{'a larger lambda is worse past the best one' if larger_is_worse else 'the largest lambda is the best'}.",
-        f"At the largest lambda the training MSE is {_quoted(sweep.train_mse[-1])}, "
-        f"{'above' if underfits else 'not above'} the best validation MSE: "
-        f"{'the model underfits' if underfits else 'no sign of underfitting'} "
-        f"(noise variance {_quoted(experiment.noise_variance)}).",
+        Sentence(
+            sweep_message,
+            {
+                "degree": sweep.degree,
+                "smallest": lambda_text(exponents[0]),
+                "largest": lambda_text(exponents[-1]),
+                "at_smallest": _quoted(validation[0]),
+                "at_best": _quoted(validation[best]),
+                "best": lambda_text(exponents[best]),
+                "at_largest": _quoted(validation[-1]),
+            },
+        ),
+        Sentence(
+            fit_message,
+            {"train": _quoted(sweep.train_mse[-1]), "noise": _quoted(experiment.noise_variance)},
+        ),
     ]
     return _statement(
         "c", not (larger_is_worse or underfits), evidence, {"larger_is_worse": larger_is_worse, "underfits": underfits}

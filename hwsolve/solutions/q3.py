@@ -70,6 +70,7 @@ from hwsolve.derive.backprop import (
 )
 from hwsolve.derive.backprop_compiled import CompiledNetwork, CompiledStep, compile_network
 from hwsolve.derive.backprop_deltas import DeltaRoute, derive_deltas
+from hwsolve.i18n import N_, _
 from hwsolve.numbers import format_number
 from hwsolve.problem.q3 import Q3Problem, parse_bias_name, parse_weight_name
 from hwsolve.solutions import q3_chain as chain
@@ -128,11 +129,11 @@ LOSS_SUM_LATEX = {
 }
 SHORT_LOSS_OUTPUTS = 2  # up to this many outputs the prose writes the loss out in full
 
-LOSS_WORDS = {
-    "mse": "the sum of squared errors",
-    "half_mse": "half the sum of squared errors",
-    "cross_entropy": "the cross-entropy",
-    "bce": "the binary cross-entropy",
+LOSS_WORDS = {  # translated with _() where they are said (Q3Solution.loss_words)
+    "mse": N_("the sum of squared errors"),
+    "half_mse": N_("half the sum of squared errors"),
+    "cross_entropy": N_("the cross-entropy"),
+    "bce": N_("the binary cross-entropy"),
 }
 
 QUESTION = (
@@ -255,12 +256,20 @@ class Q3Solution:
 
     @property
     def activation_words(self) -> str:
-        """The activation in the question's words: ReLU, identity (linear); per layer when they differ."""
+        """The activation in the question's words: ReLU, identity (linear); per layer when they differ.
+
+        In the active language (hwsolve.i18n), as every property here that returns words.
+        """
         if len(self.layer_activations) == 1:
             return self.layer_activations[0].words
-        named = [f"{layer.words} in {layer.where}" for layer in self.layer_activations]
-        separator = "; " if len(named) > 2 else ", "  # the runs' own lists of neurons have commas
-        return separator.join(named[:-1]) + f"{separator}and {named[-1]}"
+        named = [
+            _("{activation} in {where}").format(activation=layer.words, where=layer.where)
+            for layer in self.layer_activations
+        ]
+        if len(named) == 2:
+            return _("{first}, and {second}").format(first=named[0], second=named[1])
+        # More than two: semicolons between them, since the runs' own lists of neurons have commas.
+        return _("{items}; and {last}").format(items=_("; ").join(named[:-1]), last=named[-1])
 
     @property
     def single_activation(self) -> bool:
@@ -276,7 +285,7 @@ class Q3Solution:
     @property
     def loss_words(self) -> str:
         """What the loss is, in words: the sum of squared errors, the binary cross-entropy, ..."""
-        return LOSS_WORDS[self.problem.loss]
+        return _(LOSS_WORDS[self.problem.loss])
 
     @property
     def softmax_output(self) -> bool:
@@ -287,10 +296,21 @@ class Q3Solution:
         """The pairing whose output delta SymPy proved to be y_k - t_k ('' when it did not)."""
         if not any(step.simplified_latex for step in self.delta_steps):
             return ""
-        condition = " (targets summing to 1)" if self.problem.loss == "cross_entropy" else ""
-        words = self.layer_activations[-1].words
-        article = "an" if words[0] in "aeiou" else "a"
-        return f"{article} {words} output with {self.loss_words}{condition}"
+        output = self.layer_activations[-1]
+        # English's article follows the activation's English words; each variant is one message.
+        if self.problem.loss == "cross_entropy":
+            text = (
+                _("an {activation} output with {loss} (targets summing to 1)")
+                if output.starts_with_vowel
+                else _("a {activation} output with {loss} (targets summing to 1)")
+            )
+        else:
+            text = (
+                _("an {activation} output with {loss}")
+                if output.starts_with_vowel
+                else _("a {activation} output with {loss}")
+            )
+        return text.format(activation=output.words, loss=self.loss_words)
 
     # The md and tex templates list the given parameters in two groups, the
     # biases apart from the weights; the split is made here, once, for both.

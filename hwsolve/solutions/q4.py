@@ -125,7 +125,12 @@ class Q4Solution:
         return [finding for finding in self.findings if finding.cause == cause]
 
     def differences_of_kind(self, kind: str) -> list[Difference]:
-        return [difference for difference in self.differences if difference.kind == kind]
+        """The differences of one kind, said in the active language (`differences`, the JSON's, stay English)."""
+        return [difference.translated() for difference in self.differences if difference.kind == kind]
+
+    def translated_differences(self) -> list[Difference]:
+        """Every difference, said in the active language."""
+        return [difference.translated() for difference in self.differences]
 
 
 def default_out(mode: str, epochs: int = HOMEWORK_EPOCHS, limit_train: int | None = None) -> Path:

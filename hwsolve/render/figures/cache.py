@@ -3,8 +3,8 @@
 Drawing is most of a rerun's time (matplotlib writes each figure as PNG and
 PDF), while a rerun that reuses build/ usually feeds the figures the same
 numbers. Each figure's key hashes what it is drawn from: the solution as JSON
-(the same data `--format json` prints), the figure modules' source and the
-matplotlib version. The key is written beside the figure after it is drawn,
+(the same data `--format json` prints), the figure modules' source, the
+matplotlib version and the language of its words. The key is written beside the figure after it is drawn,
 so an interrupted draw leaves no key and is redrawn next time.
 """
 
@@ -18,6 +18,7 @@ import matplotlib
 
 from hwsolve import __version__
 from hwsolve.errors import HwsolveError
+from hwsolve.i18n import language
 from hwsolve.io import to_jsonable, write_atomic
 
 FIGURE_SUFFIXES = ("png", "pdf")
@@ -45,7 +46,7 @@ def _drawing_code_digest() -> str:
 
 def figure_key(name: str, solution: object) -> str:
     data = json.dumps(_without_provenance(to_jsonable(solution)), sort_keys=True, default=repr)
-    parts = (name, data, _drawing_code_digest(), matplotlib.__version__, __version__)
+    parts = (name, data, _drawing_code_digest(), matplotlib.__version__, __version__, language())
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +15,9 @@ matplotlib.use("Agg")  # no display on CI or over ssh; must precede pyplot
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from hwsolve.i18n import is_rtl, language  # noqa: E402
 from hwsolve.io import write_atomic  # noqa: E402
+from hwsolve.render.figures.words import PERSIAN_FONT  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -73,15 +78,49 @@ STYLE: dict[RcKeyType, object] = {
 }
 
 
+@cache
+def _persian_font_registered() -> bool:
+    """Make matplotlib know the Persian font (its font list may predate the font's install); False if it is missing.
+
+    Without it a Persian label falls back to DejaVu Sans, which has the Persian letters too.
+    """
+    if shutil.which("fc-match") is None:
+        return False
+    found = subprocess.run(
+        ["fc-match", "--format=%{file}", f"{PERSIAN_FONT}:style=Regular"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    path = Path(found.stdout.strip())
+    if PERSIAN_FONT.lower() not in path.name.lower() or not path.is_file():
+        return False  # fontconfig substitutes another font for a missing one
+    from matplotlib import font_manager
+
+    for face in sorted(path.parent.glob(f"{path.stem}*{path.suffix}")):  # the regular face and the bold one
+        font_manager.fontManager.addfont(str(face))
+    return True
+
+
+def style() -> dict[RcKeyType, object]:
+    """STYLE in the active language: for Persian, the Persian font after cmr10 (glyph by glyph, as the fallback)."""
+    if not is_rtl(language()):
+        return STYLE
+    persian = [PERSIAN_FONT] if _persian_font_registered() else []
+    return {**STYLE, "font.family": ["cmr10", *persian, "DejaVu Sans", "DejaVu Serif"]}
+
+
 def apply_style() -> None:
-    """Make STYLE matplotlib's defaults in this process.
+    """Make style() matplotlib's defaults in this process.
 
     Global on purpose: a title or label reads its font when it is created,
     after new_figure has returned, so a style scoped to new_figure would
     reach only part of the figure. This module exists to draw the report's
-    figures (it already fixes the Agg backend for the process).
+    figures (it already fixes the Agg backend for the process). new_figure
+    applies it again, for the language active then.
     """
-    matplotlib.rcParams.update(STYLE)
+    matplotlib.rcParams.update(style())
 
 
 apply_style()
@@ -93,7 +132,8 @@ def new_figure(width: float, height: float, **subplots: Any) -> tuple[Figure, An
     The axes are typed as pyplot.subplots types them: one Axes, or an array of
     them, as nrows, ncols and squeeze say.
     """
-    with plt.rc_context(STYLE):
+    apply_style()
+    with plt.rc_context(style()):
         return plt.subplots(figsize=(width, height), **subplots)
 
 
@@ -103,7 +143,7 @@ def save_figure(figure: Figure, base: Path | str) -> tuple[Path, Path]:
 
     base = Path(base)
     paths = []
-    with plt.rc_context(STYLE):
+    with plt.rc_context(style()):
         for suffix in ("png", "pdf"):
             buffer = io.BytesIO()
             options = {"dpi": PNG_DPI} if suffix == "png" else {"metadata": {"CreationDate": None}}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from hwsolve.numbers import format_number
 from hwsolve.render.figures.common import new_figure, save_figure
+from hwsolve.render.figures.words import words
 
 if TYPE_CHECKING:
     from hwsolve.solutions.q2 import Q2Solution
@@ -37,34 +38,36 @@ def draw_regularisation(solution: Q2Solution, base: Path | str) -> tuple[Path, P
     features, sweep, lasso = experiment.feature_sweep, experiment.lambda_sweep, experiment.lasso_sweep
     figure, (left, right) = new_figure(6.5, 3.3, ncols=2)
 
-    left.plot(features.degrees, features.train_mse, "o-", ms=3, color=TRAIN, label="train: no penalty (b), L2 (a, c)")
+    left.plot(
+        features.degrees, features.train_mse, "o-", ms=3, color=TRAIN, label=words("train: no penalty (b), L2 (a, c)")
+    )
     left.plot(
         features.degrees,
         features.validation_mse,
         "s--",
         ms=3,
         color=VALIDATION,
-        label="validation: no penalty (b), L2 (a, c)",
+        label=words("validation: no penalty (b), L2 (a, c)"),
     )
-    left.set_xlabel(r"polynomial degree $d$, no penalty")
-    left.set_title("(b) more features")
+    left.set_xlabel(words(r"polynomial degree $d$, no penalty"))
+    left.set_title(words("(b) more features"))
 
     right.plot(sweep.lambdas, sweep.train_mse, "o-", ms=3, color=TRAIN)
     right.plot(sweep.lambdas, sweep.validation_mse, "s--", ms=3, color=VALIDATION)
     if lasso is not None:
-        right.plot(lasso.lambdas, lasso.train_mse, "^-", ms=3, color=L1_COLOUR, alpha=0.6, label="train, L1")
-        right.plot(lasso.lambdas, lasso.validation_mse, "v--", ms=3, color=L1_COLOUR, label="validation, L1")
+        right.plot(lasso.lambdas, lasso.train_mse, "^-", ms=3, color=L1_COLOUR, alpha=0.6, label=words("train, L1"))
+        right.plot(lasso.lambdas, lasso.validation_mse, "v--", ms=3, color=L1_COLOUR, label=words("validation, L1"))
     right.axvline(
         sweep.lambdas[sweep.best_index],
         color="grey",
         lw=0.8,
         ls=":",
-        label=f"best L2 on validation, {lambda_label(sweep.log10_lambdas[sweep.best_index])}",
+        label=words("best L2 on validation, {value}", value=lambda_label(sweep.log10_lambdas[sweep.best_index])),
     )
     right.set_xscale("log")
     right.xaxis.set_major_locator(LogLocator(base=10, numticks=6))
-    right.set_xlabel(rf"penalty coefficient $\lambda$, degree {sweep.degree}")
-    right.set_title("(a, c) a larger coefficient")
+    right.set_xlabel(words(r"penalty coefficient $\lambda$, degree {degree}", degree=sweep.degree))
+    right.set_title(words("(a, c) a larger coefficient"))
     right.set_ylim(
         *_decades_around(
             sweep.train_mse + sweep.validation_mse + (lasso.train_mse + lasso.validation_mse if lasso else [])
@@ -74,8 +77,10 @@ def draw_regularisation(solution: Q2Solution, base: Path | str) -> tuple[Path, P
     for axis in (left, right):
         axis.set_yscale("log")
         axis.yaxis.set_minor_formatter(NullFormatter())  # only the powers of ten are labelled
-        axis.axhline(experiment.noise_variance, color="black", lw=0.7, ls="-.", label=r"noise variance $\sigma^2$")
-        axis.set_ylabel("mean squared error (log scale)")
+        axis.axhline(
+            experiment.noise_variance, color="black", lw=0.7, ls="-.", label=words(r"noise variance $\sigma^2$")
+        )
+        axis.set_ylabel(words("mean squared error (log scale)"))
         axis.grid(alpha=0.3)
     handles, labels = left.get_legend_handles_labels()
     for handle, label in zip(*right.get_legend_handles_labels()):

@@ -33,6 +33,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from hwsolve.render.figures.common import new_figure, save_figure
+from hwsolve.render.figures.words import shaped, words
 
 if TYPE_CHECKING:  # the solution is read, never built, here: SymPy and torch load only where it is solved
     from hwsolve.solutions.q3 import Q3Solution
@@ -40,12 +41,16 @@ if TYPE_CHECKING:  # the solution is read, never built, here: SymPy and torch lo
 FORWARD_COLOUR = "#1f4e79"
 GRADIENT_COLOUR = "#b22222"
 UPDATE_COLOUR = "#2e7d32"
-# What each colour means, in words, for the legend.
-COLOUR_MEANINGS = (
-    (FORWARD_COLOUR, "forward-pass values"),
-    (GRADIENT_COLOUR, "gradients of the loss"),
-    (UPDATE_COLOUR, "values after the step"),
-)
+
+
+def colour_meanings() -> tuple[tuple[str, str], ...]:
+    """What each colour means, in words (the active language's), for the legend."""
+    return (
+        (FORWARD_COLOUR, words("forward-pass values")),
+        (GRADIENT_COLOUR, words("gradients of the loss")),
+        (UPDATE_COLOUR, words("values after the step")),
+    )
+
 
 MIN_FONT_POINTS = 8.0  # the smallest text as printed
 NODE_FONT_POINTS = 8.5
@@ -306,7 +311,8 @@ def _draw_loss(
 
 def _legend(axis: Axes) -> None:
     """What each colour means, under the drawing and inside its width, so the figure stays as wide as the network."""
-    handles = [Patch(facecolor=colour, edgecolor="none", label=meaning) for colour, meaning in COLOUR_MEANINGS]
+    meanings = colour_meanings()
+    handles = [Patch(facecolor=colour, edgecolor="none", label=meaning) for colour, meaning in meanings]
     legend = axis.legend(
         handles=handles,
         loc="upper center",
@@ -319,7 +325,7 @@ def _legend(axis: Axes) -> None:
         columnspacing=1.2,
         borderaxespad=0.2,
     )
-    for text, (colour, _) in zip(legend.get_texts(), COLOUR_MEANINGS):
+    for text, (colour, _) in zip(legend.get_texts(), meanings):
         text.set_color(colour)
 
 
@@ -344,7 +350,7 @@ def network_figure(drawing: NetworkDrawing) -> Figure:
         _draw_loss(axis, drawing, layout, node_boxes, segments)
     _place_labels(axis, labels, segments, node_boxes)
     if drawing.title:
-        axis.set_title(drawing.title, fontsize=NODE_FONT_POINTS + 0.5)
+        axis.set_title(shaped(drawing.title), fontsize=NODE_FONT_POINTS + 0.5)
     _legend(axis)
     return figure
 
@@ -379,10 +385,13 @@ def drawing_from_q3(solution: Q3Solution, digits: int = 6) -> NetworkDrawing:
     for neuron in solution.neurons:
         name = _math_name(neuron.output_latex)
         if neuron.net_input is None or neuron.net_latex is None:  # an input: it has neither
-            lines = [Line(f"input {neuron.neuron}"), Line(f"${name} = {given(neuron.output)}$", FORWARD_COLOUR)]
+            lines = [
+                Line(words("input {neuron}", neuron=neuron.neuron)),
+                Line(f"${name} = {given(neuron.output)}$", FORWARD_COLOUR),
+            ]
         else:
             lines = [
-                Line(f"neuron {neuron.neuron}"),
+                Line(words("neuron {neuron}", neuron=neuron.neuron)),
                 Line(f"${_math_name(neuron.net_latex)} = {computed(neuron.net_input)}$", FORWARD_COLOUR),
                 Line(f"${name} = {computed(neuron.output)}$", FORWARD_COLOUR),
             ]
@@ -402,14 +411,14 @@ def drawing_from_q3(solution: Q3Solution, digits: int = 6) -> NetworkDrawing:
         ]
     targets = ", ".join(f"{_math_name(latex)} = {given(value)}" for _, latex, value in solution.targets)
     drawing.loss_lines = [
-        Line("loss"),
+        Line(words("loss")),
         Line(f"${_math_name(solution.loss_formula_latex)}$"),
         Line(f"${targets}$"),
         Line(f"$L = {computed(solution.loss)}$", FORWARD_COLOUR),
     ]
     if getattr(solution, "delta_steps", ()):
         drawing.loss_lines += [
-            Line("after the step:", UPDATE_COLOUR),
+            Line(words("after the step:"), UPDATE_COLOUR),
             Line(f"$L = {computed(solution.loss_after_step)}$", UPDATE_COLOUR),
         ]
     return drawing

@@ -16,7 +16,9 @@ from matplotlib.ticker import NullFormatter
 
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist.configs import LOSSES, MNIST_ACTIVATIONS, OPTIMIZERS
+from hwsolve.i18n import _
 from hwsolve.render.figures.common import new_figure, save_figure
+from hwsolve.render.figures.words import words
 
 LABELS = {
     "relu": "ReLU",
@@ -87,12 +89,19 @@ def divergence_note(train: list[float], validation: list[float]) -> str | None:
         next((epoch + 1 for epoch, value in enumerate(curve) if not math.isfinite(value)), math.inf) for curve in curves
     )
     if math.isfinite(first_nan):
-        return f"diverged:\nloss is NaN\nfrom epoch {int(first_nan)}"
+        return words("diverged:\nloss is NaN\nfrom epoch {epoch}", epoch=int(first_nan))
     lowest = min(min(curve) for curve in curves)
     if lowest < 0:
         last = train or validation
-        which = "training" if train else "validation"
-        return f"unbounded:\n{which} loss\n{_scientific(last[-1])}\nafter {len(last)} epochs"
+        if train:
+            return words(
+                "unbounded:\ntraining loss\n{value}\nafter {epochs} epochs",
+                value=_scientific(last[-1]),
+                epochs=len(last),
+            )
+        return words(
+            "unbounded:\nvalidation loss\n{value}\nafter {epochs} epochs", value=_scientific(last[-1]), epochs=len(last)
+        )
     return None
 
 
@@ -108,7 +117,7 @@ def _draw_panel(axis: Axes, entry: CurveEntry) -> None:
     train = _finite(entry.train_loss)
     validation = _finite(entry.val_loss)
     if not train and not validation:
-        axis.text(0.5, 0.5, "0 epochs trained", ha="center", va="center", transform=axis.transAxes)
+        axis.text(0.5, 0.5, words("0 epochs trained"), ha="center", va="center", transform=axis.transAxes)
         return
     note = divergence_note(train, validation)
     if note is not None:
@@ -117,7 +126,7 @@ def _draw_panel(axis: Axes, entry: CurveEntry) -> None:
         axis.set_xlim(0.5, max(len(train), len(validation)) + 0.5)
         return
     marker = "o" if max(len(train), len(validation)) <= 3 else None  # one or two epochs draw no line
-    axis.plot(range(1, len(train) + 1), train, color="tab:blue", lw=1.2, marker=marker, ms=3, label="training")
+    axis.plot(range(1, len(train) + 1), train, color="tab:blue", lw=1.2, marker=marker, ms=3, label=words("training"))
     axis.plot(
         range(1, len(validation) + 1),
         validation,
@@ -126,7 +135,7 @@ def _draw_panel(axis: Axes, entry: CurveEntry) -> None:
         ls="--",
         marker=marker,
         ms=3,
-        label="validation",
+        label=words("validation"),
     )
     values = train + validation
     if min(values) > 0 and max(values) / min(values) > 50:
@@ -151,19 +160,19 @@ def draw_learning_curves(entries: Sequence[CurveEntry], base: Path | str, mode: 
             if row == 0:
                 axis.set_title(f"{label(loss)}, {label(optimizer)}")
             if entry is None:
-                axis.text(0.5, 0.5, "not run", ha="center", va="center", transform=axis.transAxes)
+                axis.text(0.5, 0.5, words("not run"), ha="center", va="center", transform=axis.transAxes)
                 continue
             _draw_panel(axis, entry)
             axis.grid(alpha=0.3)
             if row == len(activations) - 1:
-                axis.set_xlabel("epoch")
+                axis.set_xlabel(words("epoch"))
             if column == 0:
-                axis.set_ylabel(f"{label(activation)}\nmean loss")
+                axis.set_ylabel(words("{activation}\nmean loss", activation=label(activation)))
     # The legend of the first panel that drew lines (a diverged panel draws none).
     legends = (axis.get_legend_handles_labels() for row_axes in axes for axis in row_axes)
     handles, names = next((legend for legend in legends if legend[0]), ([], []))
     if handles:
         figure.legend(handles, names, loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-    figure.suptitle(f"Learning curves, {mode} mode", y=1.03)
+    figure.suptitle(words("Learning curves, {mode} mode", mode=_(mode)), y=1.03)
     figure.tight_layout()
     return save_figure(figure, base)

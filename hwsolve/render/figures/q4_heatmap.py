@@ -18,9 +18,11 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist.modes import MODE_NAMES
+from hwsolve.i18n import _
 from hwsolve.problem.q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.render.figures.common import new_figure, save_figure
 from hwsolve.render.figures.q4_curves import GridEntry, grid_axes, label
+from hwsolve.render.figures.words import shaped, words
 
 
 class HeatmapEntry(GridEntry, Protocol):
@@ -43,8 +45,8 @@ def error_matrix(entries: Sequence[HeatmapEntry], activations: list[str], column
 
 
 def panel_title(key: str) -> str:
-    """A bare mode name becomes "<mode> mode"; any other key is already a title."""
-    return f"{key} mode" if key in MODE_NAMES else key
+    """A bare mode name becomes "<mode> mode"; any other key is already a title (in the active language)."""
+    return words("{mode} mode", mode=_(key)) if key in MODE_NAMES else shaped(key)
 
 
 def draw_test_error_heatmap(
@@ -73,12 +75,12 @@ def draw_test_error_heatmap(
         axis.set_yticks(range(len(activations)), [label(a) for a in activations] if axis is axes[0][0] else [])
         axis.set_title(panel_title(mode))
         for (row, column), value in np.ndenumerate(matrix):
-            text = "n/a" if math.isnan(value) else f"{value:.4f}"
+            text = words("n/a") if math.isnan(value) else f"{value:.4f}"
             marker = " *" if below(value) else ""
             shade = "white" if not math.isnan(value) and norm(value) > 0.55 else "black"
             axis.text(column, row, text + marker, ha="center", va="center", fontsize=8, color=shade)
     assert image is not None  # modes is never empty: the caller draws at least one mode
-    colorbar = figure.colorbar(image, ax=list(axes[0]), fraction=0.025, pad=0.02, label="test error (log scale)")
+    colorbar = figure.colorbar(image, ax=list(axes[0]), fraction=0.025, pad=0.02, label=words("test error (log scale)"))
     colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     colorbar.ax.yaxis.set_minor_formatter(NullFormatter())
     colorbar.set_ticks([tick for tick in COLORBAR_TICKS if low <= tick <= high] or [low, high])

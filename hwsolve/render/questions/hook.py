@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from hwsolve.i18n import _, ngettext
 from hwsolve.render.options import ReportOptions
 
 
@@ -23,7 +24,7 @@ from hwsolve.render.options import ReportOptions
 class FigureSpec:
     name: str  # figures.<name> in the templates; files figures/<name>.png and .pdf
     draw: Callable[[Path], object]  # draws the solved question's figure at <base>.png and <base>.pdf
-    caption: str  # used when the question's fragment does not place the figure itself
+    caption: str  # used when the question's fragment does not place the figure itself (in the active language)
 
 
 class SolvedQuestion(Protocol):
@@ -57,7 +58,7 @@ class QuestionHook(Protocol):
     """How the report solves one question."""
 
     number: int
-    title: str  # used only by the placeholder; a fragment writes its own heading
+    title: str  # used only by the placeholder (in English, marked with N_: the report translates it)
     solver: str  # the solve function, e.g. hwsolve.solutions.q1.solve_q1: named while it is not installed
 
     def solve(self, options: ReportOptions) -> SolvedQuestion:
@@ -70,10 +71,34 @@ class QuestionHook(Protocol):
 
 
 def seed_fact(where: str, seeds: Sequence[int], epochs: int | None = None, limit_train: int | None = None) -> str:
-    """E.g. 'Question 4, homework mode: seeds 0, 1, 2; 30 epochs configured.'"""
-    parts = [("seed " if len(seeds) == 1 else "seeds ") + ", ".join(map(str, seeds))]
-    if epochs is not None:
-        parts.append(f"{epochs} epochs configured")
-    if limit_train:
-        parts.append(f"the first {limit_train:,} training images")
-    return f"{where}: {'; '.join(parts)}."
+    """E.g. 'Question 4, homework mode: seeds 0, 1, 2; 30 epochs configured.', in the active language.
+
+    `where` is already in it (e.g. _("Question {number}")); one whole sentence per combination of the optional parts.
+    """
+    count = len(seeds)
+    if epochs is not None and limit_train:
+        text = ngettext(
+            "{where}: seed {seeds}; {epochs} epochs configured; the first {images} training images.",
+            "{where}: seeds {seeds}; {epochs} epochs configured; the first {images} training images.",
+            count,
+        )
+    elif epochs is not None:
+        text = ngettext(
+            "{where}: seed {seeds}; {epochs} epochs configured.",
+            "{where}: seeds {seeds}; {epochs} epochs configured.",
+            count,
+        )
+    elif limit_train:
+        text = ngettext(
+            "{where}: seed {seeds}; the first {images} training images.",
+            "{where}: seeds {seeds}; the first {images} training images.",
+            count,
+        )
+    else:
+        text = ngettext("{where}: seed {seeds}.", "{where}: seeds {seeds}.", count)
+    return text.format(where=where, seeds=_(", ").join(map(str, seeds)), epochs=epochs, images=f"{limit_train or 0:,}")
+
+
+def question_words(number: int) -> str:
+    """'Question 1' in the active language."""
+    return _("Question {number}").format(number=number)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hwsolve.i18n import N_, _
 from hwsolve.render.options import ReportOptions
-from hwsolve.render.questions.hook import FigureSpec, seed_fact
+from hwsolve.render.questions.hook import FigureSpec, question_words, seed_fact
 
 if TYPE_CHECKING:
     from hwsolve.solutions.q1 import Q1Solution
@@ -30,7 +31,7 @@ class Q1InReport:
                 FigureSpec(
                     "q1_width",
                     lambda base: draw_width_accuracy(part_c, base),
-                    "Q1(c): train and test accuracy of the two-layer network by hidden width.",
+                    _("Q1(c): train and test accuracy of the two-layer network by hidden width."),
                 )
             )
         if part_d is not None:
@@ -38,7 +39,7 @@ class Q1InReport:
                 FigureSpec(
                     "q1_gradient_flow",
                     lambda base: draw_gradient_norms(part_d, base),
-                    "Q1(d): gradient norm per layer at initialisation, by activation and initialisation.",
+                    _("Q1(d): gradient norm per layer at initialisation, by activation and initialisation."),
                 )
             )
         return figures
@@ -47,7 +48,7 @@ class Q1InReport:
         return []
 
     def seed_facts(self) -> list[str]:
-        return [seed_fact("Question 1", [self.solution.seed])]
+        return [seed_fact(question_words(1), [self.solution.seed])]
 
     def reproducibility_notes(self) -> list[str]:
         return self.solution.reproducibility_notes()
@@ -55,7 +56,7 @@ class Q1InReport:
 
 class Q1Hook:
     number = 1
-    title = "Multilayer perceptrons"
+    title = N_("Multilayer perceptrons")
     solver = "hwsolve.solutions.q1.solve_q1"
 
     def solve(self, options: ReportOptions) -> Q1InReport:

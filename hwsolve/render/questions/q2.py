@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hwsolve.i18n import N_, _
 from hwsolve.render.options import ReportOptions
-from hwsolve.render.questions.hook import FigureSpec, seed_fact
+from hwsolve.render.questions.hook import FigureSpec, question_words, seed_fact
 
 if TYPE_CHECKING:
     from hwsolve.solutions.q2 import Q2Solution
@@ -26,7 +27,7 @@ class Q2InReport:
             FigureSpec(
                 "q2_regularisation",
                 lambda base: draw_regularisation(self.solution, base),
-                "Q2: training and validation error against the number of features (b) and the L2 coefficient (c).",
+                _("Q2: training and validation error against the number of features (b) and the L2 coefficient (c)."),
             )
         ]
 
@@ -34,7 +35,7 @@ class Q2InReport:
         return []
 
     def seed_facts(self) -> list[str]:
-        return [seed_fact("Question 2", self.solution.seeds)]
+        return [seed_fact(question_words(2), self.solution.seeds)]
 
     def reproducibility_notes(self) -> list[str]:
         return []
@@ -42,7 +43,7 @@ class Q2InReport:
 
 class Q2Hook:
     number = 2
-    title = "True or false on regularisation"
+    title = N_("True or false on regularisation")
     solver = "hwsolve.solutions.q2.solve_q2"
 
     def solve(self, options: ReportOptions) -> Q2InReport:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hwsolve.i18n import N_, _
 from hwsolve.render.options import ReportOptions
 from hwsolve.render.questions.hook import FigureSpec
 
@@ -26,7 +27,10 @@ class Q3InReport:
             FigureSpec(
                 "q3_network",
                 lambda base: draw_q3_network(self.solution, base),
-                "Q3: the network after the forward and backward pass: weights, values, gradients and updated weights.",
+                _(
+                    "Q3: the network after the forward and backward pass: "
+                    "weights, values, gradients and updated weights."
+                ),
             )
         ]
 
@@ -42,7 +46,7 @@ class Q3InReport:
 
 class Q3Hook:
     number = 3
-    title = "One step of backpropagation by hand"
+    title = N_("One step of backpropagation by hand")
     solver = "hwsolve.solutions.q3.solve_q3"
 
     def solve(self, options: ReportOptions) -> Q3InReport:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hwsolve.experiments.mnist.modes import MODE_NAMES
+from hwsolve.i18n import N_, _, ngettext
 from hwsolve.problem.q4 import HOMEWORK_EPOCHS
 from hwsolve.render.options import QUICK_EPOCHS, ReportOptions
 from hwsolve.render.questions.hook import FigureSpec, seed_fact
@@ -31,6 +32,14 @@ if TYPE_CHECKING:
 # a fresh report trains 3 + 1 sweeps, which fits `make run`'s time budget.
 HOMEWORK_SEEDS = 3
 CORRECTED_SEEDS = 1
+
+# Each mode as the report names it in a sentence (translated with _() where used).
+MODE_WORDS = {"homework": N_("homework mode"), "corrected": N_("corrected mode")}
+
+
+def mode_words(mode: str) -> str:
+    """'homework mode' in the active language."""
+    return _(MODE_WORDS[mode]) if mode in MODE_WORDS else _("{mode} mode").format(mode=mode)
 
 
 @dataclass
@@ -60,13 +69,19 @@ class Q4Modes:
         if not limited:
             return []
         return [
-            f"The Q4 results used only the first {', '.join(map(str, limited))} training images (`--limit-train`), "
-            "not all 60,000."
+            _("The Q4 results used only the first {images} training images (`--limit-train`), not all 60,000.").format(
+                images=_(", ").join(map(str, limited))
+            )
         ]
 
     def seed_facts(self) -> list[str]:
         return [
-            seed_fact(f"Question 4, {mode} mode", one.seeds or [one.seed], one.epochs, one.limit_train)
+            seed_fact(
+                _("Question 4, {mode}").format(mode=mode_words(mode)),
+                one.seeds or [one.seed],
+                one.epochs,
+                one.limit_train,
+            )
             for mode, one in self.by_mode().items()
         ]
 
@@ -76,26 +91,58 @@ class Q4Modes:
 
     def reproducibility_notes(self) -> list[str]:
         """What the Q4 numbers depended on besides the seeds and epochs (the report's closing note)."""
-        notes = []
-        for mode, solution in self.by_mode().items():
-            threads = (
-                f" with {solution.threads} torch thread{'s' if solution.threads != 1 else ''} per sweep"
-                if solution.threads
-                else ""
-            )
-            how = (
-                "read from finished results" if self.reused[mode] else "trained for this report (finished seeds reused)"
-            )
-            notes.append(
-                f"Q4 {mode} mode: {len(solution.seeds)} sweep{'s' if len(solution.seeds) != 1 else ''} of "
-                f"{len(solution.findings)} models on {solution.device}{threads}, {how}."
-            )
+        notes = [self._sweep_note(mode, solution) for mode, solution in self.by_mode().items()]
         notes.append(
-            "Finished Q4 sweeps are reused by seed from q4/<mode>/ under the output folder (other seeds in "
-            "seed-<s>/); delete them to retrain. Another CPU or a GPU sums in float32 in another order, so "
-            "its test errors can differ, most of all those of the unstable Adam runs at lr 0.1."
+            _(
+                "Finished Q4 sweeps are reused by seed from q4/<mode>/ under the output folder (other seeds in "
+                "seed-<s>/); delete them to retrain. Another CPU or a GPU sums in float32 in another order, so "
+                "its test errors can differ, most of all those of the unstable Adam runs at lr 0.1."
+            )
         )
         return notes
+
+    def _sweep_note(self, mode: str, solution: Q4Solution) -> str:
+        """E.g. 'Q4 homework mode: 3 sweeps of 12 models on cpu with 1 torch thread per sweep, read from finished
+        results.': a whole sentence for each of how it was got and whether a thread count is known."""
+        sweeps = len(solution.seeds)
+        if self.reused[mode] and solution.threads:
+            text = ngettext(
+                "Q4 {mode}: {count} sweep of {models} models on {device} with {threads} per sweep, "
+                "read from finished results.",
+                "Q4 {mode}: {count} sweeps of {models} models on {device} with {threads} per sweep, "
+                "read from finished results.",
+                sweeps,
+            )
+        elif self.reused[mode]:
+            text = ngettext(
+                "Q4 {mode}: {count} sweep of {models} models on {device}, read from finished results.",
+                "Q4 {mode}: {count} sweeps of {models} models on {device}, read from finished results.",
+                sweeps,
+            )
+        elif solution.threads:
+            text = ngettext(
+                "Q4 {mode}: {count} sweep of {models} models on {device} with {threads} per sweep, "
+                "trained for this report (finished seeds reused).",
+                "Q4 {mode}: {count} sweeps of {models} models on {device} with {threads} per sweep, "
+                "trained for this report (finished seeds reused).",
+                sweeps,
+            )
+        else:
+            text = ngettext(
+                "Q4 {mode}: {count} sweep of {models} models on {device}, "
+                "trained for this report (finished seeds reused).",
+                "Q4 {mode}: {count} sweeps of {models} models on {device}, "
+                "trained for this report (finished seeds reused).",
+                sweeps,
+            )
+        threads = solution.threads or 0
+        return text.format(
+            mode=mode_words(mode),
+            count=sweeps,
+            models=len(solution.findings),
+            device=solution.device,
+            threads=ngettext("{count} torch thread", "{count} torch threads", threads).format(count=threads),
+        )
 
     def effects(self) -> list[MeasuredEffect]:
         """Median test error of the groups each change touches, homework (all seeds) and corrected (all seeds)."""
@@ -108,7 +155,7 @@ class Q4Modes:
 
 class Q4Hook:
     number = 4
-    title = "The MNIST sweep"
+    title = N_("The MNIST sweep")
     solver = "hwsolve.solutions.q4.solve_q4"
 
     def solve(self, options: ReportOptions) -> Q4Modes:
@@ -119,11 +166,17 @@ class Q4Hook:
     def option_notices(self, options: ReportOptions) -> list[str]:
         if options.quick:
             return [
-                f"Quick mode: the Q4 sweep was trained for {QUICK_EPOCHS} epochs only, not the homework's "
-                f"{HOMEWORK_EPOCHS}; its errors are not final."
+                _(
+                    "Quick mode: the Q4 sweep was trained for {epochs} epochs only, not the homework's "
+                    "{homework_epochs}; its errors are not final."
+                ).format(epochs=QUICK_EPOCHS, homework_epochs=HOMEWORK_EPOCHS)
             ]
         if options.epochs is not None:
-            return [f"The Q4 sweep was run for {options.epochs} epochs (the homework trains {HOMEWORK_EPOCHS})."]
+            return [
+                _("The Q4 sweep was run for {epochs} epochs (the homework trains {homework_epochs}).").format(
+                    epochs=options.epochs, homework_epochs=HOMEWORK_EPOCHS
+                )
+            ]
         return []
 
 
@@ -212,28 +265,33 @@ def q4_figure_specs(solution: Q4Modes) -> list[FigureSpec]:
     from hwsolve.render.figures.q4_heatmap import draw_test_error_heatmap
 
     homework, corrected = solution.homework, solution.corrected
+    # The panels' titles, in the active language (the heatmap shapes them for matplotlib).
     panels = {
-        f"homework mode, median of {homework.n_seeds} seeds"
+        _("homework mode, median of {count} seeds").format(count=homework.n_seeds)
         if homework.n_seeds > 1
-        else "homework mode": homework.findings,
-        f"corrected mode, median of {corrected.n_seeds} seeds"
+        else _("homework mode"): homework.findings,
+        _("corrected mode, median of {count} seeds").format(count=corrected.n_seeds)
         if corrected.n_seeds > 1
-        else "corrected mode": corrected.findings,
+        else _("corrected mode"): corrected.findings,
     }
     return [
         FigureSpec(
             "q4_curves",
             lambda base: draw_learning_curves(corrected.configs, base, "corrected"),
-            f"Q4, corrected mode (seed {corrected.seed}): training (solid) and validation (dashed) loss per epoch.",
+            _("Q4, corrected mode (seed {seed}): training (solid) and validation (dashed) loss per epoch.").format(
+                seed=corrected.seed
+            ),
         ),
         FigureSpec(
             "q4_curves_homework",
             lambda base: draw_learning_curves(homework.configs, base, "homework"),
-            f"Q4, homework mode (seed {homework.seed}): training (solid) and validation (dashed) loss per epoch.",
+            _("Q4, homework mode (seed {seed}): training (solid) and validation (dashed) loss per epoch.").format(
+                seed=homework.seed
+            ),
         ),
         FigureSpec(
             "q4_heatmap",
             lambda base: draw_test_error_heatmap(panels, base),
-            "Q4: test error by activation and (loss, optimiser) in both modes; a star marks test error below 0.1.",
+            _("Q4: test error by activation and (loss, optimiser) in both modes; a star marks test error below 0.1."),
         ),
     ]

@@ -1,0 +1,66 @@
+"""Words on a figure in the active language: translated, and for Persian shaped and laid out right to left.
+
+matplotlib draws a string glyph by glyph, left to right, and shapes nothing:
+Persian letters would stand apart in their isolated forms, and a sentence
+would read backwards. So a Persian label is prepared the way a text engine
+would: arabic_reshaper picks each letter's joined form (initial, medial,
+final, isolated), and the Unicode bidi algorithm (python-bidi) puts the
+sentence in visual order, mirroring brackets. Mathematics ($...$, which
+matplotlib's mathtext draws) and Latin words stay left to right; numbers in
+the words take Persian digits, as in the document's prose.
+
+Public API: ``words(message, **values)`` (translate with _(), fill the
+named fields, shape), ``shaped(text)`` (shape an already translated text),
+``has_persian(text)``, ``PERSIAN_FONT``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hwsolve.i18n import _, is_rtl, language
+from hwsolve.render.rtl_markdown import persian_prose_digits
+
+PERSIAN_FONT = "Nazli"  # fonts-farsiweb, as the Persian PDF (hwsolve.render.pdf.PERSIAN_FONT)
+
+_ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_MATH = re.compile(r"(\$[^$]*\$)")  # mathtext keeps its own left-to-right layout
+_ZERO_WIDTH_NON_JOINER = "\u200c"
+
+
+def has_persian(text: str) -> bool:
+    return _ARABIC_SCRIPT.search(text) is not None
+
+
+def words(message: str, **values: object) -> str:
+    """`message` in the active language, its {named} fields filled, ready for matplotlib."""
+    translated = _(message)
+    return shaped(translated.format(**values) if values else translated)
+
+
+def shaped(text: str) -> str:
+    """A translated text ready for matplotlib: unchanged in a left-to-right language or without Persian letters."""
+    if not is_rtl(language()) or not has_persian(text):
+        return text
+    return "\n".join(_visual_line(line) for line in text.split("\n"))
+
+
+def _visual_line(line: str) -> str:
+    """One right-to-left line in visual order: the pieces between $...$ shaped and reordered, the math kept whole.
+
+    In a right-to-left line the first piece is drawn rightmost, so the pieces are joined in reverse.
+    """
+    from arabic_reshaper import reshape
+    from bidi.algorithm import get_display  # the pure-Python algorithm: it mirrors brackets, the compiled one does not
+
+    pieces = []
+    for piece in _MATH.split(line):
+        if not piece:
+            continue
+        if _MATH.fullmatch(piece):
+            pieces.append(piece)
+            continue
+        # Joining is decided by reshape; the non-joiner has done its work then and has no glyph to draw.
+        joined = reshape(persian_prose_digits(piece)).replace(_ZERO_WIDTH_NON_JOINER, "")
+        pieces.append(get_display(joined, base_dir="R"))
+    return "".join(reversed(pieces))

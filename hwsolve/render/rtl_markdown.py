@@ -1,0 +1,91 @@
+"""A Persian Markdown document as GitHub shows it: prose right to left, mathematics, code and tables left to right.
+
+GitHub honours `dir` on an HTML block, and Markdown inside a `<div>` is still
+Markdown when blank lines separate it from the tags. So the whole document
+goes in `<div dir="rtl">`, and each code block, table and display equation in
+a `<div dir="ltr">` of its own: a right-to-left code block would be
+right-aligned with its brackets mirrored, and a table of numbers would run
+its columns from the right.
+
+Numbers in the prose take Persian digits, as the course's own solution writes
+them (۰.۵, سوال ۳) and as xepersian sets them in the PDF, where the same rule
+holds: the decimal point stays '.', and a thousands comma becomes '،' as
+xepersian prints it. Numbers in mathematics, code, tables, link targets and
+HTML stay Latin, and so does a digit that is part of a Latin name (L2, Q4,
+w13). A link to a heading in the same document (`](#...)`) has its digits
+converted like the heading's, so the anchor still matches.
+
+Public API: ``rtl_markdown(text)``, ``persian_prose_digits(line)``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hwsolve.digits import to_persian_digits
+
+RTL_OPEN = '<div dir="rtl">'
+LTR_OPEN = '<div dir="ltr">'
+CLOSE = "</div>"
+
+_FENCE = re.compile(r"^\s*(```+|~~~+)")
+_TABLE_ROW = re.compile(r"^\s*\|")
+_DISPLAY_MATH = re.compile(r"^\s*\$\$")
+# Inline pieces that keep Latin digits: math, code, HTML tags, link targets other than #anchors, {#id}s.
+_PROTECTED = re.compile(r"(\$[^$\n]+\$|`[^`\n]*`|<[^>\n]*>|\]\((?!#)[^)\n]*\)|\{#[^}\n]*\})")
+# A number that stands alone: not part of a Latin name (L2, w13, e-5), a path or a LaTeX command.
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:[.,][0-9]+)*(?![A-Za-z0-9_/])")
+
+
+def _persian_number(match: re.Match[str]) -> str:
+    # ',' between digits is a thousands separator: xepersian prints it as '،', and so does the Markdown.
+    return to_persian_digits(match.group(0)).replace(",", "\u060c")
+
+
+def persian_prose_digits(line: str) -> str:
+    """One line of prose with its stand-alone numbers in Persian digits; math, code, tags and links as they are."""
+    pieces = _PROTECTED.split(line)
+    return "".join(piece if index % 2 else _NUMBER.sub(_persian_number, piece) for index, piece in enumerate(pieces))
+
+
+def rtl_markdown(text: str) -> str:
+    """The document wrapped right to left, its code, tables and display math left to right, its prose digits Persian."""
+    out: list[str] = [RTL_OPEN, ""]
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        block_end = _ltr_block_end(lines, index)
+        if block_end > index:
+            out += [LTR_OPEN, "", *lines[index:block_end], "", CLOSE]
+            index = block_end
+            continue
+        out.append(persian_prose_digits(line))
+        index += 1
+    out += ["", CLOSE]
+    return "\n".join(out) + "\n"
+
+
+def _ltr_block_end(lines: list[str], start: int) -> int:
+    """The end (exclusive) of a code block, table or display equation starting at `start`; `start` if none does."""
+    line = lines[start]
+    fence = _FENCE.match(line)
+    if fence:
+        marker = fence.group(1)
+        for end in range(start + 1, len(lines)):
+            if lines[end].strip().startswith(marker[:3]) and not lines[end].strip()[len(marker) :].strip():
+                return end + 1
+        return len(lines)
+    if _TABLE_ROW.match(line):
+        end = start
+        while end < len(lines) and _TABLE_ROW.match(lines[end]):
+            end += 1
+        return end
+    if _DISPLAY_MATH.match(line):
+        if line.strip() != "$$" and line.strip().endswith("$$") and len(line.strip()) > 4:
+            return start + 1  # $$ ... $$ on one line
+        for end in range(start + 1, len(lines)):
+            if lines[end].strip().endswith("$$"):
+                return end + 1
+        return len(lines)
+    return start

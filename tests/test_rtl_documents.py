@@ -1,0 +1,133 @@
+"""Right-to-left documents: the Markdown wrapper and its Persian prose digits, the LaTeX direction marks.
+
+The Markdown is parsed as GitHub parses it (markdown-it-py: CommonMark, GFM
+tables, dollar math): the rtl container is an HTML block, and the prose,
+tables, code and every math block inside it still parse as Markdown, with
+the same math text as before wrapping.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hwsolve.render.rtl_latex import rtl_latex, rtl_latex_document
+from hwsolve.render.rtl_markdown import persian_prose_digits, rtl_markdown
+
+DOCUMENT = """# سوال ۳: پس‌انتشار (Q3)
+
+نرخ یادگیری (learning rate) برابر 1 است و خطا 0.0362 شد؛ 60,000 تصویر. وزن w13 و L2 و `--lr 1` و $x_1 = 0.35$.
+
+| نورون | $H$ | $y$ |
+|---|---:|---:|
+| 3 | 0.755 | 0.680 |
+
+$$
+\\frac{\\partial L}{\\partial w_{13}} = 0.0023
+$$
+
+```
+hwsolve q3 --lr 1
+```
+
+[پیوند به سوال 3](#سوال-3-پس‌انتشار-q3) و ![شکل](figures/fa/q3_network.png)
+"""
+
+
+def _parse(text: str):
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    return (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .use(dollarmath_plugin, allow_space=False, double_inline=False)
+        .parse(text)
+    )
+
+
+def _math(tokens) -> list[str]:
+    found = []
+    for token in tokens:
+        if token.type in ("math_block", "math_inline"):
+            found.append(token.content.strip())
+        found += _math(token.children or [])
+    return found
+
+
+def test_the_document_is_one_rtl_block_with_tables_code_and_display_math_left_to_right():
+    wrapped = rtl_markdown(DOCUMENT)
+    assert wrapped.startswith('<div dir="rtl">\n\n') and wrapped.rstrip().endswith("</div>")
+    tokens = _parse(wrapped)
+    html = [token.content.strip() for token in tokens if token.type == "html_block"]
+    assert html.count('<div dir="ltr">') == 3  # the table, the display equation, the code block
+    assert html[0] == '<div dir="rtl">' and html.count("</div>") == 4
+    kinds = [token.type for token in tokens]
+    for kind in ("heading_open", "table_open", "math_block", "fence", "paragraph_open"):
+        assert kind in kinds, kind
+
+
+def test_math_survives_the_wrapper_exactly():
+    assert _math(_parse(rtl_markdown(DOCUMENT))) == _math(_parse(DOCUMENT))
+    assert "x_1 = 0.35" in _math(_parse(DOCUMENT))
+
+
+def test_prose_numbers_take_persian_digits_and_the_rest_stays_latin():
+    wrapped = rtl_markdown(DOCUMENT)
+    assert "برابر ۱ است و خطا ۰.۰۳۶۲ شد؛ ۶۰،۰۰۰ تصویر" in wrapped
+    for latin in ("w13", "L2", "`--lr 1`", "$x_1 = 0.35$", "| 3 | 0.755 | 0.680 |", "hwsolve q3 --lr 1", "(Q3)"):
+        assert latin in wrapped, latin
+    assert "figures/fa/q3_network.png" in wrapped
+    # A link to a heading changes its digits as the heading does, so GitHub's anchor still matches.
+    assert "# سوال ۳: پس‌انتشار (Q3)" in wrapped and "(#سوال-۳-پس‌انتشار-q3)" in wrapped
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("خطا 0.5 است", "خطا ۰.۵ است"),
+        ("لایه 12 از L12", "لایه ۱۲ از L12"),
+        ("مقدار $0.5$ و `0.5`", "مقدار $0.5$ و `0.5`"),
+        ("<img width=300> 3", "<img width=300> ۳"),
+        ("[x](build/q4/epochs-3/results.json) 4", "[x](build/q4/epochs-3/results.json) ۴"),
+    ],
+)
+def test_persian_prose_digits(line, expected):
+    assert persian_prose_digits(line) == expected
+
+
+def test_latin_runs_in_persian_text_are_marked_left_to_right():
+    body = r"نرخ یادگیری (learning rate) با \emph{torch autograd} و \texttt{--lr 1} و \ref{tab:q2} و $\eta = 1$."
+    assert rtl_latex(body) == (
+        r"نرخ یادگیری (\lr{learning rate}) با \emph{\lr{torch autograd}} و \texttt{--lr 1} و \ref{tab:q2} و $\eta = 1$."
+    )
+
+
+def test_tables_read_left_to_right_with_persian_headers_marked():
+    body = (
+        "\\begin{tabular}{@{}l S[table-format=1.3]}\n"
+        "مدل خطی & {خطای آزمون} \\\\\nno penalty & 0.125 \\\\[2pt]\n\\end{tabular}"
+    )
+    assert rtl_latex(body) == (
+        "\\begin{latin}\\begin{tabular}{@{}l S[table-format=1.3]}\n\\rl{مدل خطی} & {\\rl{خطای آزمون}} \\\\\n"
+        "no penalty & 0.125 \\\\[2pt]\n\\end{tabular}\\end{latin}"
+    )
+
+
+def test_names_math_and_options_are_left_alone():
+    body = (
+        "\\begin{figure}[htbp]\\centering\\includegraphics[width=0.8\\linewidth]{figures/fa/q2.pdf}"
+        "\\caption{شکل L2}\\label{fig:q2}\\end{figure}\n\\begin{align*} x &= 1 \\text{ and } y \\end{align*}\n"
+        "\\vspace{0.5em}\\\\[0.3em]"
+    )
+    assert rtl_latex(body) == body.replace("شکل L2", "شکل \\lr{L2}")
+
+
+def test_dashes_and_quotes_the_persian_font_lacks():
+    assert rtl_latex("الف --- ب -- ج ``د''") == r"الف \lr{---} ب \lr{--} ج «د»"
+
+
+def test_the_preamble_is_left_as_it_is():
+    document = (
+        "\\usepackage{hyperref}\n\\hypersetup{pdftitle={Deep Learning}}\n\\begin{document}\nمتن Adam\n\\end{document}\n"
+    )
+    assert rtl_latex_document(document) == document.replace("متن Adam", "متن \\lr{Adam}")
