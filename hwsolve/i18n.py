@@ -11,7 +11,7 @@ The active language is a context variable: the CLI activates the one
 ``--lang`` asks for before anything is solved, so the prose a solution builds
 in Python is written in it; ``using(lang)`` sets it for a block.
 
-Public API: ``LANGUAGES``, ``translations(lang)``, ``activate(lang)``,
+Public API: ``LANGUAGES``, ``translations(lang)``, ``catalog_digest(lang)``, ``activate(lang)``,
 ``language()``, ``using(lang)``, ``gettext``/``_`` and ``ngettext``,
 ``N_`` (marks a message for extraction without translating it),
 ``is_rtl(lang)``.
@@ -51,6 +51,18 @@ def translations(lang: str) -> stdlib_gettext.NullTranslations:
     if lang == "en":
         return stdlib_gettext.NullTranslations()
     return stdlib_gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang])
+
+
+@cache
+def catalog_digest(lang: str) -> str:
+    """A hash of `lang`'s compiled catalog ("" for English): what a cache of translated output must key on."""
+    check_language(lang)
+    if lang == "en":
+        return ""
+    import hashlib
+
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def activate(lang: str) -> None:

@@ -576,3 +576,13 @@ def test_a_given_number_counts_its_decimals():
     assert GivenNumber(0.098, "0.0980").decimals == 4
     assert GivenNumber(25.0, "2.50e1").decimals == 1
     assert math.isclose(GivenNumber(0.0015, "1.5e-3").value, 0.0015)
+
+
+@pytest.mark.parametrize("separator", [",", "،", "؛"])
+def test_a_list_quoted_whole_on_a_persian_keyboard_is_the_same_list(separator):
+    typed = separator.join(["۰٫۷۵", " ۱٫۲۵", " ۲", " ۰", " -۳٫۷۵"])
+    sheet = sheet_of(f'[q1b]\ntrain = "[{typed}]"\n')
+    assert values(sheet.answers["q1b.train"]) == (0.75, 1.25, 2.0, 0.0, -3.75)
+    assert texts(sheet.answers["q1b.train"]) == ("0.75", "1.25", "2", "0", "-3.75")  # decimals as written
+    with pytest.raises(SheetError, match="q1b.train"):
+        sheet_of('[q1b]\ntrain = "[۰٫۷۵، abc]"\n')

@@ -72,3 +72,11 @@ def test_a_document_language_with_a_format_that_is_not_a_document_is_refused():
         "Error: Invalid value for --lang: --lang fa writes md and tex; --format text is English only"
     ]
     assert run("q3", "--lang", "xx", "--format", "md").exit_code == 2
+
+
+def test_a_command_in_persian_gives_the_caller_its_language_back():
+    from hwsolve.i18n import language
+
+    assert run("q3", "--lang", "fa", "--format", "md").exit_code == 0
+    assert language() == "en"  # the next command in this process (or test) writes English again
+    assert "Forward pass" in run("q3", "--format", "md").output

@@ -1,10 +1,12 @@
 """Persian words on a figure: joined letters, right-to-left order, every glyph in the Persian font.
 
-matplotlib neither shapes nor reorders, so hwsolve.render.figures.words does
-both before a label reaches it. The checks here read the result through
-Unicode's own character names (which form each letter takes) and through the
-font file (whether it has a glyph for each character), not through the
-libraries that did the shaping.
+matplotlib's text engine shapes and orders plain text itself (libraqm);
+mathtext, which draws any label with $...$, does neither, so
+hwsolve.render.figures.words shapes those labels and puts them in visual
+order. The checks read the result through Unicode's own character names
+(which form each letter takes), through the font file (whether it has a
+glyph for each character), and by drawing: our layout drawn by mathtext
+must look like matplotlib's own layout of the same words.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hwsolve.i18n import using
-from hwsolve.render.figures.words import PERSIAN_FONT, shaped
+from hwsolve.render.figures.words import PERSIAN_FONT, matplotlib_shapes, shaped, visual_line
 
 LABEL = "نرخ یادگیری"  # "learning rate": two words of joining letters
 
@@ -31,9 +33,16 @@ def test_english_is_left_alone():
         assert shaped("accuracy (%)") == "accuracy (%)"
 
 
+def test_plain_persian_is_left_to_matplotlib_in_logical_order_with_persian_digits():
+    if not matplotlib_shapes():
+        pytest.skip("this matplotlib has no libraqm: every Persian label is shaped by hwsolve")
+    with using("fa"):
+        assert shaped("لایه 3 از 10") == "لایه ۳ از ۱۰"
+
+
 def test_persian_letters_are_joined_and_laid_out_right_to_left():
     with using("fa"):
-        drawn = shaped(LABEL)
+        drawn = visual_line(LABEL)
     assert all(not ("\u0600" <= char <= "\u06ff") for char in drawn.replace(" ", "")), "a letter left unshaped"
     forms = _forms(drawn)
     assert len(forms) == len(LABEL.replace(" ", ""))
@@ -54,7 +63,7 @@ def test_mathematics_keeps_its_place_and_its_order():
 
 def test_brackets_are_mirrored():
     with using("fa"):
-        drawn = shaped("دقت (درصد)")
+        drawn = visual_line("دقت (درصد)")
     # Read left to right the bracket pair still opens on the left: "(" before ")".
     assert drawn.index("(") < drawn.index(")")
 
@@ -76,6 +85,52 @@ def test_the_persian_font_has_a_glyph_for_every_drawn_character():
 
     font = FT2Font(str(_persian_font_file()))
     with using("fa"):
-        drawn = shaped("آموزش، اعتبارسنجی و آزمون: گرادیان لایه‌ی پنهان ۳ و ژرف‌ترین")
+        drawn = visual_line("آموزش، اعتبارسنجی و آزمون: گرادیان لایه‌ی پنهان ۳ و ژرف‌ترین")
     missing = [f"U+{ord(char):04X}" for char in drawn if not char.isspace() and font.get_char_index(ord(char)) == 0]
     assert not missing
+
+
+def _ink(text: str):
+    """The label drawn at 14 pt in the Persian figure style, cropped to its ink, as a grey-level array."""
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from hwsolve.render.figures.common import new_figure
+
+    figure, axis = new_figure(6, 0.8)
+    axis.axis("off")
+    axis.text(0.02, 0.3, text, fontsize=14)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    plt.close(figure)
+    ink = 255 - np.array(Image.open(buffer).convert("L"))
+    rows, columns = np.nonzero(ink > 60)
+    return ink[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1]
+
+
+def _similarity(first, second) -> float:
+    import numpy as np
+    from PIL import Image
+
+    height, width = min(first.shape[0], second.shape[0]), min(first.shape[1], second.shape[1])
+    a, b = (np.asarray(Image.fromarray(x).resize((width, height)), dtype=float).ravel() for x in (first, second))
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+@pytest.mark.skipif(_persian_font_file() is None, reason="needs the Nazli font (Debian: fonts-farsiweb)")
+def test_a_label_with_mathematics_looks_like_matplotlibs_own_layout_of_the_words():
+    """mathtext draws our shaped, reordered words; matplotlib's engine (libraqm) lays out the plain words itself.
+
+    Drawn in the same font, the two must look alike, and unlike the same glyphs in the wrong order."""
+    if not matplotlib_shapes():
+        pytest.skip("needs a matplotlib built with libraqm to compare with")
+    words = "درجه‌ی چندجمله‌ای بدون جریمه"
+    with using("fa"):
+        reference = _ink(words)  # no $: matplotlib shapes and orders it
+        ours = _ink(visual_line(words) + r"$\,$")  # a thin math space: drawn by mathtext, glyph by glyph
+        backwards = _ink(visual_line(words)[::-1] + r"$\,$")
+    assert abs(ours.shape[1] - reference.shape[1]) <= 0.05 * reference.shape[1]
+    assert _similarity(ours, reference) > 0.7 > _similarity(backwards, reference) + 0.3

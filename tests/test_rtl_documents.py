@@ -73,7 +73,7 @@ def test_math_survives_the_wrapper_exactly():
 
 def test_prose_numbers_take_persian_digits_and_the_rest_stays_latin():
     wrapped = rtl_markdown(DOCUMENT)
-    assert "برابر ۱ است و خطا ۰.۰۳۶۲ شد؛ ۶۰،۰۰۰ تصویر" in wrapped
+    assert "برابر ۱ است و خطا ۰.۰۳۶۲ شد؛ ۶۰٬۰۰۰ تصویر" in wrapped
     for latin in ("w13", "L2", "`--lr 1`", "$x_1 = 0.35$", "| 3 | 0.755 | 0.680 |", "hwsolve q3 --lr 1", "(Q3)"):
         assert latin in wrapped, latin
     assert "figures/fa/q3_network.png" in wrapped
@@ -89,10 +89,50 @@ def test_prose_numbers_take_persian_digits_and_the_rest_stays_latin():
         ("مقدار $0.5$ و `0.5`", "مقدار $0.5$ و `0.5`"),
         ("<img width=300> 3", "<img width=300> ۳"),
         ("[x](build/q4/epochs-3/results.json) 4", "[x](build/q4/epochs-3/results.json) ۴"),
+        ("دقت 93.0% و 1,000,000 واحد", "دقت ۹۳.۰٪ و ۱٬۰۰۰٬۰۰۰ واحد"),
+        ("1. گام 2 از 3", "1. گام ۲ از ۳"),  # a list item keeps Markdown's marker
     ],
 )
 def test_persian_prose_digits(line, expected):
     assert persian_prose_digits(line) == expected
+
+
+def test_a_table_cell_of_persian_words_is_prose_isolated_right_to_left():
+    table = "| فعال‌سازی | بذرها |\n|---|---:|\n| ReLU | 3 از 5 |\n"
+    wrapped = rtl_markdown(table)
+    assert "| \u2067فعال‌سازی\u2069 | \u2067بذرها\u2069 |" in wrapped
+    assert "| ReLU | \u2067۳ از ۵\u2069 |" in wrapped  # the name and the numbers-only cells stay as they are
+    rows = [token for token in _parse(wrapped) if token.type == "tr_open"]
+    assert len(rows) == 2  # still a GFM table
+
+
+def test_numbers_in_persian_latex_prose_stay_in_one_piece():
+    """TeX sets a right-to-left paragraph character by character: 0.6608 would read 6608.0 without \\LRE."""
+    assert rtl_latex(r"میانه 0.6608، دقت 93.0\% و 60,000 تصویر و 3 بذر") == (
+        "میانه \\LRE{0.6608}، دقت \\LRE{93.0\u066a} و \\LRE{60\u066c000} تصویر و 3 بذر"
+    )
+
+
+def test_a_latin_run_and_the_formula_after_it_are_one_phrase():
+    assert rtl_latex(r"با نرخ lr $0.1$ و L2") == r"با نرخ \lr{lr $0.1$} و \lr{L2}"
+
+
+def test_a_persian_table_cell_with_numbers_is_one_right_to_left_phrase():
+    body = "\\begin{tabular}{ll}\n0 از 5 & 0.5 \\\\\nReLU & کافی در 3 از 5 بذر\n\\end{tabular}"
+    assert rtl_latex(body) == (
+        "\\begin{latin}\\begin{tabular}{ll}\n\\rl{0 از 5} & 0.5 \\\\\nReLU & \\rl{کافی در 3 از 5 بذر}\n"
+        "\\end{tabular}\\end{latin}"
+    )
+
+
+def test_the_references_are_cited_as_published_left_to_right():
+    body = (
+        "\\begin{thebibliography}{9}\n\\bibitem{he2015} K.~He. Delving \\emph{deep}.\n  2015.\n\\end{thebibliography}"
+    )
+    assert rtl_latex(body) == (
+        "\\begin{thebibliography}{9}\n"
+        "\\bibitem{he2015} \\lr{K.~He. Delving \\emph{deep}.\n  2015.}\n\\end{thebibliography}"
+    )
 
 
 def test_latin_runs_in_persian_text_are_marked_left_to_right():

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import click
 
 from hwsolve.digits import normalise_digits
-from hwsolve.i18n import LANGUAGES, activate
+from hwsolve.i18n import LANGUAGES, activate, language
 from hwsolve.io import to_json
 from hwsolve.numbers import DEFAULT_DIGITS
 
@@ -244,7 +244,13 @@ def use_language(lang: str, fmt: str | None = None, formats: tuple[str, ...] = D
         raise click.BadParameter(
             f"--lang {lang} writes {' and '.join(formats)}; --format {fmt.lower()} is English only", param_hint="--lang"
         )
+    previous = language()
     activate(lang)
+    # For the command only: a caller that runs several commands in one process (the tests, a script calling
+    # cli()) gets its own language back when this one ends.
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(lambda: activate(previous))
 
 
 def digits_option() -> Callable[[Decorated], Decorated]:

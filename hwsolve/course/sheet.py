@@ -219,6 +219,8 @@ def _answer(path: str, value: object) -> Answer | None:
     if isinstance(value, str) and not normalise_digits(value):
         return None
     if path in VECTOR_PATHS:
+        if isinstance(value, str):
+            value = _quoted_list(value)  # "[۰٫۷۵، ۱٫۲۵، ...]": a list typed on a Persian keyboard, quoted whole
         if not isinstance(value, list):
             raise _Problem(f"{path} must be a list of numbers such as [1, -2.5, 0], not {_show(value)}")
         if not value:
@@ -227,6 +229,18 @@ def _answer(path: str, value: object) -> Answer | None:
     if isinstance(value, list):
         raise _Problem(f"{path} must be one number, not a list {_show(value)}")
     return _number(path, value)
+
+
+def _quoted_list(text: str) -> list[object] | str:
+    """A whole list written as one string, "[۰٫۷۵، ۱٫۲۵]": its items, split on ',' or the Persian '،' and '؛'.
+
+    TOML needs Persian digits quoted, and a student who quotes the list rather than each number means the
+    same list; the items are read as quoted numbers (their decimals as written). Anything else stays a string.
+    """
+    inner = text.strip()
+    if not (inner.startswith("[") and inner.endswith("]")):
+        return text
+    return [item.strip() for item in re.split("[,\u060c\u061b]", inner[1:-1])]
 
 
 def _number(where: str, value: object) -> GivenNumber:

@@ -35,6 +35,8 @@ def report_command(options: ReportOptions) -> str:
         words.append("--quick")
     elif options.epochs is not None:
         words += ["--epochs", str(options.epochs)]
+    if options.lang != "en":
+        words += ["--lang", options.lang]
     if options.seed:
         words += ["--seed", str(options.seed)]
     if options.title:

@@ -97,7 +97,7 @@ _FIRST_NAME_COMMANDS = [
     "scalebox",
     "hyperref",
 ]
-# Environments read left to right whose first argument is a column specification.
+# Environments read left to right whose first argument is a column specification: tables of numbers.
 _TABLE_ENVIRONMENTS = {"tabular", "longtable", "tabular*", "tabularx"}
 # Environments whose whole content is mathematics or verbatim text.
 _SKIPPED_ENVIRONMENTS = [
@@ -118,6 +118,7 @@ _SKIPPED_ENVIRONMENTS = [
     "verbatim",
     "verbatim*",
     "lstlisting",
+    "thebibliography",  # its entries are marked whole by _references
 ]
 
 _TOKEN = re.compile(
@@ -137,25 +138,64 @@ _TOKEN = re.compile(
 
 _LATIN_WORD = r"[A-Za-z][A-Za-z0-9]*(?:(?:[-'./+:]|\\[_&%#])[A-Za-z0-9]+)*"
 _LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?:[ ]+(?:{_LATIN_WORD}|[0-9]+(?:\.[0-9]+)?(?![A-Za-z])))*")
-_PERSIAN_RUN = re.compile(r"[\u0600-\u06FF\u200c]+(?:[ ]+[\u0600-\u06FF\u200c]+)*")
+# A number in Persian text: digits with a decimal point or thousands commas, a percent sign after them.
+_NUMBER = r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:[.,][0-9]+)*(?:\\%)?(?![A-Za-z0-9_/])"
+_PERSIAN_WORD = r"[\u0600-\u06FF\u200c]+"
+# In a left-to-right place (a table cell), Persian words and the numbers among them ("3 از 5") read as one.
+_PERSIAN_RUN = re.compile(
+    rf"(?:{_NUMBER}[ ]+)*{_PERSIAN_WORD}(?:[ ]+(?:{_PERSIAN_WORD}|{_NUMBER}(?=[ ]+{_PERSIAN_WORD}|[ ]*(?:&|$))))*",
+    re.MULTILINE,
+)
 # What the Persian font has no glyph for, set in the Latin font: TeX's dashes (--, ---) and the Unicode ones,
 # an apostrophe (TeX makes it a curly quote), curly quotes, arrows, mathematical operators and Greek letters.
 _NOT_IN_PERSIAN_FONT = r"-{2,3}|['\"]+|[\u2013\u2014\u2018\u2019\u201c\u201d\u2032\u0370-\u03ff\u2190-\u22ff]+"
-# One pass, so that a mark is never put inside another: a Latin run, or what the Persian font lacks.
-_LEFT_TO_RIGHT_RUN = re.compile(f"{_LATIN_RUN.pattern}|{_NOT_IN_PERSIAN_FONT}")
+# One pass, so that a mark is never put inside another: a Latin run, a number, or what the Persian font lacks.
+_LEFT_TO_RIGHT_RUN = re.compile(f"{_LATIN_RUN.pattern}|{_NUMBER}|{_NOT_IN_PERSIAN_FONT}")
+_NUMBER_ONLY = re.compile(_NUMBER)
+# A Latin run and the formula right after it ("lr $0.1$") are one left-to-right phrase, or they swap places.
+_RUN_THEN_MATH = re.compile(r"\\lr\{((?:[^{}]|\{[^{}]*\})*)\}([ ]+)(\$[^$\n]+\$)")
 
 
 def _right_to_left_text(text: str) -> str:
     text = text.replace("``", "«").replace("''", "»")
-    return _LEFT_TO_RIGHT_RUN.sub(lambda match: rf"\lr{{{match.group(0)}}}", text)
+    return _LEFT_TO_RIGHT_RUN.sub(_left_to_right, text)
+
+
+def _left_to_right(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if run[0].isdigit():
+        return _persian_number(run)
+    # A line may break after a slash (ReLU/CE/SGD): a run of names is otherwise one unbreakable word.
+    return rf"\lr{{{run.replace('/', '/' + chr(92) + 'allowbreak ')}}}"
+
+
+def _persian_number(number: str) -> str:
+    r"""A number in Persian text kept in one piece: TeX sets a paragraph's characters right to left, so 0.6608
+    would read 6608.0 and 93.0% 0.93%. \LRE keeps the font (and so its Persian digits); the thousands comma and
+    the percent sign become Persian ones, as the Markdown writes them."""
+    persian = number.replace(",", "\u066c").replace("\\%", "\u066a")
+    return rf"\LRE{{{persian}}}" if persian != number or "." in number else number
 
 
 def _left_to_right_text(text: str) -> str:
-    return _PERSIAN_RUN.sub(lambda match: rf"\rl{{{match.group(0)}}}", text)
+    return _PERSIAN_RUN.sub(
+        lambda match: rf"\rl{{{_NUMBER_ONLY.sub(lambda n: _persian_number(n.group(0)), match.group(0))}}}", text
+    )
+
+
+_ENTRY = re.compile(r"(\\bibitem(?:\[[^\]]*\])?\{[^}]*\})\s*(.*?)\s*(?=\\bibitem|\\end\{thebibliography\})", re.DOTALL)
+_REFERENCES = re.compile(r"\\begin\{thebibliography\}.*?\\end\{thebibliography\}", re.DOTALL)
+
+
+def _references(body: str) -> str:
+    """Each reference, cited as published in English, is one left-to-right run: the list and its heading
+    (\\refname, «مراجع» in right-to-left text) stay right to left, each entry reads left to right."""
+    return _REFERENCES.sub(lambda block: _ENTRY.sub(r"\1 \\lr{\2}\n", block.group(0)), body)
 
 
 def rtl_latex(body: str) -> str:
     """The body of a Persian document (after \\begin{document}) with its directions marked for xepersian."""
+    body = _references(body)
     out: list[str] = []
     in_table = 0  # depth of tables: their cells read left to right
     pending_table_spec = False
@@ -182,7 +222,7 @@ def rtl_latex(body: str) -> str:
             out.append(_left_to_right_text(token) if in_table else _right_to_left_text(token))
             continue
         out.append(token)
-    return "".join(out)
+    return _RUN_THEN_MATH.sub(r"\\lr{\1\2\3}", "".join(out))
 
 
 def rtl_latex_document(document: str) -> str:

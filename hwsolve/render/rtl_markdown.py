@@ -34,18 +34,35 @@ _DISPLAY_MATH = re.compile(r"^\s*\$\$")
 # Inline pieces that keep Latin digits: math, code, HTML tags, link targets other than #anchors, {#id}s.
 _PROTECTED = re.compile(r"(\$[^$\n]+\$|`[^`\n]*`|<[^>\n]*>|\]\((?!#)[^)\n]*\)|\{#[^}\n]*\})")
 # A number that stands alone: not part of a Latin name (L2, w13, e-5), a path or a LaTeX command.
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:[.,][0-9]+)*(?![A-Za-z0-9_/])")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:[.,][0-9]+)*%?(?![A-Za-z0-9_/])")
+_LIST_MARKER = re.compile(r"^\s*[0-9]+[.)]\s")
+_RIGHT_TO_LEFT_ISOLATE, _POP_ISOLATE = "\u2067", "\u2069"
+_PERSIAN = re.compile(r"[\u0600-\u06ff]")
 
 
 def _persian_number(match: re.Match[str]) -> str:
-    # ',' between digits is a thousands separator: xepersian prints it as '،', and so does the Markdown.
-    return to_persian_digits(match.group(0)).replace(",", "\u060c")
+    # Between digits ',' is a thousands separator: the Persian one, as in the PDF; so is the percent sign.
+    return to_persian_digits(match.group(0)).replace(",", "\u066c").replace("%", "\u066a")
 
 
 def persian_prose_digits(line: str) -> str:
-    """One line of prose with its stand-alone numbers in Persian digits; math, code, tags and links as they are."""
-    pieces = _PROTECTED.split(line)
-    return "".join(piece if index % 2 else _NUMBER.sub(_persian_number, piece) for index, piece in enumerate(pieces))
+    """One line of prose with its stand-alone numbers in Persian digits; math, code, tags, links and a list
+    item's number as they are."""
+    marker = _LIST_MARKER.match(line)
+    start = marker.end() if marker else 0
+    pieces = _PROTECTED.split(line[start:])
+    digits = (piece if index % 2 else _NUMBER.sub(_persian_number, piece) for index, piece in enumerate(pieces))
+    return line[:start] + "".join(digits)
+
+
+def _table_row(line: str) -> str:
+    """A table row with each cell of Persian words isolated right to left and its digits Persian."""
+    return "|".join(
+        f" {_RIGHT_TO_LEFT_ISOLATE}{persian_prose_digits(cell.strip())}{_POP_ISOLATE} "
+        if _PERSIAN.search(cell)
+        else cell
+        for cell in line.split("|")
+    )
 
 
 def rtl_markdown(text: str) -> str:
@@ -57,7 +74,10 @@ def rtl_markdown(text: str) -> str:
         line = lines[index]
         block_end = _ltr_block_end(lines, index)
         if block_end > index:
-            out += [LTR_OPEN, "", *lines[index:block_end], "", CLOSE]
+            block = lines[index:block_end]
+            if _TABLE_ROW.match(line):
+                block = [_table_row(row) for row in block]
+            out += [LTR_OPEN, "", *block, "", CLOSE]
             index = block_end
             continue
         out.append(persian_prose_digits(line))

@@ -18,7 +18,7 @@ import matplotlib
 
 from hwsolve import __version__
 from hwsolve.errors import HwsolveError
-from hwsolve.i18n import language
+from hwsolve.i18n import catalog_digest, language
 from hwsolve.io import to_jsonable, write_atomic
 
 FIGURE_SUFFIXES = ("png", "pdf")
@@ -46,7 +46,8 @@ def _drawing_code_digest() -> str:
 
 def figure_key(name: str, solution: object) -> str:
     data = json.dumps(_without_provenance(to_jsonable(solution)), sort_keys=True, default=repr)
-    parts = (name, data, _drawing_code_digest(), matplotlib.__version__, __version__, language())
+    lang = language()  # the words drawn: the language and, for a translation, its catalog
+    parts = (name, data, _drawing_code_digest(), matplotlib.__version__, __version__, lang, catalog_digest(lang))
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

@@ -108,7 +108,19 @@ def style() -> dict[RcKeyType, object]:
     if not is_rtl(language()):
         return STYLE
     persian = [PERSIAN_FONT] if _persian_font_registered() else []
-    return {**STYLE, "font.family": ["cmr10", *persian, "DejaVu Sans", "DejaVu Serif"]}
+    # mathtext's upright letters and digits in the Persian font too, its italic letters and symbols in
+    # Computer Modern.
+    mathtext: dict[RcKeyType, object] = {
+        "mathtext.fontset": "custom",
+        "mathtext.rm": persian[0] if persian else "DejaVu Sans",
+        "mathtext.it": "cmmi10",
+        "mathtext.bf": "cmb10",
+        "mathtext.cal": "cmsy10",
+        "mathtext.fallback": "cm",
+    }
+    # The Persian font first: a label with mathematics sets its words in the label's first font, glyph by glyph
+    # with no fallback (Nazli has the Latin letters too); tick labels stay mathtext's Computer Modern.
+    return {**STYLE, **mathtext, "font.family": [*persian, "cmr10", "DejaVu Sans", "DejaVu Serif"]}
 
 
 def apply_style() -> None:

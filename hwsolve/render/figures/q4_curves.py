@@ -61,6 +61,12 @@ def ordered(values: Sequence[str], preferred: Sequence[str]) -> list[str]:
     return [name for name in preferred if name in present] + sorted(name for name in present if name not in preferred)
 
 
+def mode_words(mode: str) -> str:
+    """A mode's name in the active language (the code's names are homework and corrected)."""
+    names = {"homework": _("homework"), "corrected": _("corrected")}
+    return names.get(mode, mode)
+
+
 def grid_axes(entries: Sequence[GridEntry]) -> tuple[list[str], list[tuple[str, str]]]:
     """Rows (activations) and columns ((loss, optimiser) pairs) present in the results."""
     activations = ordered([entry.activation for entry in entries], MNIST_ACTIVATIONS)  # the homework's loop order
@@ -173,6 +179,6 @@ def draw_learning_curves(entries: Sequence[CurveEntry], base: Path | str, mode: 
     handles, names = next((legend for legend in legends if legend[0]), ([], []))
     if handles:
         figure.legend(handles, names, loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-    figure.suptitle(words("Learning curves, {mode} mode", mode=_(mode)), y=1.03)
+    figure.suptitle(words("Learning curves, {mode} mode", mode=mode_words(mode)), y=1.03)
     figure.tight_layout()
     return save_figure(figure, base)

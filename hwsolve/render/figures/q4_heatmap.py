@@ -18,10 +18,9 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from hwsolve.errors import HwsolveError
 from hwsolve.experiments.mnist.modes import MODE_NAMES
-from hwsolve.i18n import _
 from hwsolve.problem.q4 import SUBMITTED_THRESHOLD, below
 from hwsolve.render.figures.common import new_figure, save_figure
-from hwsolve.render.figures.q4_curves import GridEntry, grid_axes, label
+from hwsolve.render.figures.q4_curves import GridEntry, grid_axes, label, mode_words
 from hwsolve.render.figures.words import shaped, words
 
 
@@ -46,7 +45,7 @@ def error_matrix(entries: Sequence[HeatmapEntry], activations: list[str], column
 
 def panel_title(key: str) -> str:
     """A bare mode name becomes "<mode> mode"; any other key is already a title (in the active language)."""
-    return words("{mode} mode", mode=_(key)) if key in MODE_NAMES else shaped(key)
+    return words("{mode} mode", mode=mode_words(key)) if key in MODE_NAMES else shaped(key)
 
 
 def draw_test_error_heatmap(
@@ -84,5 +83,6 @@ def draw_test_error_heatmap(
     colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     colorbar.ax.yaxis.set_minor_formatter(NullFormatter())
     colorbar.set_ticks([tick for tick in COLORBAR_TICKS if low <= tick <= high] or [low, high])
-    figure.text(0.01, -0.12, f"* test error below {SUBMITTED_THRESHOLD:g}, the question's criterion", fontsize=8)
+    footnote = words("* test error below {threshold}, the question's criterion", threshold=f"{SUBMITTED_THRESHOLD:g}")
+    figure.text(0.01, -0.12, footnote, fontsize=8)
     return save_figure(figure, base)

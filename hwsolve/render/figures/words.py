@@ -1,17 +1,20 @@
 """Words on a figure in the active language: translated, and for Persian shaped and laid out right to left.
 
-matplotlib draws a string glyph by glyph, left to right, and shapes nothing:
-Persian letters would stand apart in their isolated forms, and a sentence
-would read backwards. So a Persian label is prepared the way a text engine
-would: arabic_reshaper picks each letter's joined form (initial, medial,
-final, isolated), and the Unicode bidi algorithm (python-bidi) puts the
-sentence in visual order, mirroring brackets. Mathematics ($...$, which
-matplotlib's mathtext draws) and Latin words stay left to right; numbers in
-the words take Persian digits, as in the document's prose.
+matplotlib's text engine shapes and orders Persian itself when it is built
+with libraqm (the wheels are, from 3.10). mathtext, which draws any label
+holding $...$, does not: it places glyphs one by one, left to right, so
+Persian letters would stand apart in their isolated forms and a sentence
+would read backwards. Such a label is prepared the way a text engine would:
+arabic_reshaper picks each letter's joined form (initial, medial, final,
+isolated), and the Unicode bidi algorithm (python-bidi) puts the sentence in
+visual order, mirroring brackets; the mathematics keeps its own layout.
+(figures.common sets mathtext's text font to the Persian one for Persian.)
+Numbers in the words take Persian digits, as in the document's prose.
 
 Public API: ``words(message, **values)`` (translate with _(), fill the
 named fields, shape), ``shaped(text)`` (shape an already translated text),
-``has_persian(text)``, ``PERSIAN_FONT``.
+``has_persian(text)``, ``visual_line(line)`` (a line shaped and in visual order, for
+mathtext), ``matplotlib_shapes()``, ``PERSIAN_FONT``.
 """
 
 from __future__ import annotations
@@ -39,13 +42,33 @@ def words(message: str, **values: object) -> str:
 
 
 def shaped(text: str) -> str:
-    """A translated text ready for matplotlib: unchanged in a left-to-right language or without Persian letters."""
+    """A translated text ready for matplotlib: unchanged in a left-to-right language or without Persian letters.
+
+    Plain text is laid out by matplotlib itself where its text engine has libraqm (shaping and bidi): it gets
+    the text in logical order, its prose digits Persian. A text with mathematics is drawn by mathtext, which
+    places glyphs one by one: it gets the letters shaped and in visual order (see the module's docstring).
+    """
     if not is_rtl(language()) or not has_persian(text):
         return text
-    return "\n".join(_visual_line(line) for line in text.split("\n"))
+    if "$" not in text and matplotlib_shapes():
+        return "\n".join(_digits_outside_math(line) for line in text.split("\n"))
+    return "\n".join(visual_line(line) for line in text.split("\n"))
 
 
-def _visual_line(line: str) -> str:
+def matplotlib_shapes() -> bool:
+    """Whether matplotlib's text engine shapes and orders complex scripts (built with libraqm, 3.10 on)."""
+    from matplotlib import ft2font
+
+    return bool(getattr(ft2font, "__libraqm_version__", ""))
+
+
+def _digits_outside_math(line: str) -> str:
+    return "".join(
+        piece if _MATH.fullmatch(piece) else persian_prose_digits(piece) for piece in _MATH.split(line) if piece
+    )
+
+
+def visual_line(line: str) -> str:
     """One right-to-left line in visual order: the pieces between $...$ shaped and reordered, the math kept whole.
 
     In a right-to-left line the first piece is drawn rightmost, so the pieces are joined in reverse.
