@@ -78,6 +78,17 @@ def test_first_pages_hold_the_final_answers(report):
     assert not absent, f"Q1(b)'s training outputs not on the first pages: {absent}"
 
 
+def test_prose_numbers_read_in_order_in_the_pdf_as_in_the_markdown(report):
+    """Every prose decimal of report.fa.md (written by the Markdown path, digit by digit) is in the PDF's text
+    as it is: a number XeTeX had split into right-to-left runs would read 6608.0 for 0.6608."""
+    markdown = (report.out / "report.fa.md").read_text(encoding="utf-8")
+    decimals = set(re.findall("[۰-۹]+(?:[٫٬][۰-۹]+)+", markdown))
+    assert len(decimals) > 5
+    text = _readable(report.text)
+    missing = sorted(number for number in decimals if number not in text)
+    assert not missing, missing[:10]
+
+
 def test_the_first_heading_is_set_against_the_right_margin(report):
     """pdftotext -bbox gives each word's box: the title's last word (read right to left) ends at the right margin."""
     if shutil.which("pdftotext") is None:

@@ -73,7 +73,7 @@ def test_math_survives_the_wrapper_exactly():
 
 def test_prose_numbers_take_persian_digits_and_the_rest_stays_latin():
     wrapped = rtl_markdown(DOCUMENT)
-    assert "برابر ۱ است و خطا ۰.۰۳۶۲ شد؛ ۶۰٬۰۰۰ تصویر" in wrapped
+    assert "برابر ۱ است و خطا ۰٫۰۳۶۲ شد؛ ۶۰٬۰۰۰ تصویر" in wrapped
     for latin in ("w13", "L2", "`--lr 1`", "$x_1 = 0.35$", "| 3 | 0.755 | 0.680 |", "hwsolve q3 --lr 1", "(Q3)"):
         assert latin in wrapped, latin
     assert "figures/fa/q3_network.png" in wrapped
@@ -84,12 +84,12 @@ def test_prose_numbers_take_persian_digits_and_the_rest_stays_latin():
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("خطا 0.5 است", "خطا ۰.۵ است"),
+        ("خطا 0.5 است", "خطا ۰٫۵ است"),
         ("لایه 12 از L12", "لایه ۱۲ از L12"),
         ("مقدار $0.5$ و `0.5`", "مقدار $0.5$ و `0.5`"),
         ("<img width=300> 3", "<img width=300> ۳"),
         ("[x](build/q4/epochs-3/results.json) 4", "[x](build/q4/epochs-3/results.json) ۴"),
-        ("دقت 93.0% و 1,000,000 واحد", "دقت ۹۳.۰٪ و ۱٬۰۰۰٬۰۰۰ واحد"),
+        ("دقت 93.0% و 1,000,000 واحد", "دقت ۹۳٫۰٪ و ۱٬۰۰۰٬۰۰۰ واحد"),
         ("1. گام 2 از 3", "1. گام ۲ از ۳"),  # a list item keeps Markdown's marker
     ],
 )
@@ -106,10 +106,10 @@ def test_a_table_cell_of_persian_words_is_prose_isolated_right_to_left():
     assert len(rows) == 2  # still a GFM table
 
 
-def test_numbers_in_persian_latex_prose_stay_in_one_piece():
-    """TeX sets a right-to-left paragraph character by character: 0.6608 would read 6608.0 without \\LRE."""
+def test_numbers_in_persian_latex_prose_take_the_persian_separators():
+    """With '.' XeTeX would set 0.6608 as two right-to-left runs, 6608.0; '٫' keeps it one run, read in order."""
     assert rtl_latex(r"میانه 0.6608، دقت 93.0\% و 60,000 تصویر و 3 بذر") == (
-        "میانه \\LRE{0.6608}، دقت \\LRE{93.0\u066a} و \\LRE{60\u066c000} تصویر و 3 بذر"
+        "میانه 0\u066b6608، دقت 93\u066b0\u066a و 60\u066c000 تصویر و 3 بذر"
     )
 
 

@@ -15,11 +15,13 @@ document body is scanned once, after rendering:
   are left as they are;
 - tabular and longtable go in a `latin` environment: tables of numbers read
   left to right, with their Persian headers in \rl{};
+- in right-to-left text a number takes the Persian decimal and thousands
+  separators and percent sign (٫ ٬ ٪), which keep it in one piece;
 - in right-to-left text each Latin run goes in \lr{}; so do what the Persian
   font has no glyph for (TeX's --- and --, Unicode dashes, curly quotes,
   arrows, Greek), and ``quotes'' become «guillemets».
 
-Numbers need nothing here: xepersian sets a digit in Persian text with the
+Digits need nothing here: xepersian sets a digit in Persian text with the
 Persian font's digits, and one in mathematics or in \lr{} as a Latin digit.
 
 Public API: ``rtl_latex(body)``, ``rtl_latex_document(document)``.
@@ -121,13 +123,39 @@ _SKIPPED_ENVIRONMENTS = [
     "thebibliography",  # its entries are marked whole by _references
 ]
 
+# How many brace groups each of those commands takes (1 unless named here): a command takes only its own,
+# never the next line's group ({\small ...} after \vspace{...} is text).
+_ARGUMENT_COUNTS = {
+    "setlength": 2,
+    "addtolength": 2,
+    "setcounter": 2,
+    "addtocounter": 2,
+    "rule": 2,
+    "SI": 2,
+    "newcommand": 2,
+    "renewcommand": 2,
+    "providecommand": 2,
+    "newtcolorbox": 2,
+    "definecolor": 3,
+}
+_NAMES_WITH_ARGUMENTS = "|".join(
+    rf"\\(?:{'|'.join(names)})\b\*?(?:[ \t]*(?:{_BRACKETS})*[ \t]*{_BRACES}){{0,{count}}}"
+    for count, names in sorted(
+        {
+            count: [name for name in _NAME_COMMANDS if _ARGUMENT_COUNTS.get(name, 1) == count]
+            for count in set(_ARGUMENT_COUNTS.values()) | {1}
+        }.items(),
+        reverse=True,
+    )
+)
+
 _TOKEN = re.compile(
     r"(?P<math>\$\$.*?\$\$|\$(?:\\.|[^$\\])+\$|\\\[.*?\\\]|\\\(.*?\\\))"
     rf"|(?P<skipped>\\begin\{{(?P<skipped_name>{'|'.join(re.escape(name) for name in _SKIPPED_ENVIRONMENTS)})\}}"
     r".*?\\end\{(?P=skipped_name)\})"
     rf"|(?P<begin>\\begin\{{(?P<begin_name>[A-Za-z*]+)\}}(?:{_BRACKETS})*)"
     r"|(?P<end>\\end\{(?P<end_name>[A-Za-z*]+)\})"
-    rf"|(?P<names>\\(?:{'|'.join(_NAME_COMMANDS)})\b\*?(?:\s*(?:{_BRACKETS}|{_BRACES}))*)"
+    rf"|(?P<names>{_NAMES_WITH_ARGUMENTS})"
     rf"|(?P<first_name>\\(?:{'|'.join(_FIRST_NAME_COMMANDS)})\b\*?(?:{_BRACKETS})?(?:{_BRACES})?)"
     rf"|(?P<linebreak>\\\\\*?(?:{_BRACKETS})?)"
     r"|(?P<command>\\(?:[A-Za-z@]+\*?|[^_&%#{}$ ]))"
@@ -137,9 +165,10 @@ _TOKEN = re.compile(
 )
 
 _LATIN_WORD = r"[A-Za-z][A-Za-z0-9]*(?:(?:[-'./+:]|\\[_&%#])[A-Za-z0-9]+)*"
-_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?:[ ]+(?:{_LATIN_WORD}|[0-9]+(?:\.[0-9]+)?(?![A-Za-z])))*")
-# A number in Persian text: digits with a decimal point or thousands commas, a percent sign after them.
-_NUMBER = r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:[.,][0-9]+)*(?:\\%)?(?![A-Za-z0-9_/])"
+# Latin words and the numbers among them (lr 0.001, hwsolve 0.1.0): a number after a Latin word is part of it.
+_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?:[ ]+(?:{_LATIN_WORD}|[0-9]+(?:\.[0-9]+)*(?![A-Za-z])))*")
+# A number in Persian text: digits with a decimal point or thousands commas (10{,}000 in LaTeX), a percent sign.
+_NUMBER = r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:(?:[.,]|\{,\})[0-9]+)*(?:\\%)?(?![A-Za-z0-9_/])"
 _PERSIAN_WORD = r"[\u0600-\u06FF\u200c]+"
 # In a left-to-right place (a table cell), Persian words and the numbers among them ("3 از 5") read as one.
 _PERSIAN_RUN = re.compile(
@@ -170,11 +199,13 @@ def _left_to_right(match: re.Match[str]) -> str:
 
 
 def _persian_number(number: str) -> str:
-    r"""A number in Persian text kept in one piece: TeX sets a paragraph's characters right to left, so 0.6608
-    would read 6608.0 and 93.0% 0.93%. \LRE keeps the font (and so its Persian digits); the thousands comma and
-    the percent sign become Persian ones, as the Markdown writes them."""
-    persian = number.replace(",", "\u066c").replace("\\%", "\u066a")
-    return rf"\LRE{{{persian}}}" if persian != number or "." in number else number
+    """A number in Persian text with the Persian decimal separator, thousands separator and percent sign.
+
+    XeTeX sets a right-to-left paragraph run by run: with a '.' between them, 0 and 6608 are two runs and
+    0.6608 would read 6608.0. The Persian decimal separator '٫' keeps the number one run of the Persian font,
+    read in order (and it is the Persian way to write it); the Markdown writes the same.
+    """
+    return number.replace("{,}", ",").replace(".", "\u066b").replace(",", "\u066c").replace("\\%", "\u066a")
 
 
 def _left_to_right_text(text: str) -> str:

@@ -35,14 +35,17 @@ _DISPLAY_MATH = re.compile(r"^\s*\$\$")
 _PROTECTED = re.compile(r"(\$[^$\n]+\$|`[^`\n]*`|<[^>\n]*>|\]\((?!#)[^)\n]*\)|\{#[^}\n]*\})")
 # A number that stands alone: not part of a Latin name (L2, w13, e-5), a path or a LaTeX command.
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:[.,][0-9]+)*%?(?![A-Za-z0-9_/])")
+_AFTER_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]* +$")
 _LIST_MARKER = re.compile(r"^\s*[0-9]+[.)]\s")
 _RIGHT_TO_LEFT_ISOLATE, _POP_ISOLATE = "\u2067", "\u2069"
 _PERSIAN = re.compile(r"[\u0600-\u06ff]")
 
 
 def _persian_number(match: re.Match[str]) -> str:
-    # Between digits ',' is a thousands separator: the Persian one, as in the PDF; so is the percent sign.
-    return to_persian_digits(match.group(0)).replace(",", "\u066c").replace("%", "\u066a")
+    if _AFTER_LATIN_WORD.search(match.string, 0, match.start()):
+        return match.group(0)  # part of a Latin phrase (lr 0.001, hwsolve 0.1.0), as the PDF keeps it
+    # The Persian decimal separator, thousands separator and percent sign, as in the PDF.
+    return to_persian_digits(match.group(0)).replace(".", "\u066b").replace(",", "\u066c").replace("%", "\u066a")
 
 
 def persian_prose_digits(line: str) -> str:
