@@ -22,6 +22,7 @@ message that only the templates use, in the template and in the catalog.
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,13 @@ BRACE_FLAG = "python-brace-format"
 def pybabel(*arguments: str) -> None:
     executable = Path(sys.executable).parent / "pybabel"
     subprocess.run([str(executable), "-q", *arguments], check=True, cwd=ROOT)
+
+
+def _version() -> str:
+    """hwsolve's version, read from its source (this script runs before or without an install)."""
+    text = (ROOT / "hwsolve" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'__version__ = "([^"]+)"', text)
+    return match.group(1) if match else "unknown"
 
 
 def _read(path: Path) -> Catalog:
@@ -76,7 +84,8 @@ def extract(pot: Path) -> set[object]:
     keywords = [argument for keyword in KEYWORDS for argument in ("-k", keyword)]
     with tempfile.TemporaryDirectory() as folder:
         located = Path(folder) / "located.pot"
-        pybabel("extract", "-F", "babel.cfg", *keywords, "--project=hwsolve", "-o", str(located), ".")
+        version = f"--version={_version()}"
+        pybabel("extract", "-F", "babel.cfg", *keywords, "--project=hwsolve", version, "-o", str(located), ".")
         catalog = _read(located)
     templates = _template_only(catalog)
     _write(pot, _unflag(catalog, templates), template=True)

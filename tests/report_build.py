@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,7 @@ class BuiltReport:
     result: object  # click's Result
     quick: bool  # the small --quick build (False: the full report from HWSOLVE_TEST_REPORT_FROM)
     stem: str = "report"  # report.pdf, or report.fa.pdf for the Persian build
-    seconds: float = 0.0  # how long `hwsolve report` took (the Persian build reuses the English one's caches)
+    written: dict[str, bytes] = field(default_factory=dict)  # report.md and report.tex as this build wrote them
 
     @property
     def pdf(self) -> Path:
@@ -128,7 +128,8 @@ def built_report(tmp_path_factory) -> BuiltReport:
     text = subprocess.run(
         ["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
-    _BUILT.append(BuiltReport(out, text, result, quick=not source))
+    written = {name: (out / name).read_bytes() for name in ("report.md", "report.tex")}
+    _BUILT.append(BuiltReport(out, text, result, quick=not source, written=written))
     return _BUILT[0]
 
 
@@ -137,8 +138,6 @@ def built_persian_report(tmp_path_factory) -> BuiltReport:
     English build's trained caches, as `hwsolve report --lang fa` after `make run` does."""
     if _BUILT_PERSIAN:
         return _BUILT_PERSIAN[0]
-    import time
-
     from hwsolve.cli import cli
 
     english = built_report(tmp_path_factory)
@@ -146,12 +145,10 @@ def built_persian_report(tmp_path_factory) -> BuiltReport:
     with pytest.MonkeyPatch.context() as monkeypatch:
         if english.quick:
             _shrink_q1_width_experiment(monkeypatch)  # the same Q1(c) settings, so its cache is reused
-        started = time.perf_counter()
         result = CliRunner().invoke(cli, arguments)
-        seconds = time.perf_counter() - started
     assert result.exit_code == 0, (result.output, result.exception)
     text = subprocess.run(
         ["pdftotext", "-layout", str(english.out / "report.fa.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
-    _BUILT_PERSIAN.append(BuiltReport(english.out, text, result, english.quick, stem="report.fa", seconds=seconds))
+    _BUILT_PERSIAN.append(BuiltReport(english.out, text, result, english.quick, stem="report.fa"))
     return _BUILT_PERSIAN[0]

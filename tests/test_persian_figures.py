@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from hwsolve.i18n import using
-from hwsolve.render.figures.words import PERSIAN_FONT, matplotlib_shapes, shaped, visual_line
+from hwsolve.render.figures.words import matplotlib_shapes, shaped, visual_line
+from hwsolve.render.pdf import PERSIAN_FONT
 
 LABEL = "نرخ یادگیری"  # "learning rate": two words of joining letters
 

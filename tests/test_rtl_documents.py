@@ -171,3 +171,27 @@ def test_the_preamble_is_left_as_it_is():
         "\\usepackage{hyperref}\n\\hypersetup{pdftitle={Deep Learning}}\n\\begin{document}\nمتن Adam\n\\end{document}\n"
     )
     assert rtl_latex_document(document) == document.replace("متن Adam", "متن \\lr{Adam}")
+
+
+def test_numbers_that_belong_to_a_word_or_a_dimension_stay_latin():
+    body = r"مسئله‌ی 2-class classification با نرخ 1e-3 و عرض 0.45\textwidth و خطای 0.5."
+    assert rtl_latex(body) == (
+        r"مسئله‌ی \lr{2-class classification} با نرخ \lr{1e-3} و عرض 0.45\textwidth و خطای 0" "\u066b" "5."
+    )
+    assert persian_prose_digits("دسته 2-class و 1e-3 و 0.5.") == "دسته 2-class و 1e-3 و ۰٫۵."
+
+
+def test_nothing_the_scan_does_not_know_is_dropped():
+    for body in ("تنها $ یک دلار", "پایان \\", "خط \\\\% توضیح Adam", r"\hyperref[sec:q3]{سوال 3 Adam}"):
+        marked = rtl_latex(body)
+        plain = marked.replace(r"\lr{", "").replace("}", "").replace("{", "")
+        assert plain.replace(" ", "") == body.replace("}", "").replace("{", "").replace(" ", ""), (body, marked)
+    assert rtl_latex("خط \\\\% توضیح Adam") == "خط \\\\% توضیح Adam"  # a comment stays a comment
+
+
+def test_a_longtable_caption_is_persian_text_in_the_left_to_right_table():
+    body = "\\begin{longtable}{@{}ll@{}}\n\\caption{سوال 3: پارامترها با Adam}\\\\\nوزن & 0.5 \\\\\n\\end{longtable}"
+    assert rtl_latex(body) == (
+        "\\begin{latin}\\begin{longtable}{@{}ll@{}}\n\\caption{\\rl{سوال 3: پارامترها با \\lr{Adam}}}\\\\\n"
+        "\\rl{وزن} & 0.5 \\\\\n\\end{longtable}\\end{latin}"
+    )

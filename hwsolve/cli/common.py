@@ -328,7 +328,7 @@ def emit(solution: object, fmt: str, template: str, digits: int = DEFAULT_DIGITS
     if fmt == "json":
         click.echo(to_json(solution))
         return
-    from hwsolve.i18n import is_rtl, language
+    from hwsolve.i18n import is_rtl
     from hwsolve.render.environment import render_template
 
     context.setdefault("figures", {})  # the report passes figure paths; a bare command has none

@@ -74,7 +74,7 @@ def build_problems_pdf(folder: Path, variants: Sequence[Variant]) -> tuple[Path 
 
 
 def _mistakes(grade: StudentGrade) -> list[tuple[str, list[AnswerGrade]]]:
-    """The wrong answers grouped by diagnosis, in the diagnoses' order; "" groups those carried forward without one."""
+    """The wrong answers grouped by diagnosis, the groups sorted by it; "" groups those carried forward without one."""
     groups: dict[str, list[AnswerGrade]] = {}
     for answer in grade.answers:
         if not answer.correct:

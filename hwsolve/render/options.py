@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hwsolve.experiments.mnist.progress import ProgressFactory
+from hwsolve.i18n import check_language, is_rtl
 from hwsolve.numbers import DEFAULT_DIGITS
 
 QUICK_EPOCHS = 3  # `hwsolve report --quick`: the Q4 sweep's epochs, stated in the report
@@ -23,6 +24,9 @@ class ReportOptions:
     sweep_progress: ProgressFactory | None = None  # draws the Q4 sweeps' progress bar (the CLI passes click's)
     lang: str = "en"  # the document's language (hwsolve.i18n.LANGUAGES): a Persian report is report.fa.*
 
+    def __post_init__(self) -> None:
+        check_language(self.lang)
+
     @property
     def stem(self) -> str:
         """The report's file name without its suffix: report (English), report.fa (Persian), ..."""
@@ -36,4 +40,4 @@ class ReportOptions:
     @property
     def latex_engine(self) -> str:
         """pdflatex for English; xepersian (right to left, a Persian font) needs XeLaTeX."""
-        return "pdflatex" if self.lang == "en" else "xelatex"
+        return "xelatex" if is_rtl(self.lang) else "pdflatex"

@@ -24,7 +24,8 @@ DEBIAN_PACKAGES = (
 )
 PERSIAN_DEBIAN_PACKAGES = "texlive-xetex texlive-lang-arabic fonts-farsiweb"
 ENGINES = ("pdflatex", "xelatex")
-PERSIAN_FONT = "Nazli"  # fonts-farsiweb; named in the Persian preamble (templates/tex/report.tex.j2)
+PERSIAN_FONT = "Nazli"  # fonts-farsiweb: the Persian PDF's (templates/tex/persian_preamble.tex.j2) and figures'
+
 PERSIAN_STYLE = "xepersian.sty"
 LATEX_TIMEOUT_SECONDS = 300
 _CONTEXT_LINES_AFTER_ERROR = 4

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from hwsolve import __version__
 from hwsolve.audit.compare import Audit
 from hwsolve.errors import DataNotFoundError, HwsolveError
-from hwsolve.i18n import N_, _, is_rtl
+from hwsolve.i18n import N_, _, is_rtl, using
 from hwsolve.io import write_atomic
 from hwsolve.render.environment import render_template, template_path
 from hwsolve.render.options import ReportOptions
@@ -153,7 +153,13 @@ def notices(sections: list[QuestionSection], options: ReportOptions) -> list[str
 
 
 def build_report(options: ReportOptions, progress: Callable[[str], None] | None = None) -> Report:
-    """Solve, draw and audit; nothing is written except the figures (and the questions' own caches)."""
+    """Solve, draw and audit, in the options' language; nothing is written except the figures (and the
+    questions' own caches)."""
+    with using(options.lang):
+        return _build_report(options, progress)
+
+
+def _build_report(options: ReportOptions, progress: Callable[[str], None] | None) -> Report:
     from hwsolve.audit.from_solutions import build_audit
 
     sections = solve_all(options, progress)
@@ -335,7 +341,8 @@ def write_report(report: Report, fmt: str) -> Path:
     """
     options = report.options
     path = options.out_dir / f"{options.stem}.{fmt}"
-    text = render_report(report, fmt)
+    with using(options.lang):
+        text = render_report(report, fmt)
     if is_rtl(options.lang):
         text = rtl_markdown(text) if fmt == "md" else rtl_latex_document(text)
     write_atomic(path, text)

@@ -93,11 +93,9 @@ _FIRST_NAME_COMMANDS = [
     "colorbox",
     "href",
     "parbox",
-    "makebox",
     "raisebox",
     "resizebox",
     "scalebox",
-    "hyperref",
 ]
 # Environments read left to right whose first argument is a column specification: tables of numbers.
 _TABLE_ENVIRONMENTS = {"tabular", "longtable", "tabular*", "tabularx"}
@@ -157,18 +155,28 @@ _TOKEN = re.compile(
     r"|(?P<end>\\end\{(?P<end_name>[A-Za-z*]+)\})"
     rf"|(?P<names>{_NAMES_WITH_ARGUMENTS})"
     rf"|(?P<first_name>\\(?:{'|'.join(_FIRST_NAME_COMMANDS)})\b\*?(?:{_BRACKETS})?(?:{_BRACES})?)"
+    rf"|(?P<bracketed>\\(?:hyperref|makebox|item)\b\*?{_BRACKETS})"
     rf"|(?P<linebreak>\\\\\*?(?:{_BRACKETS})?)"
     r"|(?P<command>\\(?:[A-Za-z@]+\*?|[^_&%#{}$ ]))"
-    r"|(?P<comment>(?<!\\)%[^\n]*)"
-    r"|(?P<text>(?:[^\\$%]|\\[_&%#{}$ ])+)",
+    r"|(?P<comment>%[^\n]*)"  # an escaped \% is inside a text token: a % that starts a token is a comment
+    r"|(?P<text>(?:[^\\$%]|\\[_&%#{}$ ])+)"
+    r"|(?P<other>.)",  # a lone $ or %, a trailing backslash: kept as they are, never dropped
     re.DOTALL,
 )
 
-_LATIN_WORD = r"[A-Za-z][A-Za-z0-9]*(?:(?:[-'./+:]|\\[_&%#])[A-Za-z0-9]+)*"
+# A Latin word, or a number that belongs to one (2-class, 1e-3): they read left to right, in Latin digits.
+_LATIN_WORD = (
+    r"(?:[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]+(?![A-Za-z0-9])"
+    r"|(?:[0-9]+-)?[A-Za-z][A-Za-z0-9]*(?:(?:[-'./+:]|\\[_&%#])[A-Za-z0-9]+)*)"
+)
 # Latin words and the numbers among them (lr 0.001, hwsolve 0.1.0): a number after a Latin word is part of it.
 _LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?:[ ]+(?:{_LATIN_WORD}|[0-9]+(?:\.[0-9]+)*(?![A-Za-z])))*")
 # A number in Persian text: digits with a decimal point or thousands commas (10{,}000 in LaTeX), a percent sign.
-_NUMBER = r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:(?:[.,]|\{,\})[0-9]+)*(?:\\%)?(?![A-Za-z0-9_/])"
+# Not a dimension (0.5\linewidth) or part of a word (2-class, 1e-3), which are names, not prose.
+_NUMBER = (
+    r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:(?:[.,]|\{,\})[0-9]+)*(?:\\%)?"
+    r"(?![A-Za-z0-9_/\\]|[.,][0-9]|-[A-Za-z]|[eE][-+]?[0-9])"
+)
 _PERSIAN_WORD = r"[\u0600-\u06FF\u200c]+"
 # In a left-to-right place (a table cell), Persian words and the numbers among them ("3 از 5") read as one.
 _PERSIAN_RUN = re.compile(
@@ -192,7 +200,7 @@ def _right_to_left_text(text: str) -> str:
 
 def _left_to_right(match: re.Match[str]) -> str:
     run = match.group(0)
-    if run[0].isdigit():
+    if _NUMBER_ONLY.fullmatch(run):
         return _persian_number(run)
     # A line may break after a slash (ReLU/CE/SGD): a run of names is otherwise one unbreakable word.
     return rf"\lr{{{run.replace('/', '/' + chr(92) + 'allowbreak ')}}}"
@@ -224,9 +232,23 @@ def _references(body: str) -> str:
     return _REFERENCES.sub(lambda block: _ENTRY.sub(r"\1 \\lr{\2}\n", block.group(0)), body)
 
 
+_LONGTABLE = re.compile(r"\\begin\{longtable\}.*?\\end\{longtable\}", re.DOTALL)
+_CAPTION = re.compile(rf"\\caption(\*?(?:{_BRACKETS})?)\{{((?:[^{{}}]|\{{(?:[^{{}}]|\{{[^{{}}]*\}})*\}})*)\}}")
+
+
+def _longtable_captions(body: str) -> str:
+    """A longtable's caption is inside the table, which reads left to right: the caption itself is Persian
+    text, so it is marked right to left as a whole (\\rl, whose argument the scan then leaves alone)."""
+
+    def caption(found: re.Match[str]) -> str:
+        return rf"\caption{found.group(1)}{{\rl{{{rtl_latex(found.group(2))}}}}}"
+
+    return _LONGTABLE.sub(lambda table: _CAPTION.sub(caption, table.group(0)), body)
+
+
 def rtl_latex(body: str) -> str:
     """The body of a Persian document (after \\begin{document}) with its directions marked for xepersian."""
-    body = _references(body)
+    body = _longtable_captions(_references(body))
     out: list[str] = []
     in_table = 0  # depth of tables: their cells read left to right
     pending_table_spec = False
@@ -250,7 +272,10 @@ def rtl_latex(body: str) -> str:
                     out.append(spec.group(0))
                     token = token[spec.end() :]
                 pending_table_spec = False
-            out.append(_left_to_right_text(token) if in_table else _right_to_left_text(token))
+            # A number right before a command is a dimension (0.45\textwidth): a name, left as it is.
+            dimension = re.search(r"[0-9][0-9.,]*$", token) if body.startswith("\\", match.end()) else None
+            head, tail = (token[: dimension.start()], dimension.group(0)) if dimension else (token, "")
+            out.append((_left_to_right_text(head) if in_table else _right_to_left_text(head)) + tail)
             continue
         out.append(token)
     return _RUN_THEN_MATH.sub(r"\\lr{\1\2\3}", "".join(out))

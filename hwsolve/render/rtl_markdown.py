@@ -8,12 +8,17 @@ right-aligned with its brackets mirrored, and a table of numbers would run
 its columns from the right.
 
 Numbers in the prose take Persian digits, as the course's own solution writes
-them (۰.۵, سوال ۳) and as xepersian sets them in the PDF, where the same rule
-holds: the decimal point stays '.', and a thousands comma becomes '،' as
-xepersian prints it. Numbers in mathematics, code, tables, link targets and
-HTML stay Latin, and so does a digit that is part of a Latin name (L2, Q4,
-w13). A link to a heading in the same document (`](#...)`) has its digits
-converted like the heading's, so the anchor still matches.
+them (سوال ۳), and as the PDF sets them (hwsolve.render.rtl_latex), with the
+Persian decimal separator, thousands separator and percent sign: ۰٫۵،
+۶۰٬۰۰۰، ۹۳٪ (the PDF needs '٫' to keep a number in one piece). Numbers in
+mathematics, code, tables of numbers, link targets and HTML stay Latin, and
+so does one that is part of a Latin name or phrase (L2, w13, 2-class, 1e-3,
+hwsolve 0.1.0) or that numbers a list item (Markdown's marker must stay
+"1."). A table cell of Persian words ("3 از 5") is prose: its digits are
+Persian, and it is isolated right to left (U+2067 ... U+2069) so its words
+and numbers keep their order in the left-to-right table. A link to a heading
+in the same document (`](#...)`) has its digits converted like the
+heading's, so the anchor still matches.
 
 Public API: ``rtl_markdown(text)``, ``persian_prose_digits(line)``.
 """
@@ -33,12 +38,15 @@ _TABLE_ROW = re.compile(r"^\s*\|")
 _DISPLAY_MATH = re.compile(r"^\s*\$\$")
 # Inline pieces that keep Latin digits: math, code, HTML tags, link targets other than #anchors, {#id}s.
 _PROTECTED = re.compile(r"(\$[^$\n]+\$|`[^`\n]*`|<[^>\n]*>|\]\((?!#)[^)\n]*\)|\{#[^}\n]*\})")
-# A number that stands alone: not part of a Latin name (L2, w13, e-5), a path or a LaTeX command.
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_\\/^.])[0-9]+(?:[.,][0-9]+)*%?(?![A-Za-z0-9_/])")
+# A number standing alone: not part of a Latin name (L2, w13, 2-class, 1e-3), a path or a LaTeX command.
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9_\\/^.])(?<![eE]-)[0-9]+(?:[.,][0-9]+)*%?(?![A-Za-z0-9_/]|[.,][0-9]|-[A-Za-z]|[eE][-+]?[0-9])"
+)
 _AFTER_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]* +$")
 _LIST_MARKER = re.compile(r"^\s*[0-9]+[.)]\s")
 _RIGHT_TO_LEFT_ISOLATE, _POP_ISOLATE = "\u2067", "\u2069"
 _PERSIAN = re.compile(r"[\u0600-\u06ff]")
+_CELL_BORDER = re.compile(r"(?<!\\)\|")  # \| is a pipe inside a cell (GFM)
 
 
 def _persian_number(match: re.Match[str]) -> str:
@@ -64,7 +72,7 @@ def _table_row(line: str) -> str:
         f" {_RIGHT_TO_LEFT_ISOLATE}{persian_prose_digits(cell.strip())}{_POP_ISOLATE} "
         if _PERSIAN.search(cell)
         else cell
-        for cell in line.split("|")
+        for cell in _CELL_BORDER.split(line)
     )
 
 

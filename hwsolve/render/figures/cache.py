@@ -18,8 +18,9 @@ import matplotlib
 
 from hwsolve import __version__
 from hwsolve.errors import HwsolveError
-from hwsolve.i18n import catalog_digest, language
+from hwsolve.i18n import catalog_digest, is_rtl, language
 from hwsolve.io import to_jsonable, write_atomic
+from hwsolve.render.figures.words import matplotlib_shapes
 
 FIGURE_SUFFIXES = ("png", "pdf")
 # Fields that say how a solution was obtained (read from a cache or trained
@@ -38,7 +39,9 @@ def _without_provenance(value: object) -> object:
 
 def _drawing_code_digest() -> str:
     digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
+    # The figure modules, and the rule that writes a Persian label's digits (shared with the Markdown).
+    sources = [*Path(__file__).parent.glob("*.py"), Path(__file__).parent.parent / "rtl_markdown.py"]
+    for source in sorted(sources):
         digest.update(source.name.encode())
         digest.update(source.read_bytes())
     return digest.hexdigest()
@@ -46,8 +49,18 @@ def _drawing_code_digest() -> str:
 
 def figure_key(name: str, solution: object) -> str:
     data = json.dumps(_without_provenance(to_jsonable(solution)), sort_keys=True, default=repr)
-    lang = language()  # the words drawn: the language and, for a translation, its catalog
-    parts = (name, data, _drawing_code_digest(), matplotlib.__version__, __version__, lang, catalog_digest(lang))
+    lang = language()  # the words drawn: the language and, for a translation, its catalog and who shapes it
+    shaping = str(matplotlib_shapes()) if is_rtl(lang) else ""
+    parts = (
+        name,
+        data,
+        _drawing_code_digest(),
+        matplotlib.__version__,
+        __version__,
+        lang,
+        catalog_digest(lang),
+        shaping,
+    )
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

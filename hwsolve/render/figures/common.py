@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from hwsolve.i18n import is_rtl, language  # noqa: E402
 from hwsolve.io import write_atomic  # noqa: E402
-from hwsolve.render.figures.words import PERSIAN_FONT  # noqa: E402
+from hwsolve.render.pdf import PERSIAN_FONT  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

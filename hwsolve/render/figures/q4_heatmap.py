@@ -83,6 +83,7 @@ def draw_test_error_heatmap(
     colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     colorbar.ax.yaxis.set_minor_formatter(NullFormatter())
     colorbar.set_ticks([tick for tick in COLORBAR_TICKS if low <= tick <= high] or [low, high])
-    footnote = words("* test error below {threshold}, the question's criterion", threshold=f"{SUBMITTED_THRESHOLD:g}")
+    threshold = f"{SUBMITTED_THRESHOLD:g}"
+    footnote = words("* test error below {threshold}, the question's criterion", threshold=threshold)
     figure.text(0.01, -0.12, footnote, fontsize=8)
     return save_figure(figure, base)

@@ -14,7 +14,7 @@ Numbers in the words take Persian digits, as in the document's prose.
 Public API: ``words(message, **values)`` (translate with _(), fill the
 named fields, shape), ``shaped(text)`` (shape an already translated text),
 ``has_persian(text)``, ``visual_line(line)`` (a line shaped and in visual order, for
-mathtext), ``matplotlib_shapes()``, ``PERSIAN_FONT``.
+mathtext), ``matplotlib_shapes()``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ import re
 
 from hwsolve.i18n import _, is_rtl, language
 from hwsolve.render.rtl_markdown import persian_prose_digits
-
-PERSIAN_FONT = "Nazli"  # fonts-farsiweb, as the Persian PDF (hwsolve.render.pdf.PERSIAN_FONT)
 
 _ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _MATH = re.compile(r"(\$[^$]*\$)")  # mathtext keeps its own left-to-right layout
@@ -51,7 +49,7 @@ def shaped(text: str) -> str:
     if not is_rtl(language()) or not has_persian(text):
         return text
     if "$" not in text and matplotlib_shapes():
-        return "\n".join(_digits_outside_math(line) for line in text.split("\n"))
+        return persian_prose_digits(text)
     return "\n".join(visual_line(line) for line in text.split("\n"))
 
 
@@ -60,12 +58,6 @@ def matplotlib_shapes() -> bool:
     from matplotlib import ft2font
 
     return bool(getattr(ft2font, "__libraqm_version__", ""))
-
-
-def _digits_outside_math(line: str) -> str:
-    return "".join(
-        piece if _MATH.fullmatch(piece) else persian_prose_digits(piece) for piece in _MATH.split(line) if piece
-    )
 
 
 def visual_line(line: str) -> str:
